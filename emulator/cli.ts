@@ -1,0 +1,85 @@
+// `ar-emulator` command line: `start` runs the emulator headless until SIGINT/SIGTERM.
+// Prints a readiness line and an export line in the style of the gcloud emulators.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createEmulator, createLineLogger, type Emulator } from './index.js';
+
+const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir DIR] [--project ID] [--location LOC] [--log-level LEVEL]
+
+  --port       port to listen on (default 8088; 0 picks a free one)
+  --host       interface to listen on (default 127.0.0.1)
+  --data-dir   where blobs and metadata are kept (default ~/.ar-emulator/data)
+  --project    default project (default local-project)
+  --location   location for requests without a LOCATION-docker.pkg.dev Host (default us-central1)
+  --log-level  debug | info | warn | error (default info)`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  if (command !== 'start') {
+    process.stderr.write(`ar-emulator: unknown command "${command}"\n${USAGE}\n`);
+    return 2;
+  }
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: {
+        port: { type: 'string', default: process.env.AR_EMULATOR_PORT ?? '8088' },
+        host: { type: 'string', default: '127.0.0.1' },
+        'data-dir': { type: 'string', default: process.env.AR_EMULATOR_DATA_DIR ?? join(homedir(), '.ar-emulator', 'data') },
+        project: { type: 'string', default: 'local-project' },
+        location: { type: 'string', default: 'us-central1' },
+        'log-level': { type: 'string', default: 'info' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    process.stderr.write(`ar-emulator: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`ar-emulator: --port must be a number from 0 to 65535\n`);
+    return 2;
+  }
+  const level = values['log-level'] as 'debug' | 'info' | 'warn' | 'error';
+  const logger = createLineLogger({ level, sink: (line) => process.stderr.write(`${line}\n`) });
+  let emulator: Emulator;
+  try {
+    emulator = await createEmulator({
+      dataDir: values['data-dir'],
+      host: values.host,
+      port,
+      defaultProject: values.project,
+      defaultLocation: values.location,
+      logger,
+    });
+  } catch (err) {
+    process.stderr.write(`[ar-emulator] failed to start: ${(err as Error).message}\n`);
+    return 1;
+  }
+  process.stdout.write(
+    `[ar-emulator] Artifact Registry emulator ready at ${emulator.url} (data: ${emulator.dataDir})\n` +
+      `export ARTIFACT_REGISTRY_EMULATOR_HOST=localhost:${emulator.port}\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.stderr.write(`[ar-emulator] ${signal} received, stopping\n`);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      emulator.stop(10_000).then(resolve, (err: unknown) => {
+        process.stderr.write(`[ar-emulator] error while stopping: ${(err as Error).message}\n`);
+        resolve();
+      });
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  process.stderr.write('[ar-emulator] stopped\n');
+  return 0;
+}

@@ -1,0 +1,39 @@
+// Wire shapes of the control plane (proto3 JSON mapping: lowerCamelCase, int64 as strings, defaults
+// omitted). The renderer may `import type` from here.
+
+export interface GoogleErrorBody {
+  error: { code: number; message: string; status: string; details?: Array<Record<string, unknown>> };
+}
+
+export interface RepositoryResource {
+  name: string;
+  format: string | number;
+  mode?: string | number;
+  description?: string;
+  labels?: Record<string, string>;
+  createTime: string;
+  updateTime: string;
+  dockerConfig?: { immutableTags?: boolean };
+  registryUri?: string;
+  sizeBytes?: string;
+}
+
+export interface ListRepositoriesResponse {
+  repositories?: RepositoryResource[];
+  nextPageToken?: string;
+}
+
+export interface OperationResource {
+  name: string;
+  metadata?: Record<string, unknown>;
+  done: boolean;
+  response?: Record<string, unknown>;
+  error?: { code: number; message: string };
+}
+
+export interface HealthResponse {
+  status: 'ok';
+  version: string;
+  uptimeSeconds: number;
+  url: string;
+}

@@ -1,0 +1,71 @@
+// The emulator's own API under /_emulator/ (health, the live event feed) and the answer for paths no
+// format claims. Errors render in Google's JSON shape.
+import { PassThrough } from 'node:stream';
+import type { EmulatorEvent, EventBus } from '../core/events.js';
+import type { Handler } from '../http/context.js';
+import type { FormatModule } from '../http/format-module.js';
+import { RouteTable } from '../http/route-table.js';
+import type { HealthResponse } from './dto.js';
+import { renderGoogleError } from './errors.js';
+
+export interface EmulatorApiDeps {
+  events: EventBus;
+  version: string;
+  startedAt: number;
+  url: () => string;
+}
+
+const DEFAULT_REPLAY = 100;
+
+export function createEmulatorApiModule(d: EmulatorApiDeps): FormatModule {
+  const health: Handler = async (ctx) => {
+    const body: HealthResponse = { status: 'ok', version: d.version, uptimeSeconds: Math.round((Date.now() - d.startedAt) / 1000), url: d.url() };
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = body;
+  };
+
+  /**
+   * Server-Sent Events: replays the last `replay` events (default 100; or those after Last-Event-ID),
+   * then streams new ones until the client goes away or the emulator stops.
+   */
+  const streamEvents: Handler = async (ctx) => {
+    const lastId = Number(ctx.get('Last-Event-ID') || ctx.query.after || 0) || 0;
+    const replayRaw = Number(ctx.query.replay ?? DEFAULT_REPLAY);
+    const replay = Number.isFinite(replayRaw) && replayRaw >= 0 ? Math.min(replayRaw, 10_000) : DEFAULT_REPLAY;
+    const types = typeof ctx.query.types === 'string' ? new Set(ctx.query.types.split(',')) : undefined;
+    const stream = new PassThrough();
+    const write = (e: EmulatorEvent) => {
+      if (types && !types.has(e.type)) return;
+      stream.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+    };
+    ctx.req.socket.setTimeout(0);
+    ctx.req.socket.setNoDelay(true);
+    ctx.set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    ctx.status = 200;
+    ctx.body = stream;
+    stream.write(': ar-emulator event stream\nretry: 2000\n\n');
+    for (const e of d.events.replay(lastId, lastId ? undefined : replay)) write(e);
+    const dispose = d.events.onAny(write);
+    const end = () => {
+      dispose();
+      stream.end();
+    };
+    ctx.req.once('close', end);
+    ctx.state.shutdown.addEventListener('abort', end, { once: true });
+  };
+
+  const root: Handler = async (ctx) => {
+    ctx.body = {
+      name: 'Artifact Registry emulator',
+      version: d.version,
+      endpoints: { docker: '/v2/', rest: '/v1/projects/PROJECT/locations/LOCATION/repositories', events: '/_emulator/events', health: '/_emulator/health' },
+    };
+  };
+
+  const routes = new RouteTable([
+    { name: 'emulator.root.get', method: 'GET', path: '/', handler: root },
+    { name: 'emulator.health.get', method: 'GET', path: '/_emulator/health', handler: health },
+    { name: 'emulator.events.stream', method: 'GET', path: '/_emulator/events', handler: streamEvents },
+  ]);
+  return { id: 'emulator', routes, renderError: renderGoogleError };
+}

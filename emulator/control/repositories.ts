@@ -1,0 +1,125 @@
+// Repositories: create, get, list, delete (spec ar-fidelity §1.3, §1.5, §8.3). Create and delete return
+// completed long-running operations. The record lives in the repository's own metadata shard.
+import type { Clock } from '../core/clock.js';
+import { EmulatorError } from '../core/errors.js';
+import type { EventBus } from '../core/events.js';
+import { assertValidParent, assertValidRepositoryId, clip, repositoryName, type RepositoryRef } from '../core/names.js';
+import {
+  REPOSITORY_FORMATS, REPOSITORY_KEY, REPOSITORY_MODES, REPOSITORY_TABLE, repositoryShardKey,
+  type RepositoryFormat, type RepositoryMode, type RepositoryRecord,
+} from '../core/repository.js';
+import type { MetaStore } from '../storage/meta-store.js';
+
+const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
+const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
+const CREATE_FIELDS = new Set([
+  'name', 'format', 'mode', 'description', 'labels', 'dockerConfig', 'kmsKeyName', 'createTime', 'updateTime',
+  'mavenConfig', 'virtualRepositoryConfig', 'remoteRepositoryConfig', 'cleanupPolicies', 'cleanupPolicyDryRun',
+  'sizeBytes', 'satisfiesPzs', 'satisfiesPzi', 'vulnerabilityScanningConfig', 'disallowUnspecifiedMode', 'registryUri',
+]);
+
+export class RepositoryService {
+  constructor(
+    private readonly meta: MetaStore,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+  ) {}
+
+  get(ref: RepositoryRef): RepositoryRecord {
+    const record = this.meta.get(repositoryShardKey(ref))?.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY);
+    if (!record) throw new EmulatorError('NOT_FOUND', `Requested entity was not found.`);
+    return record;
+  }
+
+  /** Repositories of a location, sorted by name. */
+  list(project: string, location: string): RepositoryRecord[] {
+    assertValidParent(project, location);
+    return this.meta
+      .list(['repos', project, location])
+      .map((s) => s.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY))
+      .filter((r): r is RepositoryRecord => r !== undefined)
+      .sort((a, b) => (a.repository < b.repository ? -1 : a.repository > b.repository ? 1 : 0));
+  }
+
+  async create(project: string, location: string, repositoryId: string, body: unknown): Promise<RepositoryRecord> {
+    assertValidParent(project, location);
+    assertValidRepositoryId(repositoryId);
+    const input = asObject(body, 'repository');
+    for (const key of Object.keys(input)) {
+      if (!CREATE_FIELDS.has(key)) throw new EmulatorError('INVALID_ARGUMENT', `Invalid JSON payload received. Unknown name "${clip(key)}" at 'repository': Cannot find field.`, { field: `repository.${key}` });
+    }
+    const ref = { project, location, repository: repositoryId };
+    const now = this.clock.now().toISOString();
+    const record: RepositoryRecord = {
+      ...ref,
+      format: enumValue(input.format, REPOSITORY_FORMATS, 'repository.format', true) as RepositoryFormat,
+      mode: (enumValue(input.mode, REPOSITORY_MODES, 'repository.mode', false) ?? 'STANDARD_REPOSITORY') as RepositoryMode,
+      createTime: now,
+      updateTime: now,
+    };
+    if (record.mode !== 'STANDARD_REPOSITORY') {
+      throw new EmulatorError('UNSUPPORTED', `Repository mode ${record.mode} is not supported by this emulator version yet.`);
+    }
+    if (input.description !== undefined) {
+      if (typeof input.description !== 'string') throw fieldError('repository.description', 'must be a string');
+      record.description = input.description;
+    }
+    if (input.labels !== undefined) record.labels = validateLabels(input.labels);
+    if (input.dockerConfig !== undefined) {
+      const dc = asObject(input.dockerConfig, 'repository.docker_config');
+      if (record.format !== 'DOCKER') throw fieldError('repository.docker_config', 'is only valid for DOCKER repositories');
+      if (dc.immutableTags !== undefined && typeof dc.immutableTags !== 'boolean') throw fieldError('repository.docker_config.immutable_tags', 'must be a boolean');
+      record.dockerConfig = dc.immutableTags ? { immutableTags: true } : {};
+    }
+    const shard = this.meta.ensure(repositoryShardKey(ref));
+    await shard.transact((tx) => {
+      if (tx.get(REPOSITORY_TABLE, REPOSITORY_KEY)) throw new EmulatorError('ALREADY_EXISTS', `the repository already exists`);
+      tx.put(REPOSITORY_TABLE, REPOSITORY_KEY, record);
+    });
+    this.events.emit('repository.created', { repository: repositoryName(ref), format: record.format, mode: record.mode });
+    return record;
+  }
+
+  async delete(ref: RepositoryRef): Promise<void> {
+    this.get(ref);
+    await this.meta.drop(repositoryShardKey(ref));
+    this.events.emit('repository.deleted', { repository: repositoryName(ref) });
+  }
+}
+
+function validateLabels(value: unknown): Record<string, string> {
+  const labels = asObject(value, 'repository.labels');
+  const entries = Object.entries(labels);
+  if (entries.length > 64) throw fieldError('repository.labels', `has ${entries.length} entries; at most 64 are allowed`);
+  for (const [k, v] of entries) {
+    if (!LABEL_KEY.test(k)) throw fieldError('repository.labels', `key "${clip(k)}" must start with a lowercase letter and use only lowercase letters, digits, "_" and "-" (at most 63 characters)`);
+    if (typeof v !== 'string' || !LABEL_VALUE.test(v)) throw fieldError('repository.labels', `value of "${clip(k)}" must use only lowercase letters, digits, "_" and "-" (at most 63 characters)`);
+  }
+  return labels as Record<string, string>;
+}
+
+/** Enum input: a name in any case, or its number. Canonical upper-case name out. */
+function enumValue(value: unknown, table: Record<string, number>, field: string, required: boolean): string | undefined {
+  if (value === undefined || value === null || value === '' || value === 0) {
+    if (required) throw fieldError(field, 'is required');
+    return undefined;
+  }
+  if (typeof value === 'number') {
+    const name = Object.entries(table).find(([, n]) => n === value)?.[0];
+    if (name) return name;
+  } else if (typeof value === 'string') {
+    const upper = value.toUpperCase();
+    if (upper in table) return upper;
+    if (upper.endsWith('_UNSPECIFIED') && !required) return undefined;
+  }
+  throw fieldError(field, `has an unknown value "${clip(String(value))}"`);
+}
+
+function asObject(value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw fieldError(field, 'must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+function fieldError(field: string, problem: string): EmulatorError {
+  return new EmulatorError('INVALID_ARGUMENT', `Invalid value for field "${field}": ${problem}.`, { field });
+}

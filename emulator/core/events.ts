@@ -1,0 +1,98 @@
+// The typed event bus. Services emit after a successful commit; delivery is asynchronous and every
+// subscriber is isolated (a throwing or slow subscriber never affects the request). Keeps the last N
+// events so late subscribers (the SSE feed, the tray) can replay them.
+import type { Logger } from './logger.js';
+
+interface ArtifactRef {
+  /** full repository resource name */
+  repository: string;
+  format: string;
+  /** package id (the image name for Docker) */
+  package: string;
+  /** version id (the manifest digest for Docker) */
+  version?: string;
+  principal?: string;
+}
+
+export interface EmulatorEventMap {
+  'server.started': { url: string; dataDir: string };
+  'server.stopping': { reason: string };
+  'repository.created': { repository: string; format: string; mode: string };
+  'repository.deleted': { repository: string };
+  'artifact.pushed': ArtifactRef & { kind: 'manifest' | 'blob'; mediaType?: string; sizeBytes: number; tags?: string[] };
+  'artifact.pulled': ArtifactRef & { kind: 'manifest' | 'blob'; mediaType?: string; sizeBytes: number; reference?: string };
+  'artifact.deleted': ArtifactRef & { kind: 'manifest' | 'blob' };
+  'tag.updated': ArtifactRef & { tag: string; previousVersion?: string };
+  'tag.deleted': ArtifactRef & { tag: string };
+  'push.failed': { repository?: string; format: string; package?: string; code: string; message: string };
+}
+
+export type EmulatorEventType = keyof EmulatorEventMap;
+
+export interface EmulatorEvent<T extends EmulatorEventType = EmulatorEventType> {
+  /** monotonically increasing per emulator instance, used as the SSE id */
+  id: number;
+  type: T;
+  time: string;
+  data: EmulatorEventMap[T];
+}
+
+export type Disposer = () => void;
+type AnyHandler = (event: EmulatorEvent) => void | Promise<void>;
+
+export class EventBus {
+  private nextId = 1;
+  private readonly ring: EmulatorEvent[] = [];
+  private readonly handlers = new Map<string, Set<AnyHandler>>();
+
+  constructor(
+    private readonly now: () => Date,
+    private readonly logger: Logger,
+    private readonly replayCapacity = 500,
+  ) {}
+
+  emit<T extends EmulatorEventType>(type: T, data: EmulatorEventMap[T]): EmulatorEvent<T> {
+    const event: EmulatorEvent<T> = { id: this.nextId++, type, time: this.now().toISOString(), data };
+    this.ring.push(event as EmulatorEvent);
+    if (this.ring.length > this.replayCapacity) this.ring.shift();
+    for (const key of [type, '*']) {
+      for (const handler of this.handlers.get(key) ?? []) {
+        setImmediate(() => this.deliver(handler, event as EmulatorEvent));
+      }
+    }
+    return event;
+  }
+
+  on<T extends EmulatorEventType>(type: T, handler: (event: EmulatorEvent<T>) => void | Promise<void>): Disposer {
+    return this.add(type, handler as AnyHandler);
+  }
+
+  /** Every event, in order. */
+  onAny(handler: (event: EmulatorEvent) => void | Promise<void>): Disposer {
+    return this.add('*', handler);
+  }
+
+  /** Events still held in the replay buffer with an id greater than `afterId`. */
+  replay(afterId = 0, limit = this.replayCapacity): EmulatorEvent[] {
+    const events = this.ring.filter((e) => e.id > afterId);
+    return events.slice(Math.max(0, events.length - limit));
+  }
+
+  private add(key: string, handler: AnyHandler): Disposer {
+    let set = this.handlers.get(key);
+    if (!set) this.handlers.set(key, (set = new Set()));
+    set.add(handler);
+    return () => set.delete(handler);
+  }
+
+  private deliver(handler: AnyHandler, event: EmulatorEvent): void {
+    try {
+      const result = handler(event);
+      if (result && typeof (result as Promise<void>).catch === 'function') {
+        (result as Promise<void>).catch((err: unknown) => this.logger.warn('event subscriber failed', { type: event.type, err }));
+      }
+    } catch (err) {
+      this.logger.warn('event subscriber failed', { type: event.type, err });
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// Manifests: HEAD/GET/PUT/DELETE /v2/<name>/manifests/<reference> (tag or digest).
+// https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
+import { EmulatorError } from '../../../core/errors.js';
+import { readBody } from '../../../http/body.js';
+import type { AppContext, Handler } from '../../../http/context.js';
+import { MAX_MANIFEST_BYTES } from '../media-types.js';
+import type { ManifestRecord } from '../service/tables.js';
+import { emptyResponse, targetOf, type DockerDeps } from './deps.js';
+
+export function manifestHandlers(deps: DockerDeps): { headManifest: Handler; getManifest: Handler; putManifest: Handler; deleteManifest: Handler } {
+  const fetch = async (ctx: AppContext, params: Record<string, string>, withBody: boolean) => {
+    const t = targetOf(deps, ctx, params);
+    const reference = decodeURIComponent(params.reference!);
+    const { record, body } = await deps.manifests.read(t, reference);
+    assertAcceptable(ctx, record);
+    ctx.status = 200;
+    ctx.set({ 'Docker-Distribution-API-Version': 'registry/2.0', 'Docker-Content-Digest': record.digest, ETag: `"${record.digest}"` });
+    ctx.set('Content-Type', record.mediaType);
+    ctx.body = body; // on HEAD Koa sends Content-Length and no body
+    if (withBody) deps.manifests.recordPull(t, record, reference);
+  };
+
+  return {
+    headManifest: (ctx, params) => fetch(ctx, params, false),
+    getManifest: (ctx, params) => fetch(ctx, params, true),
+
+    putManifest: async (ctx, params) => {
+      const t = targetOf(deps, ctx, params);
+      const reference = decodeURIComponent(params.reference!);
+      const body = await readBody(ctx, MAX_MANIFEST_BYTES, 'MANIFEST_TOO_LARGE');
+      const record = await deps.manifests.put(t, reference, body, ctx.get('Content-Type') || undefined);
+      emptyResponse(ctx, 201, {
+        Location: deps.routes().url('docker.manifest.get', { name: t.name, reference: record.digest }),
+        'Docker-Content-Digest': record.digest,
+        ...(record.subject ? { 'OCI-Subject': record.subject } : {}),
+      });
+    },
+
+    deleteManifest: async (ctx, params) => {
+      const t = targetOf(deps, ctx, params);
+      await deps.manifests.delete(t, decodeURIComponent(params.reference!));
+      emptyResponse(ctx, 202);
+    },
+  };
+}
+
+/**
+ * Content negotiation over every Accept header the client sent (Node joins repeated headers with ", ";
+ * the Docker engine sends six). No Accept, or one that admits the stored type, is served as stored.
+ */
+function assertAcceptable(ctx: AppContext, record: ManifestRecord): void {
+  const header = ctx.get('Accept');
+  if (!header) return;
+  const accepted = header.split(',').map((v) => v.split(';')[0]!.trim().toLowerCase()).filter(Boolean);
+  if (accepted.length === 0 || accepted.some((a) => a === '*/*' || a === 'application/*' || a === record.mediaType)) return;
+  // Clients that list only JSON-ish types still get the manifest (distribution does the same).
+  if (accepted.includes('application/json')) return;
+  throw new EmulatorError('MANIFEST_UNKNOWN', `manifest ${record.digest} has media type ${record.mediaType}, which the Accept header does not admit`);
+}

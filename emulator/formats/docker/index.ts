@@ -1,0 +1,61 @@
+// The Docker/OCI format module: wires services, handlers, routes and the OCI error renderer.
+import type { Clock } from '../../core/clock.js';
+import type { EventBus } from '../../core/events.js';
+import type { FormatModule } from '../../http/format-module.js';
+import type { RouteTable } from '../../http/route-table.js';
+import type { BlobStore } from '../../storage/blob-store.js';
+import type { MetaStore } from '../../storage/meta-store.js';
+import type { UploadSessions } from '../../storage/uploads.js';
+import { renderOciError } from './errors.js';
+import { checkVersion } from './handlers/base.js';
+import { blobUploadHandlers } from './handlers/blob-uploads.js';
+import { blobHandlers } from './handlers/blobs.js';
+import type { DockerDeps } from './handlers/deps.js';
+import { manifestHandlers } from './handlers/manifests.js';
+import { referrerHandlers } from './handlers/referrers.js';
+import { tagHandlers } from './handlers/tags.js';
+import { dockerRoutes } from './routes.js';
+import { BlobService } from './service/blobs.js';
+import { ManifestService } from './service/manifests.js';
+import { DockerTargets } from './service/target.js';
+import { T, type ManifestRecord } from './service/tables.js';
+
+export interface DockerModuleDeps {
+  meta: MetaStore;
+  blobs: BlobStore;
+  uploads: UploadSessions;
+  events: EventBus;
+  clock: Clock;
+  defaultLocation: string;
+}
+
+export function createDockerModule(d: DockerModuleDeps): FormatModule {
+  let routes: RouteTable | undefined;
+  const targets = new DockerTargets(d.meta);
+  const deps: DockerDeps = {
+    targets,
+    blobs: new BlobService(d.blobs, d.uploads, d.events, d.clock),
+    manifests: new ManifestService(d.blobs, d.events, d.clock),
+    routes: () => routes!,
+    defaultLocation: d.defaultLocation,
+  };
+  routes = dockerRoutes({
+    checkVersion,
+    ...tagHandlers(deps),
+    ...manifestHandlers(deps),
+    ...blobUploadHandlers(deps),
+    ...blobHandlers(deps),
+    ...referrerHandlers(deps),
+  });
+  return {
+    id: 'docker',
+    routes,
+    renderError: renderOciError,
+    *referencedBlobs() {
+      for (const { shard } of targets.all()) {
+        for (const [key] of shard.entries(T.blobs)) yield key.slice(key.lastIndexOf('@') + 1);
+        for (const [, m] of shard.entries<ManifestRecord>(T.manifests)) yield m.digest;
+      }
+    },
+  };
+}

@@ -1,0 +1,90 @@
+// Blob semantics of the registry: linking blobs into images, uploads (monolithic, streamed, chunked),
+// cross-repository mounts, reads and deletes. Events are emitted here, after the commit.
+import type { Readable } from 'node:stream';
+import type { Clock } from '../../../core/clock.js';
+import type { ParsedDigest } from '../../../core/digests.js';
+import { EmulatorError } from '../../../core/errors.js';
+import type { EventBus } from '../../../core/events.js';
+import type { BlobStore, ByteRange } from '../../../storage/blob-store.js';
+import type { UploadSession, UploadSessions, AppendOptions } from '../../../storage/uploads.js';
+import { T, blobKey, type BlobLink } from './tables.js';
+import type { DockerTarget } from './target.js';
+
+export class BlobService {
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly uploads: UploadSessions,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The link of `digest` in the target image, or BLOB_UNKNOWN. */
+  stat(t: DockerTarget, digest: ParsedDigest): BlobLink {
+    const link = t.shard.get<BlobLink>(T.blobs, blobKey(t.image, digest.value));
+    if (!link) throw new EmulatorError('BLOB_UNKNOWN', undefined, { digest: digest.value });
+    return link;
+  }
+
+  async open(t: DockerTarget, digest: ParsedDigest, range?: ByteRange): Promise<Readable> {
+    this.stat(t, digest);
+    return this.blobs.open(digest.value, range);
+  }
+
+  async delete(t: DockerTarget, digest: ParsedDigest): Promise<void> {
+    await t.shard.transact((tx) => {
+      if (!tx.get(T.blobs, blobKey(t.image, digest.value))) throw new EmulatorError('BLOB_UNKNOWN', undefined, { digest: digest.value });
+      tx.delete(T.blobs, blobKey(t.image, digest.value));
+    });
+    this.events.emit('artifact.deleted', { repository: t.repository, format: 'DOCKER', package: t.image, version: digest.value, kind: 'blob' });
+  }
+
+  /** Links a blob that another image (maybe in another repository) already has. False if it cannot. */
+  async mount(t: DockerTarget, digest: ParsedDigest, from: DockerTarget): Promise<boolean> {
+    const link = from.shard.get<BlobLink>(T.blobs, blobKey(from.image, digest.value));
+    if (!link || !(await this.blobs.stat(digest.value))) return false;
+    await this.link(t, digest.value, link.size);
+    return true;
+  }
+
+  beginUpload(t: DockerTarget): Promise<UploadSession> {
+    return this.uploads.begin(scopeOf(t));
+  }
+
+  uploadStatus(t: DockerTarget, id: string): UploadSession {
+    return this.uploads.get(id, scopeOf(t));
+  }
+
+  appendUpload(t: DockerTarget, id: string, body: Readable, opts: AppendOptions): Promise<UploadSession> {
+    return this.uploads.append(id, scopeOf(t), body, opts);
+  }
+
+  cancelUpload(t: DockerTarget, id: string): Promise<void> {
+    return this.uploads.cancel(id, scopeOf(t));
+  }
+
+  /** Verifies and commits the upload, then links the blob into the image. */
+  async completeUpload(t: DockerTarget, id: string, digest: ParsedDigest): Promise<{ digest: string; size: number }> {
+    const committed = await this.uploads.commit(id, scopeOf(t), digest);
+    await this.link(t, committed.digest, committed.size);
+    this.events.emit('artifact.pushed', {
+      repository: t.repository,
+      format: 'DOCKER',
+      package: t.image,
+      version: committed.digest,
+      kind: 'blob',
+      sizeBytes: committed.size,
+    });
+    return committed;
+  }
+
+  private async link(t: DockerTarget, digest: string, size: number): Promise<void> {
+    const key = blobKey(t.image, digest);
+    if (t.shard.has(T.blobs, key)) return;
+    const link: BlobLink = { size, createTime: this.clock.now().toISOString() };
+    await t.shard.transact((tx) => tx.put(T.blobs, key, link));
+  }
+}
+
+function scopeOf(t: DockerTarget): string {
+  return `docker|${t.repository}|${t.image}`;
+}

@@ -1,0 +1,192 @@
+// Manifest semantics: validation against the repository's blobs and manifests, tags, referrers (OCI 1.1
+// `subject`), reads and deletes. Manifest bytes live in the BlobStore; their records in the repository
+// shard. https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-manifests
+import type { Clock } from '../../../core/clock.js';
+import { digestOf, isDigestLike, parseDigest } from '../../../core/digests.js';
+import { EmulatorError } from '../../../core/errors.js';
+import type { EventBus } from '../../../core/events.js';
+import { isValidTag } from '../../../core/names.js';
+import type { BlobStore } from '../../../storage/blob-store.js';
+import type { ShardTx } from '../../../storage/meta-store.js';
+import { isNonDistributable } from '../media-types.js';
+import { parseManifest, type OciDescriptor } from '../wire.js';
+import { T, blobKey, manifestKey, tagKey, type BlobLink, type ImageRecord, type ManifestRecord, type ReferrerList, type TagRecord } from './tables.js';
+import type { DockerTarget } from './target.js';
+
+export class ManifestService {
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The manifest a tag or digest names, or MANIFEST_UNKNOWN with the real service's text. */
+  resolve(t: DockerTarget, reference: string): ManifestRecord {
+    let digest: string | undefined;
+    if (isDigestLike(reference)) {
+      digest = parseDigest(reference).value;
+    } else {
+      if (!isValidTag(reference)) throw new EmulatorError('TAG_INVALID', `invalid tag "${reference.slice(0, 130)}"`);
+      digest = t.shard.get<TagRecord>(T.tags, tagKey(t.image, reference))?.digest;
+    }
+    const record = digest ? t.shard.get<ManifestRecord>(T.manifests, manifestKey(t.image, digest)) : undefined;
+    if (!record) {
+      throw new EmulatorError('MANIFEST_UNKNOWN', `Failed to fetch "${reference}" from request "/v2/${t.name}/manifests/${reference}".`);
+    }
+    return record;
+  }
+
+  async read(t: DockerTarget, reference: string): Promise<{ record: ManifestRecord; body: Buffer }> {
+    const record = this.resolve(t, reference);
+    return { record, body: await this.blobs.read(record.digest) };
+  }
+
+  recordPull(t: DockerTarget, record: ManifestRecord, reference: string): void {
+    this.events.emit('artifact.pulled', {
+      repository: t.repository, format: 'DOCKER', package: t.image, version: record.digest, kind: 'manifest',
+      mediaType: record.mediaType, sizeBytes: record.imageSizeBytes, reference,
+    });
+  }
+
+  async put(t: DockerTarget, reference: string, body: Buffer, contentType: string | undefined): Promise<ManifestRecord> {
+    const parsed = parseManifest(body, contentType);
+    let digest: string;
+    let tag: string | undefined;
+    if (isDigestLike(reference)) {
+      const expected = parseDigest(reference);
+      digest = digestOf(body, expected.algorithm);
+      if (digest !== expected.value) throw new EmulatorError('DIGEST_INVALID', `manifest digest ${digest} does not match the reference ${expected.value}`);
+    } else {
+      if (!isValidTag(reference)) throw new EmulatorError('TAG_INVALID', `invalid tag "${reference.slice(0, 130)}": tags match [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`);
+      tag = reference;
+      digest = digestOf(body, 'sha256');
+    }
+    const now = this.clock.now().toISOString();
+    const record: ManifestRecord = {
+      image: t.image, digest, mediaType: parsed.mediaType, size: body.length, imageSizeBytes: 0, createTime: now,
+      references: [], ...(parsed.artifactType ? { artifactType: parsed.artifactType } : {}),
+      ...(parsed.configMediaType ? { configMediaType: parsed.configMediaType } : {}),
+      ...(parsed.annotations ? { annotations: parsed.annotations } : {}),
+      ...(parsed.subject ? { subject: parsed.subject.digest } : {}),
+    };
+    if (parsed.kind === 'image') {
+      record.imageSizeBytes = this.checkBlobs(t, parsed.blobs);
+      record.references = parsed.blobs.map((b) => b.digest);
+    } else {
+      record.imageSizeBytes = this.checkChildren(t, parsed.manifests);
+      record.references = parsed.manifests.map((m) => m.digest);
+      record.platforms = parsed.manifests.map((m) => ({ digest: m.digest, mediaType: m.mediaType, ...(m.platform ? { platform: m.platform } : {}) }));
+    }
+    await this.blobs.put(body, digest);
+    const previous = await t.shard.transact((tx) => {
+      const existing = tx.get<ManifestRecord>(T.manifests, manifestKey(t.image, digest));
+      if (!existing) {
+        tx.put(T.manifests, manifestKey(t.image, digest), record);
+        if (record.subject) addReferrer(tx, t.image, record.subject, digest);
+      }
+      const image = tx.get<ImageRecord>(T.images, t.image);
+      tx.put(T.images, t.image, { createTime: image?.createTime ?? now, updateTime: now } satisfies ImageRecord);
+      if (!tag) return undefined;
+      const old = tx.get<TagRecord>(T.tags, tagKey(t.image, tag));
+      if (old?.digest !== digest) tx.put(T.tags, tagKey(t.image, tag), { digest, updateTime: now } satisfies TagRecord);
+      return old;
+    });
+    const stored = t.shard.get<ManifestRecord>(T.manifests, manifestKey(t.image, digest)) ?? record;
+    const base = { repository: t.repository, format: 'DOCKER', package: t.image, version: digest };
+    this.events.emit('artifact.pushed', { ...base, kind: 'manifest', mediaType: stored.mediaType, sizeBytes: stored.imageSizeBytes, ...(tag ? { tags: [tag] } : {}) });
+    if (tag && previous?.digest !== digest) {
+      this.events.emit('tag.updated', { ...base, tag, ...(previous ? { previousVersion: previous.digest } : {}) });
+    }
+    return stored;
+  }
+
+  /** DELETE by digest removes the manifest and its tags; DELETE by tag removes only the tag (OCI 1.1). */
+  async delete(t: DockerTarget, reference: string): Promise<void> {
+    const record = this.resolve(t, reference);
+    const base = { repository: t.repository, format: 'DOCKER', package: t.image, version: record.digest };
+    if (!isDigestLike(reference)) {
+      await t.shard.transact((tx) => tx.delete(T.tags, tagKey(t.image, reference)));
+      this.events.emit('tag.deleted', { ...base, tag: reference });
+      return;
+    }
+    const removedTags = await t.shard.transact((tx) => {
+      if (!tx.get(T.manifests, manifestKey(t.image, record.digest))) return [];
+      tx.delete(T.manifests, manifestKey(t.image, record.digest));
+      if (record.subject) removeReferrer(tx, t.image, record.subject, record.digest);
+      const tags = this.tagsOf(t, record.digest);
+      for (const tag of tags) tx.delete(T.tags, tagKey(t.image, tag));
+      return tags;
+    });
+    for (const tag of removedTags) this.events.emit('tag.deleted', { ...base, tag });
+    this.events.emit('artifact.deleted', { ...base, kind: 'manifest' });
+  }
+
+  /** Tags of the image, sorted; NAME_UNKNOWN when the image has never had a manifest. */
+  listTags(t: DockerTarget): string[] {
+    if (!t.shard.has(T.images, t.image)) {
+      throw new EmulatorError('NOT_FOUND', `repository name "${t.name}" not known to registry`);
+    }
+    const prefix = `${t.image}:`;
+    const tags: string[] = [];
+    for (const [key] of t.shard.entries<TagRecord>(T.tags)) if (key.startsWith(prefix)) tags.push(key.slice(prefix.length));
+    return tags.sort();
+  }
+
+  tagsOf(t: DockerTarget, digest: string): string[] {
+    const prefix = `${t.image}:`;
+    const tags: string[] = [];
+    for (const [key, rec] of t.shard.entries<TagRecord>(T.tags)) if (rec.digest === digest && key.startsWith(prefix)) tags.push(key.slice(prefix.length));
+    return tags.sort();
+  }
+
+  /** Descriptors of the manifests whose subject is `subject`, optionally filtered by artifactType. */
+  referrers(t: DockerTarget, subject: string, artifactType?: string): OciDescriptor[] {
+    const digests = t.shard.get<ReferrerList>(T.referrers, blobKey(t.image, subject)) ?? [];
+    const out: OciDescriptor[] = [];
+    for (const digest of digests) {
+      const m = t.shard.get<ManifestRecord>(T.manifests, manifestKey(t.image, digest));
+      if (!m) continue;
+      const type = m.artifactType ?? m.configMediaType;
+      if (artifactType !== undefined && type !== artifactType) continue;
+      out.push({ mediaType: m.mediaType, digest: m.digest, size: m.size, ...(type ? { artifactType: type } : {}), ...(m.annotations ? { annotations: m.annotations } : {}) });
+    }
+    return out;
+  }
+
+  private checkBlobs(t: DockerTarget, descriptors: OciDescriptor[]): number {
+    let total = 0;
+    for (const d of descriptors) {
+      total += d.size;
+      if (isNonDistributable(d.mediaType) && d.urls?.length) continue;
+      const link = t.shard.get<BlobLink>(T.blobs, blobKey(t.image, d.digest));
+      if (!link) throw new EmulatorError('MANIFEST_BLOB_UNKNOWN', `blob unknown to registry: ${d.digest}`, { digest: d.digest });
+      if (link.size !== d.size) {
+        throw new EmulatorError('MANIFEST_INVALID', `descriptor of ${d.digest} says size ${d.size} but the blob has ${link.size} bytes`);
+      }
+    }
+    return total;
+  }
+
+  private checkChildren(t: DockerTarget, descriptors: OciDescriptor[]): number {
+    let total = 0;
+    for (const d of descriptors) {
+      const child = t.shard.get<ManifestRecord>(T.manifests, manifestKey(t.image, d.digest));
+      if (!child) throw new EmulatorError('MANIFEST_BLOB_UNKNOWN', `manifest unknown to registry: ${d.digest}`, { digest: d.digest });
+      total += child.imageSizeBytes;
+    }
+    return total;
+  }
+}
+
+function addReferrer(tx: ShardTx, image: string, subject: string, digest: string): void {
+  const key = blobKey(image, subject);
+  const list = tx.get<ReferrerList>(T.referrers, key) ?? [];
+  if (!list.includes(digest)) tx.put(T.referrers, key, [...list, digest]);
+}
+
+function removeReferrer(tx: ShardTx, image: string, subject: string, digest: string): void {
+  const key = blobKey(image, subject);
+  const list = (tx.get<ReferrerList>(T.referrers, key) ?? []).filter((d) => d !== digest);
+  if (list.length) tx.put(T.referrers, key, list);
+  else tx.delete(T.referrers, key);
+}

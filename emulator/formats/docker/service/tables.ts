@@ -1,0 +1,51 @@
+// The tables a Docker repository keeps in its metadata shard, and their record shapes.
+import type { OciDescriptor, OciPlatform } from '../wire.js';
+
+/** `blobs` table, key `IMAGE@DIGEST`: a blob linked into an image (distribution's layer links). */
+export interface BlobLink {
+  size: number;
+  createTime: string;
+}
+
+/** `manifests` table, key `IMAGE@DIGEST`. */
+export interface ManifestRecord {
+  image: string;
+  digest: string;
+  mediaType: string;
+  /** bytes of the manifest itself */
+  size: number;
+  /** config + layers, or the children's sizes for an index (AR's imageSizeBytes) */
+  imageSizeBytes: number;
+  createTime: string;
+  artifactType?: string;
+  configMediaType?: string;
+  annotations?: Record<string, string>;
+  subject?: string;
+  /** digests this manifest references (blobs for images, child manifests for indexes) */
+  references: string[];
+  /** child platforms of an index */
+  platforms?: Array<{ digest: string; mediaType: string; platform?: OciPlatform }>;
+}
+
+/** `tags` table, key `IMAGE:TAG`. */
+export interface TagRecord {
+  digest: string;
+  updateTime: string;
+}
+
+/** `images` table, key IMAGE: the Artifact Registry package. */
+export interface ImageRecord {
+  createTime: string;
+  updateTime: string;
+}
+
+/** `referrers` table, key `IMAGE@SUBJECT_DIGEST`: digests of manifests whose subject it is. */
+export type ReferrerList = string[];
+
+export const T = { blobs: 'blobs', manifests: 'manifests', tags: 'tags', images: 'images', referrers: 'referrers' } as const;
+
+export const blobKey = (image: string, digest: string) => `${image}@${digest}`;
+export const manifestKey = blobKey;
+export const tagKey = (image: string, tag: string) => `${image}:${tag}`;
+
+export type { OciDescriptor };

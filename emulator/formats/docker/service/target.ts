@@ -1,0 +1,56 @@
+// Resolves a registry name `PROJECT/REPO/IMAGE[/…]` to its Artifact Registry repository (spec §2.1):
+// the repository must exist and be a DOCKER repository. Errors use the real service's texts.
+import { EmulatorError } from '../../../core/errors.js';
+import { clip, isValidImageName, isValidProjectId, isValidRepositoryId, repositoryName, type RepositoryRef } from '../../../core/names.js';
+import { REPOSITORY_KEY, REPOSITORY_TABLE, repositoryShardKey, type RepositoryRecord } from '../../../core/repository.js';
+import type { MetaShard, MetaStore } from '../../../storage/meta-store.js';
+
+export interface DockerTarget {
+  ref: RepositoryRef;
+  /** full resource name of the repository */
+  repository: string;
+  /** image name inside the repository (may contain `/`) */
+  image: string;
+  /** the registry name as the client wrote it: PROJECT/REPO/IMAGE */
+  name: string;
+  shard: MetaShard;
+  record: RepositoryRecord;
+}
+
+export const MISSING_IMAGE_MESSAGE =
+  'Missing image name. Pushes should be of the form docker push HOST-NAME/PROJECT-ID/REPOSITORY/IMAGE';
+
+/** Splits a registry name; NAME_INVALID when it cannot name an image in a repository. */
+export function splitName(name: string, location: string): { ref: RepositoryRef; image: string } {
+  const parts = name.split('/');
+  if (parts.length < 3 || parts.some((p) => p === '')) throw new EmulatorError('NAME_INVALID', MISSING_IMAGE_MESSAGE);
+  const [project, repository, ...rest] = parts as [string, string, ...string[]];
+  const image = rest.join('/');
+  if (!isValidProjectId(project)) throw new EmulatorError('NAME_INVALID', `invalid project id "${clip(project)}" in repository name`);
+  if (!isValidRepositoryId(repository)) throw new EmulatorError('NAME_INVALID', `invalid repository id "${clip(repository)}" in repository name`);
+  if (!isValidImageName(image)) throw new EmulatorError('NAME_INVALID', `invalid image name "${clip(image)}"`);
+  return { ref: { project, location, repository }, image };
+}
+
+export class DockerTargets {
+  constructor(private readonly meta: MetaStore) {}
+
+  resolve(name: string, location: string): DockerTarget {
+    const { ref, image } = splitName(name, location);
+    const shard = this.meta.get(repositoryShardKey(ref));
+    const record = shard?.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY);
+    if (!shard || !record) throw new EmulatorError('REPOSITORY_NOT_FOUND', `Repository "${ref.repository}" not found`);
+    if (record.format !== 'DOCKER') {
+      throw new EmulatorError('REPOSITORY_NOT_FOUND', `Repository "${ref.repository}" is a ${record.format} repository, not a Docker repository`);
+    }
+    return { ref, repository: repositoryName(ref), image, name, shard, record };
+  }
+
+  /** Every Docker repository shard (for the catalog). */
+  all(): Array<{ shard: MetaShard; record: RepositoryRecord }> {
+    return this.meta
+      .list(['repos'])
+      .map((shard) => ({ shard, record: shard.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY) }))
+      .filter((x): x is { shard: MetaShard; record: RepositoryRecord } => x.record?.format === 'DOCKER');
+  }
+}

@@ -1,0 +1,32 @@
+// Koa assembly: the middleware order of ../../shared/STYLE.md §D. Nothing else happens here.
+import Koa from 'koa';
+import type { Clock } from '../core/clock.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { Logger } from '../core/logger.js';
+import type { RequestState } from './context.js';
+import { dispatch, type Prefix } from './dispatch.js';
+import type { FormatModule } from './format-module.js';
+import { accessLog } from './middleware/access-log.js';
+import { errorBoundary } from './middleware/error-boundary.js';
+import { requestContext } from './middleware/request-context.js';
+
+export interface AppDeps {
+  logger: Logger;
+  clock: Clock;
+  ids: IdGenerator;
+  shutdown: AbortSignal;
+  prefixes: Prefix[];
+  /** answers paths no prefix claims (the emulator's own API, 404s) */
+  fallback: FormatModule;
+}
+
+export function createApp(deps: AppDeps): Koa<RequestState> {
+  const app = new Koa<RequestState>({ asyncLocalStorage: false });
+  app.silent = true;
+  app.on('error', (err: unknown) => deps.logger.warn('response stream error', { err }));
+  app.use(requestContext(deps));
+  app.use(accessLog());
+  app.use(errorBoundary([deps.fallback, ...deps.prefixes.map((p) => p.module)]));
+  app.use(dispatch(deps.prefixes, deps.fallback));
+  return app;
+}

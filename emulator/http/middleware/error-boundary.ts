@@ -1,0 +1,35 @@
+// Catches everything thrown below it and renders it with the renderer of ctx.state.format. Anything that
+// is not an EmulatorError becomes INTERNAL: logged with its cause, never exposed in the response.
+import type { Middleware } from 'koa';
+import { EmulatorError, isEmulatorError } from '../../core/errors.js';
+import type { AppContext, RequestState } from '../context.js';
+import type { FormatModule } from '../format-module.js';
+
+export function errorBoundary(modules: FormatModule[]): Middleware<RequestState> {
+  const byId = new Map(modules.map((m) => [m.id, m]));
+  return async (koaCtx, next) => {
+    const ctx = koaCtx as AppContext;
+    try {
+      await next();
+    } catch (thrown) {
+      let err: EmulatorError;
+      if (isEmulatorError(thrown)) {
+        err = thrown;
+      } else {
+        ctx.state.logger.error('unhandled error', { route: ctx.state.routeName, requestId: ctx.state.requestId, err: thrown });
+        err = new EmulatorError('INTERNAL', undefined, undefined, { cause: thrown });
+      }
+      if (ctx.headerSent || !ctx.writable) {
+        ctx.state.logger.warn('error after the response started', { code: err.code, requestId: ctx.state.requestId });
+        return;
+      }
+      // Drain nothing: a request body that was not read is discarded when the connection is reused.
+      ctx.remove('Content-Length');
+      ctx.remove('Docker-Content-Digest');
+      const module = byId.get(ctx.state.format) ?? byId.get('emulator');
+      if (!module) throw thrown;
+      module.renderError(err, ctx);
+      for (const [k, v] of Object.entries(err.headers ?? {})) ctx.set(k, v);
+    }
+  };
+}

@@ -1,0 +1,158 @@
+// The public facade and composition root: createEmulator(options) builds one self-contained emulator
+// (no module-level state, so several can run in one process) and starts it listening.
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { systemClock, type Clock } from './core/clock.js';
+import { EventBus } from './core/events.js';
+import { randomIds, type IdGenerator } from './core/ids.js';
+import { silentLogger, type Logger } from './core/logger.js';
+import { isKnownLocation } from './core/names.js';
+import { createControlModule } from './control/index.js';
+import { createEmulatorApiModule } from './control/emulator-api.js';
+import { createDockerModule } from './formats/docker/index.js';
+import { createApp } from './http/app.js';
+import type { FormatModule } from './http/format-module.js';
+import { listen } from './http/server.js';
+import { Scheduler } from './jobs/scheduler.js';
+import type { BlobStore } from './storage/blob-store.js';
+import { FsBlobStore } from './storage/fs-blob-store.js';
+import { LowMetaStore } from './storage/low-meta-store.js';
+import { DataPaths } from './storage/paths.js';
+import { UploadSessions } from './storage/uploads.js';
+
+export type { EmulatorEvent, EmulatorEventMap, EmulatorEventType } from './core/events.js';
+export { EventBus } from './core/events.js';
+export { ManualClock, systemClock, type Clock } from './core/clock.js';
+export { createLineLogger, silentLogger, type Logger } from './core/logger.js';
+export { ShardUnreadableError } from './storage/low-meta-store.js';
+
+export interface EmulatorOptions {
+  /** where blobs and metadata live (created if missing) */
+  dataDir: string;
+  /** interface to listen on; 127.0.0.1 unless told otherwise */
+  host?: string;
+  /** 0 (the default) picks a free port */
+  port?: number;
+  defaultProject?: string;
+  /** location for requests that do not name one in the Host header (default us-central1) */
+  defaultLocation?: string;
+  clock?: Clock;
+  logger?: Logger;
+  ids?: IdGenerator;
+  /** upload sessions idle longer than this are purged (default 24 h) */
+  uploadTtlMs?: number;
+}
+
+export interface Emulator {
+  /** http://HOST:PORT */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly defaultProject: string;
+  readonly defaultLocation: string;
+  readonly events: EventBus;
+  /** Stops accepting requests, lets in-flight ones finish (up to graceMs), flushes metadata. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const require = createRequire(import.meta.url);
+const VERSION = readVersion();
+
+function readVersion(): string {
+  // ../package.json from the sources, ../../package.json from dist/emulator
+  for (const candidate of ['../package.json', '../../package.json']) {
+    try {
+      return (require(candidate) as { version: string }).version;
+    } catch {
+      // try the next layout
+    }
+  }
+  return '0.0.0';
+}
+
+export async function createEmulator(options: EmulatorOptions): Promise<Emulator> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const ids = options.ids ?? randomIds;
+  const host = options.host ?? '127.0.0.1';
+  const defaultLocation = options.defaultLocation ?? 'us-central1';
+  const defaultProject = options.defaultProject ?? 'local-project';
+  if (!isKnownLocation(defaultLocation)) throw new Error(`unknown default location "${defaultLocation}"`);
+  const startedAt = Date.now();
+
+  const paths = new DataPaths(options.dataDir);
+  mkdirSync(paths.root, { recursive: true });
+  const events = new EventBus(() => clock.now(), logger.child('events'));
+  const meta = new LowMetaStore(paths, logger.child('storage'));
+  await meta.load();
+  const blobs = new FsBlobStore(paths, ids);
+  await blobs.init();
+  const uploads = new UploadSessions(paths, blobs, clock, ids, logger.child('uploads'));
+  uploads.init();
+
+  let url = '';
+  let registryHost = '';
+  const shutdown = new AbortController();
+  const docker = createDockerModule({ meta, blobs, uploads, events, clock, defaultLocation });
+  const control = createControlModule({ meta, events, clock, ids, registryHost: () => registryHost });
+  const api = createEmulatorApiModule({ events, version: VERSION, startedAt, url: () => url });
+  const app = createApp({
+    logger: logger.child('http'),
+    clock,
+    ids,
+    shutdown: shutdown.signal,
+    prefixes: [
+      { prefix: '/v2/', module: docker },
+      { prefix: '/v1/', module: control },
+    ],
+    fallback: api,
+  });
+  const server = await listen(app, host, options.port ?? 0);
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  url = `http://${urlHost}:${server.port}`;
+  registryHost = `localhost:${server.port}`;
+
+  const scheduler = new Scheduler(logger.child('jobs'));
+  const ttl = options.uploadTtlMs ?? 24 * 3600_000;
+  scheduler.every('purge-uploads', Math.min(ttl, 3600_000), () => uploads.purge(new Date(clock.now().getTime() - ttl)));
+  scheduler.after('collect-garbage', 1_000, () => collectGarbage(blobs, [docker], startedAt, logger));
+
+  events.emit('server.started', { url, dataDir: paths.root });
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    host,
+    port: server.port,
+    dataDir: paths.root,
+    defaultProject,
+    defaultLocation,
+    events,
+    stop(graceMs) {
+      stopping ??= (async () => {
+        events.emit('server.stopping', { reason: 'stop requested' });
+        scheduler.stop();
+        shutdown.abort();
+        await server.stop(graceMs);
+        await meta.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * Mark and sweep: deletes blobs no metadata references. Blobs written since this process started are
+ * left alone, so an upload that is being committed right now is never swept.
+ */
+async function collectGarbage(blobs: BlobStore, modules: FormatModule[], notAfter: number, logger: Logger): Promise<void> {
+  const live = new Set<string>();
+  for (const m of modules) for (const d of m.referencedBlobs?.() ?? []) live.add(d);
+  let removed = 0;
+  for await (const digest of blobs.list()) {
+    if (live.has(digest)) continue;
+    const info = await blobs.stat(digest);
+    if (info && info.modifiedMs < notAfter && (await blobs.delete(digest))) removed++;
+  }
+  if (removed) logger.info('garbage collection removed unreferenced blobs', { removed });
+}

@@ -1,0 +1,32 @@
+// Content-addressed blob storage (interface). Blobs are immutable: written once under their digest and
+// never rewritten. Knows nothing of formats, media types or HTTP.
+import type { Readable } from 'node:stream';
+
+export interface BlobInfo {
+  digest: string;
+  size: number;
+  /** when the bytes were last written (ms since the epoch) */
+  modifiedMs: number;
+}
+
+export interface ByteRange {
+  /** inclusive */
+  start: number;
+  /** inclusive */
+  end: number;
+}
+
+export interface BlobStore {
+  stat(digest: string): Promise<BlobInfo | undefined>;
+  /** A stream of the blob's bytes (or a byte range of them). Throws BLOB_UNKNOWN if absent. */
+  open(digest: string, range?: ByteRange): Promise<Readable>;
+  /** Reads a small blob whole (manifests). Throws BLOB_UNKNOWN if absent. */
+  read(digest: string): Promise<Buffer>;
+  /** Moves a finished, verified file into the store under `digest`; the rename is the commit point. */
+  adopt(file: string, digest: string): Promise<void>;
+  /** Stores a small buffer under its digest (the caller has verified it). */
+  put(data: Uint8Array, digest: string): Promise<void>;
+  delete(digest: string): Promise<boolean>;
+  /** Every stored digest (for garbage collection). */
+  list(): AsyncIterable<string>;
+}

@@ -1,0 +1,115 @@
+// BlobStore on the local file system: <root>/blobs/<alg>/<ab>/<hex>. Writes go to a temp file, are
+// fsync'ed, then renamed into place, so a blob is either absent or complete — never partial.
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { parseDigest } from '../core/digests.js';
+import { EmulatorError } from '../core/errors.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { BlobInfo, BlobStore, ByteRange } from './blob-store.js';
+import type { DataPaths } from './paths.js';
+
+export class FsBlobStore implements BlobStore {
+  constructor(
+    private readonly paths: DataPaths,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  /** Startup only: leftovers of interrupted writes are removed. */
+  async init(): Promise<void> {
+    await rm(this.paths.blobTempDir, { recursive: true, force: true });
+    await mkdir(this.paths.blobTempDir, { recursive: true });
+  }
+
+  async stat(digest: string): Promise<BlobInfo | undefined> {
+    try {
+      const st = await stat(this.pathOf(digest));
+      return { digest, size: st.size, modifiedMs: st.mtimeMs };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async open(digest: string, range?: ByteRange): Promise<Readable> {
+    const path = this.pathOf(digest);
+    const handle = await open(path, 'r').catch((err: unknown) => {
+      if (isNotFound(err)) throw new EmulatorError('BLOB_UNKNOWN', undefined, { digest });
+      throw err;
+    });
+    return handle.createReadStream({ autoClose: true, highWaterMark: 1 << 20, ...(range ? { start: range.start, end: range.end } : {}) });
+  }
+
+  async read(digest: string): Promise<Buffer> {
+    try {
+      return await readFile(this.pathOf(digest));
+    } catch (err) {
+      if (isNotFound(err)) throw new EmulatorError('BLOB_UNKNOWN', undefined, { digest });
+      throw err;
+    }
+  }
+
+  async adopt(file: string, digest: string): Promise<void> {
+    const target = this.pathOf(digest);
+    await fsync(file);
+    await mkdir(dirname(target), { recursive: true });
+    await rename(file, target);
+  }
+
+  async put(data: Uint8Array, digest: string): Promise<void> {
+    const target = this.pathOf(digest);
+    if (await this.stat(digest)) return;
+    const tmp = join(this.paths.blobTempDir, this.ids.uuid());
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await mkdir(dirname(target), { recursive: true });
+      await rename(tmp, target);
+    } catch (err) {
+      await unlink(tmp).catch(() => {});
+      throw err;
+    }
+  }
+
+  async delete(digest: string): Promise<boolean> {
+    try {
+      await unlink(this.pathOf(digest));
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  async *list(): AsyncIterable<string> {
+    for (const alg of ['sha256', 'sha512']) {
+      const algDir = join(this.paths.blobsDir, alg);
+      for (const prefix of await readdir(algDir).catch(() => [] as string[])) {
+        for (const hex of await readdir(join(algDir, prefix)).catch(() => [] as string[])) yield `${alg}:${hex}`;
+      }
+    }
+  }
+
+  private pathOf(digest: string): string {
+    const d = parseDigest(digest);
+    return this.paths.blob(d.algorithm, d.hex);
+  }
+}
+
+async function fsync(file: string): Promise<void> {
+  const handle = await open(file, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export function isNotFound(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: string }).code === 'ENOENT';
+}
