@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Entry point of `ar-emulator` (npx, npm run emulator): runs the compiled CLI when a build exists,
-// otherwise the TypeScript sources through tsx.
+// Entry point of `ar-emulator` (npx, npm run emulator): runs the TypeScript sources through tsx in a
+// checkout, the compiled CLI (dist/) in an installed package.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -8,7 +8,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const built = join(root, 'dist', 'emulator', 'cli.js');
 let cli;
-if (existsSync(built) && !process.env.AR_EMULATOR_FROM_SOURCE) {
+// A checkout runs its sources (always current); an installed package runs its build.
+if (!existsSync(join(root, 'emulator', 'cli.ts')) && existsSync(built)) {
   cli = await import(pathToFileURL(built).href);
 } else {
   const { register } = await import('tsx/esm/api');

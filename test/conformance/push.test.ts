@@ -199,9 +199,12 @@ describe('Push (v1.1 02_push_test.go)', () => {
       expectStatus(await putManifest(c, name, nested.digest, nested, MT.index), is2xx);
     });
     it('Dangling subject [OCI-Image v1.1]', async () => {
-      const res = await putManifest(c, name, d.refsCLayer.digest, d.refsCLayer);
+      const res = await putManifest(c, name, d.refsCLayerImage.digest, d.refsCLayerImage);
       expectStatus(res, is2xx);
-      check(/^[a-f0-9]+:[a-f0-9]+$/.test(res.header('oci-subject')), 'PUT manifest with subject must return OCI-Subject', res);
+      // the Go revision matches ^[a-f0-9]+:[a-f0-9]+$, which no "sha256:…" value can satisfy (its bug);
+      // checked here with the algorithm part widened, and against the real subject digest
+      check(/^[a-z0-9]+:[a-f0-9]+$/.test(res.header('oci-subject')), 'PUT manifest with subject must return OCI-Subject', res);
+      check(res.header('oci-subject') === d.manifests(3).digest, `OCI-Subject expected ${d.manifests(3).digest}`, res);
     });
   });
 
@@ -261,19 +264,21 @@ describe('Push (main-branch rewrite run.go TestBlobAPIs)', () => {
       it('mount: POST ?mount&from from the second repository -> 201', async () => {
         const { bytes, dig } = gen(512);
         await pushAny(c, cross, dig, bytes);
-        expect(await blobMount(c, name, cross, dig, bytes)).toBe('ok');
+        const { result, post } = await blobMount(c, name, cross, dig, bytes);
+        check(result === 'ok', 'mount from a repository holding the blob should be 201 (202 = Skip in the Go suite)', post);
         await afterPush(dig, bytes, [name, cross]);
       });
       it('mount anonymous: POST ?mount without from -> 201', async () => {
         const { bytes, dig } = gen(512);
         await pushAny(c, cross, dig, bytes);
-        expect(await blobMount(c, name, undefined, dig, bytes)).toBe('ok');
+        const { result, post } = await blobMount(c, name, undefined, dig, bytes);
+        check(result === 'ok', 'anonymous mount of a blob known to the registry should be 201 (202 = Skip in the Go suite)', post);
         await afterPush(dig, bytes, [name, cross]);
       });
       it('mount missing: POST ?mount&from of a blob that exists nowhere must not be 201', async () => {
         const { bytes, dig } = gen(512);
-        const result = await blobMount(c, name, cross, dig, bytes);
-        check(result === 'unsupported', 'blob mount of a missing blob incorrectly succeeded (201)');
+        const { result, post } = await blobMount(c, name, cross, dig, bytes);
+        check(result === 'unsupported', 'blob mount of a missing blob incorrectly succeeded (201)', post);
         await deleteAtomic(c, `/v2/${name}/blobs/${dig}`, 'blob');
       });
       const big = CHUNK_MIN * 3 - 5;

@@ -153,18 +153,18 @@ export async function blobStream(c: Client, repo: string, dig: string, bytes: Bu
 }
 
 /** POST ?mount=&from= ; 201 passes, 202 falls back to a PUT and counts as unsupported. */
-export async function blobMount(c: Client, repo: string, from: string | undefined, dig: string, bytes: Buffer): Promise<PushResult> {
+export async function blobMount(c: Client, repo: string, from: string | undefined, dig: string, bytes: Buffer): Promise<{ result: PushResult; post: Res }> {
   const post = await c.do('POST', `/v2/${repo}/blobs/uploads/`, { query: from ? { mount: dig, from } : { mount: dig } });
   expectStatus(post, [201, 202], `POST ?mount=${dig}${from ? `&from=${from}` : ''}`);
   const loc = location(post, 'mount POST');
   if (post.status === 202) {
     const put = await c.do('PUT', withDigest(loc, dig), { headers: { 'content-type': MT.octet }, body: bytes });
     expectStatus(put, [201], 'PUT after mount fell back to an upload');
-    return 'unsupported';
+    return { result: 'unsupported', post };
   }
   verifyDigestHeader(post, dig);
   await verifyBlobLocation(c, post, bytes);
-  return 'ok';
+  return { result: 'ok', post };
 }
 
 /** Push by whichever method (the suite's TestPushBlobAny): POST+PUT here. */

@@ -30,16 +30,15 @@ export interface DockerModuleDeps {
 }
 
 export function createDockerModule(d: DockerModuleDeps): FormatModule {
-  let routes: RouteTable | undefined;
   const targets = new DockerTargets(d.meta);
   const deps: DockerDeps = {
     targets,
     blobs: new BlobService(d.blobs, d.uploads, d.events, d.clock),
     manifests: new ManifestService(d.blobs, d.events, d.clock),
-    routes: () => routes!,
+    routes: () => routes,
     defaultLocation: d.defaultLocation,
   };
-  routes = dockerRoutes({
+  const routes: RouteTable = dockerRoutes({
     checkVersion,
     ...tagHandlers(deps),
     ...manifestHandlers(deps),

@@ -37,10 +37,11 @@ export function blobUploadHandlers(deps: DockerDeps): BlobUploadHandlers {
       const t = targetOf(deps, ctx, params);
       const mount = queryString(ctx, 'mount');
       const from = queryString(ctx, 'from');
-      if (mount !== undefined && from !== undefined) {
+      if (mount !== undefined) {
         const digest = parseDigest(mount);
-        const source = tryTarget(deps, ctx, from);
-        if (source && (await deps.blobs.mount(t, digest, source))) return created(ctx, t, digest.value);
+        const source = from === undefined ? undefined : tryTarget(deps, ctx, from);
+        const candidates = () => [t.shard, ...deps.targets.all().map((r) => r.shard).filter((s) => s !== t.shard)];
+        if ((from === undefined || source) && (await deps.blobs.mount(t, digest, source, candidates))) return created(ctx, t, digest.value);
       }
       const digestParamValue = queryString(ctx, 'digest');
       if (digestParamValue !== undefined) {

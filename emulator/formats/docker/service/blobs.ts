@@ -6,6 +6,7 @@ import type { ParsedDigest } from '../../../core/digests.js';
 import { EmulatorError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events.js';
 import type { BlobStore, ByteRange } from '../../../storage/blob-store.js';
+import type { MetaShard } from '../../../storage/meta-store.js';
 import type { UploadSession, UploadSessions, AppendOptions } from '../../../storage/uploads.js';
 import { T, blobKey, type BlobLink } from './tables.js';
 import type { DockerTarget } from './target.js';
@@ -38,9 +39,26 @@ export class BlobService {
     this.events.emit('artifact.deleted', { repository: t.repository, format: 'DOCKER', package: t.image, version: digest.value, kind: 'blob' });
   }
 
-  /** Links a blob that another image (maybe in another repository) already has. False if it cannot. */
-  async mount(t: DockerTarget, digest: ParsedDigest, from: DockerTarget): Promise<boolean> {
-    const link = from.shard.get<BlobLink>(T.blobs, blobKey(from.image, digest.value));
+  /**
+   * Links a blob that another image already has: the `from` image, or — when the client names no source —
+   * any image of any Docker repository (automatic cross-mount). False if it cannot, so the caller starts a
+   * normal upload instead.
+   */
+  async mount(t: DockerTarget, digest: ParsedDigest, from: DockerTarget | undefined, candidates: () => Iterable<MetaShard>): Promise<boolean> {
+    let link: BlobLink | undefined;
+    if (from) {
+      link = from.shard.get<BlobLink>(T.blobs, blobKey(from.image, digest.value));
+    } else {
+      const suffix = `@${digest.value}`;
+      search: for (const shard of candidates()) {
+        for (const [key, value] of shard.entries<BlobLink>(T.blobs)) {
+          if (key.endsWith(suffix)) {
+            link = value;
+            break search;
+          }
+        }
+      }
+    }
     if (!link || !(await this.blobs.stat(digest.value))) return false;
     await this.link(t, digest.value, link.size);
     return true;

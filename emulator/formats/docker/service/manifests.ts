@@ -25,10 +25,10 @@ export class ManifestService {
     let digest: string | undefined;
     if (isDigestLike(reference)) {
       digest = parseDigest(reference).value;
-    } else {
-      if (!isValidTag(reference)) throw new EmulatorError('TAG_INVALID', `invalid tag "${reference.slice(0, 130)}"`);
+    } else if (isValidTag(reference)) {
       digest = t.shard.get<TagRecord>(T.tags, tagKey(t.image, reference))?.digest;
     }
+    // A malformed tag names nothing: 404 on reads, as distribution and the conformance suite expect.
     const record = digest ? t.shard.get<ManifestRecord>(T.manifests, manifestKey(t.image, digest)) : undefined;
     if (!record) {
       throw new EmulatorError('MANIFEST_UNKNOWN', `Failed to fetch "${reference}" from request "/v2/${t.name}/manifests/${reference}".`);
@@ -121,11 +121,8 @@ export class ManifestService {
     this.events.emit('artifact.deleted', { ...base, kind: 'manifest' });
   }
 
-  /** Tags of the image, sorted; NAME_UNKNOWN when the image has never had a manifest. */
+  /** Tags of the image in code-unit order (an image without tags, or never pushed, has none). */
   listTags(t: DockerTarget): string[] {
-    if (!t.shard.has(T.images, t.image)) {
-      throw new EmulatorError('NOT_FOUND', `repository name "${t.name}" not known to registry`);
-    }
     const prefix = `${t.image}:`;
     const tags: string[] = [];
     for (const [key] of t.shard.entries<TagRecord>(T.tags)) if (key.startsWith(prefix)) tags.push(key.slice(prefix.length));
@@ -157,7 +154,7 @@ export class ManifestService {
     let total = 0;
     for (const d of descriptors) {
       total += d.size;
-      if (isNonDistributable(d.mediaType) && d.urls?.length) continue;
+      if (isNonDistributable(d.mediaType)) continue; // fetched from its `urls`, never pushed
       const link = t.shard.get<BlobLink>(T.blobs, blobKey(t.image, d.digest));
       if (!link) throw new EmulatorError('MANIFEST_BLOB_UNKNOWN', `blob unknown to registry: ${d.digest}`, { digest: d.digest });
       if (link.size !== d.size) {

@@ -1,0 +1,72 @@
+// The behaviour every MetaStore implementation shares; run once per implementation.
+import { describe, expect, it } from 'vitest';
+import type { MetaStore } from './meta-store.js';
+
+export function describeMetaStoreContract(name: string, factory: () => Promise<{ store: MetaStore; reopen?: () => Promise<MetaStore> }>): void {
+  describe(`${name} (MetaStore contract)`, () => {
+    it('applies a transaction only after it commits, and all of it', async () => {
+      const { store } = await factory();
+      const shard = store.ensure(['repos', 'p', 'l', 'r']);
+      await shard.transact((tx) => {
+        tx.put('t', 'a', { v: 1 });
+        tx.put('t', 'b', { v: 2 });
+        expect(shard.get('t', 'a')).toBeUndefined();
+        expect(tx.get('t', 'a')).toEqual({ v: 1 });
+      });
+      expect([...shard.entries('t')]).toEqual([['a', { v: 1 }], ['b', { v: 2 }]]);
+    });
+
+    it('applies nothing when the transaction function throws', async () => {
+      const { store } = await factory();
+      const shard = store.ensure(['s']);
+      await expect(
+        shard.transact((tx) => {
+          tx.put('t', 'a', 1);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(shard.size('t')).toBe(0);
+    });
+
+    it('runs concurrent transactions of one shard one at a time', async () => {
+      const { store } = await factory();
+      const shard = store.ensure(['counter']);
+      await Promise.all(
+        Array.from({ length: 50 }, () =>
+          shard.transact(async (tx) => {
+            const n = tx.get<number>('c', 'n') ?? 0;
+            await new Promise((r) => setImmediate(r));
+            tx.put('c', 'n', n + 1);
+          }),
+        ),
+      );
+      expect(shard.get('c', 'n')).toBe(50);
+    });
+
+    it('lists shards by key prefix and forgets dropped ones', async () => {
+      const { store } = await factory();
+      await store.ensure(['repos', 'p', 'l', 'a']).transact((tx) => tx.put('t', 'k', 1));
+      await store.ensure(['repos', 'p', 'l', 'b']).transact((tx) => tx.put('t', 'k', 1));
+      await store.ensure(['repos', 'q', 'l', 'c']).transact((tx) => tx.put('t', 'k', 1));
+      expect(store.list(['repos', 'p']).map((s) => s.key.join('/')).sort()).toEqual(['repos/p/l/a', 'repos/p/l/b']);
+      await store.drop(['repos', 'p', 'l', 'a']);
+      expect(store.get(['repos', 'p', 'l', 'a'])).toBeUndefined();
+      expect(store.list(['repos', 'p'])).toHaveLength(1);
+    });
+
+    it('keeps committed records across a reopen, deletes included', async () => {
+      const { store, reopen } = await factory();
+      if (!reopen) return;
+      const shard = store.ensure(['repos', 'p', 'l', 'r']);
+      for (let i = 0; i < 20; i++) await shard.transact((tx) => tx.put('tags', `t${i}`, { i }));
+      await shard.transact((tx) => tx.delete('tags', 't3'));
+      await store.close();
+      const again = await reopen();
+      const s2 = again.get(['repos', 'p', 'l', 'r'])!;
+      expect(s2.size('tags')).toBe(19);
+      expect(s2.get('tags', 't3')).toBeUndefined();
+      expect(s2.get('tags', 't19')).toEqual({ i: 19 });
+      await again.close();
+    });
+  });
+}

@@ -1,0 +1,31 @@
+// Lint: TypeScript rules plus the layering table of ../shared/STYLE.md §A.2 as import restrictions.
+import tseslint from 'typescript-eslint';
+
+const layer = (files, patterns) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } });
+const NOT_ELECTRON = { group: ['electron', '**/main/**', '**/renderer/**'], message: 'emulator/ must stay Electron-free (STYLE §A.2)' };
+const UPPER = (names, message) => ({ group: names.map((n) => `**/${n}/**`), message });
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'bench/results/**', 'test-results/**', 'playwright-report/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='only'][callee.object.name=/^(it|test|describe)$/]", message: 'no .only in tests' },
+      ],
+    },
+  },
+  layer(['emulator/core/**/*.ts'], [NOT_ELECTRON, UPPER(['storage', 'http', 'iam', 'formats', 'control', 'scanning', 'remote', 'jobs'], 'core imports nothing in the project'),
+    { group: ['node:*', '!node:crypto'], message: 'core may only use node:crypto' }]),
+  layer(['emulator/storage/**/*.ts'], [NOT_ELECTRON, UPPER(['http', 'iam', 'formats', 'control', 'scanning', 'remote', 'jobs'], 'storage knows nothing of formats or HTTP')]),
+  layer(['emulator/http/**/*.ts'], [NOT_ELECTRON, UPPER(['storage', 'iam', 'formats', 'control', 'scanning', 'remote', 'jobs'], 'http is Koa assembly only')]),
+  layer(['emulator/jobs/**/*.ts'], [NOT_ELECTRON, UPPER(['storage', 'http', 'iam', 'formats', 'control', 'scanning', 'remote'], 'jobs may import core only')]),
+  layer(['emulator/formats/docker/**/*.ts'], [NOT_ELECTRON, { group: ['**/formats/!(docker)/**', '**/control/**', '**/scanning/**', '**/jobs/**', '**/remote/**'], message: 'formats are siblings, not dependencies' }]),
+  layer(['emulator/control/**/*.ts'], [NOT_ELECTRON, UPPER(['formats', 'scanning', 'jobs', 'remote'], 'control knows formats only through FormatModule')]),
+  layer(['emulator/index.ts', 'emulator/cli.ts'], [NOT_ELECTRON]),
+  layer(['renderer/**/*.ts'], [{ group: ['electron', 'node:*', '**/emulator/**', '**/main/**', '!**/main/ipc/contract', '!**/emulator/control/dto'], message: 'renderer talks to the shell via window.emulatorShell and to the emulator via HTTP' }]),
+  layer(['main/**/*.ts'], [{ group: ['**/emulator/!(index)*', '**/emulator/*/**', '**/renderer/**'], message: 'main/ imports emulator/index.ts only' }]),
+);

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The full test suite: the one command the README gives and .ci/run runs.
+#   1. installs npm dependencies when missing (npm ci)
+#   2. installs the real clients the integration tests drive (as root, idempotent)
+#   3. typecheck (per-folder tsconfigs), lint (layering), unit + component tests, integration tests
+# In CI (CI=true) a missing client fails the run instead of skipping its tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+T0=$(date +%s)
+step() { printf '\n=== [%4ss] %s\n' "$(( $(date +%s) - T0 ))" "$*"; }
+quiet_npm() { npm "$@" 2>&1 | grep -v 'Unknown user config "nodedir"' || true; }
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "npm ci"
+  quiet_npm ci --no-audit --no-fund
+  [ -d node_modules/vitest ] || { echo "npm ci failed" >&2; exit 1; }
+fi
+
+if [ "$(id -u)" = 0 ]; then
+  step "real clients (scripts/install-test-clients.sh)"
+  bash scripts/install-test-clients.sh
+else
+  echo "not root: skipping client installation; tests whose client is missing will say so" >&2
+fi
+
+step "typecheck"
+npx tsc -b emulator test bench
+step "lint"
+npx eslint .
+step "unit and component tests"
+npx vitest run --project unit
+step "integration tests (real clients)"
+npx vitest run --project integration
+step "done in $(( $(date +%s) - T0 ))s"
