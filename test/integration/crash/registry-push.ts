@@ -18,15 +18,12 @@ export interface HttpReply {
 
 export const sha256 = (data: Buffer | string): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
-/**
- * One HTTP exchange. `body` may be a list of pieces: they are written one at a time with a turn of the
- * event loop between them, so many requests interleave and a server crash interrupts them mid-body.
- */
+/** One HTTP exchange. A streamed `body` is piped as it comes (see `pieces`). */
 export function request(
   agent: http.Agent,
   method: string,
   url: string,
-  opts: { headers?: Record<string, string | number>; body?: Buffer | Buffer[]; timeoutMs?: number } = {},
+  opts: { headers?: Record<string, string | number>; body?: Buffer | AsyncIterable<Buffer>; timeoutMs?: number } = {},
 ): Promise<HttpReply> {
   return new Promise<HttpReply>((resolve, reject) => {
     const req = http.request(url, { method, agent, headers: opts.headers, timeout: opts.timeoutMs ?? 20_000 });
@@ -45,18 +42,24 @@ export function request(
     if (body === undefined) req.end();
     else if (Buffer.isBuffer(body)) req.end(body);
     else {
-      const pieces = Readable.from(
-        (async function* () {
-          for (const piece of body) {
-            yield piece;
-            await new Promise((r) => setImmediate(r));
-          }
-        })(),
-      );
-      pieces.on('error', (err) => req.destroy(err));
-      pieces.pipe(req);
+      const stream = Readable.from(body);
+      stream.on('error', (err) => req.destroy(err));
+      stream.pipe(req);
     }
   });
+}
+
+/**
+ * `data` in pieces of `size` bytes with a turn of the event loop between them, so many requests interleave
+ * and a server crash interrupts them mid-body. With `hold`, the body stops half-way until `hold` settles.
+ */
+export async function* pieces(data: Buffer, size: number, hold?: Promise<void>): AsyncGenerator<Buffer> {
+  const half = Math.max(1, Math.floor(data.length / size / 2)) * size;
+  for (let p = 0; p < data.length; p += size) {
+    if (hold && p === half) await hold;
+    yield data.subarray(p, p + size);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 export interface ImagePush {
@@ -135,6 +138,8 @@ export interface PushOptions {
   pieceSize: number;
   /** called when the manifest PUT got its 201 */
   onManifestCreated?: (push: ImagePush) => void;
+  /** stop half-way through the body of this layer chunk (0-based) until `until` settles */
+  holdLayer?: { chunk: number; until: Promise<void> };
 }
 
 /** Runs the push; never throws (a failure is recorded in `push.error` and `push.phase`). */
@@ -143,10 +148,9 @@ export async function runImagePush(push: ImagePush, o: PushOptions): Promise<voi
     push.phase = 'layer';
     let uploadUrl = await startUpload(o);
     push.layerUploadUrl = uploadUrl;
-    for (let start = 0; start < push.layer.length; start += o.chunkSize) {
+    for (let start = 0, n = 0; start < push.layer.length; start += o.chunkSize, n++) {
       const chunk = push.layer.subarray(start, Math.min(start + o.chunkSize, push.layer.length));
-      const pieces: Buffer[] = [];
-      for (let p = 0; p < chunk.length; p += o.pieceSize) pieces.push(chunk.subarray(p, p + o.pieceSize));
+      const hold = o.holdLayer?.chunk === n ? o.holdLayer.until : undefined;
       push.layerSent = start + chunk.length;
       const res = await request(o.agent, 'PATCH', uploadUrl, {
         headers: {
@@ -154,7 +158,7 @@ export async function runImagePush(push: ImagePush, o: PushOptions): Promise<voi
           'content-length': chunk.length,
           'content-range': `${start}-${start + chunk.length - 1}`,
         },
-        body: pieces,
+        body: pieces(chunk, o.pieceSize, hold),
       });
       expectStatus(res, 202, `PATCH layer ${start}`);
       push.layerAcked = start + chunk.length;

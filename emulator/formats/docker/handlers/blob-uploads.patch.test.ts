@@ -124,6 +124,17 @@ describe('completeBlobUpload', () => {
   });
 });
 
+describe('getBlobUploadStatus', () => {
+  it('answers 204 with Location, upload id and Range 0-0 for an empty session', async () => {
+    const loc = await reg.startUpload(NAME);
+    const res = await reg.fetch(loc);
+    expect(res.status).toBe(204);
+    expect(res.headers.get('location')).toBe(loc);
+    expect(res.headers.get('range')).toBe('0-0');
+    expect(res.headers.get('docker-upload-uuid')).toBe(loc.split('/').pop());
+  });
+});
+
 describe('cancelBlobUpload', () => {
   it('deletes the session and its bytes', async () => {
     const loc = await reg.startUpload(NAME);

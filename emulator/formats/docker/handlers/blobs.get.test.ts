@@ -17,12 +17,24 @@ beforeAll(async () => {
 });
 afterAll(() => emu.stop());
 
-describe('getBlob', () => {
-  it('answers HEAD with the length and digest, and GET with the bytes', async () => {
+describe('headBlob', () => {
+  it('answers with the length and digest and no body', async () => {
     const head = await reg.fetch(`/v2/${NAME}/blobs/${digest}`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(head.headers.get('content-length')).toBe('2048');
     expect(head.headers.get('docker-content-digest')).toBe(digest);
+    expect(await head.text()).toBe('');
+  });
+
+  it('answers 404 with no body for an unknown blob', async () => {
+    const head = await reg.fetch(`/v2/${NAME}/blobs/${sha256('unknown')}`, { method: 'HEAD' });
+    expect(head.status).toBe(404);
+    expect(await head.text()).toBe('');
+  });
+});
+
+describe('getBlob', () => {
+  it('answers with the bytes', async () => {
     const get = await reg.fetch(`/v2/${NAME}/blobs/${digest}`);
     expect(Buffer.from(await get.arrayBuffer())).toEqual(DATA);
   });
@@ -56,6 +68,9 @@ describe('getBlob', () => {
     expect(await ociError(res)).toBe('DIGEST_INVALID');
   });
 
+});
+
+describe('deleteBlob', () => {
   it('deletes with 202, after which the blob is unknown at once', async () => {
     const d = await reg.pushBlob(NAME, 'short-lived');
     expect((await reg.fetch(`/v2/${NAME}/blobs/${d}`, { method: 'DELETE' })).status).toBe(202);

@@ -49,14 +49,19 @@ describe('getManifest', () => {
     expect(res.status).toBe(404);
   });
 
-  it('answers HEAD with Content-Length, digest and no body', async () => {
+});
+
+describe('headManifest', () => {
+  it('answers with Content-Length, digest and no body', async () => {
     const res = await reg.fetch(`/v2/${NAME}/manifests/${digest}`, { method: 'HEAD' });
     expect(res.status).toBe(200);
     expect(res.headers.get('docker-content-digest')).toBe(digest);
     expect(Number(res.headers.get('content-length'))).toBeGreaterThan(100);
     expect(await res.text()).toBe('');
   });
+});
 
+describe('getManifest errors', () => {
   it('answers an unknown tag with the real service text', async () => {
     const res = await reg.fetch(`/v2/${NAME}/manifests/nope`);
     expect(res.status).toBe(404);

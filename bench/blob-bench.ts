@@ -1,0 +1,88 @@
+// Figure 1: blob push (monolithic and chunked) and pull throughput for one large blob, per server.
+// Runs are interleaved between the servers (alternating who goes first) and dirty pages are flushed
+// with sync(1) before each timed transfer, so one server's writeback does not land on the other's clock.
+import { spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { BlobData, MiB } from './blob-data.js';
+import { median } from './stats.js';
+import { ensureRepository, type RunningServer } from './servers.js';
+
+export interface BlobOptions {
+  sizeBytes: number;
+  chunkBytes: number;
+  reps: number;
+  log: (line: string) => void;
+}
+
+export interface BlobResult {
+  /** medians over the repetitions, MiB/s */
+  monolithicMiBs: number;
+  chunkedMiBs: number;
+  pullMiBs: number;
+  runs: { monolithicMiBs: number[]; chunkedMiBs: number[]; pullMiBs: number[] };
+}
+
+const IMAGE = 'bench/blob';
+
+export async function blobBench(servers: RunningServer[], opts: BlobOptions): Promise<Map<RunningServer, BlobResult>> {
+  const runs = new Map(servers.map((s) => [s, { monolithicMiBs: [] as number[], chunkedMiBs: [] as number[], pullMiBs: [] as number[] }]));
+  for (const s of servers) await ensureRepository(s, 'bench');
+
+  // Warm-up: connections, JIT, first-use directories; a small blob through every path.
+  const warm = new BlobData(1, 16 * MiB);
+  const warmChunked = new BlobData(2, 16 * MiB);
+  for (const s of servers) {
+    const name = s.client.name(IMAGE);
+    await s.client.pushBlobMonolithic(name, warm.digest, warm.size, warm.slice(0, warm.size));
+    await s.client.pushBlobChunked(name, warmChunked.digest, warmChunked.parts(4 * MiB));
+    await s.client.pullBlob(name, warm.digest);
+  }
+
+  for (let rep = 0; rep < opts.reps; rep++) {
+    // distinct content per run, so no server can skip work because the digest is already stored
+    const mono = new BlobData(100 + rep, opts.sizeBytes);
+    const chunked = new BlobData(200 + rep, opts.sizeBytes);
+    const order = rep % 2 === 0 ? servers : [...servers].reverse();
+    for (const s of order) {
+      const r = runs.get(s)!;
+      const name = s.client.name(IMAGE);
+      const mib = opts.sizeBytes / MiB;
+
+      flushDirtyPages();
+      let t0 = performance.now();
+      await s.client.pushBlobMonolithic(name, mono.digest, mono.size, mono.slice(0, mono.size));
+      r.monolithicMiBs.push(mib / ((performance.now() - t0) / 1000));
+
+      flushDirtyPages();
+      t0 = performance.now();
+      await s.client.pushBlobChunked(name, chunked.digest, chunked.parts(opts.chunkBytes));
+      r.chunkedMiBs.push(mib / ((performance.now() - t0) / 1000));
+
+      flushDirtyPages();
+      t0 = performance.now();
+      const bytes = await s.client.pullBlob(name, mono.digest);
+      r.pullMiBs.push(mib / ((performance.now() - t0) / 1000));
+      if (bytes !== opts.sizeBytes) throw new Error(`${s.spec.label}: pulled ${bytes} bytes, expected ${opts.sizeBytes}`);
+
+      opts.log(
+        `  blob rep ${rep + 1}/${opts.reps} ${s.spec.label}: push mono ${fmt(r.monolithicMiBs.at(-1)!)} MiB/s, ` +
+          `chunked ${fmt(r.chunkedMiBs.at(-1)!)} MiB/s, pull ${fmt(r.pullMiBs.at(-1)!)} MiB/s`,
+      );
+    }
+  }
+
+  return new Map(
+    [...runs].map(([s, r]) => [
+      s,
+      { monolithicMiBs: median(r.monolithicMiBs), chunkedMiBs: median(r.chunkedMiBs), pullMiBs: median(r.pullMiBs), runs: r },
+    ]),
+  );
+}
+
+function flushDirtyPages(): void {
+  spawnSync('sync', { stdio: 'ignore' });
+}
+
+function fmt(n: number): string {
+  return n.toFixed(0);
+}

@@ -1,0 +1,139 @@
+// Figures 2 and 3: manifest PUT rate and latency (empty repository, then one already holding 10,000
+// tags) and manifest GET rate and latency, at a fixed concurrency. Phases are interleaved between the
+// servers so both see the same conditions; every request goes through the same RegistryClient.
+// https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-manifests
+import { createHash } from 'node:crypto';
+import { OCI_MANIFEST } from './http-client.js';
+import { ensureRepository, type RunningServer } from './servers.js';
+import { prng, runPool, type LatencyStats } from './stats.js';
+
+export interface ManifestOptions {
+  images: number;
+  seedTags: number;
+  concurrency: number;
+  getRequests: number;
+  getMaxMs: number;
+  log: (line: string) => void;
+}
+
+export interface ManifestResult {
+  /** PUT of `images` distinct manifests by tag into a repository that starts empty */
+  putEmpty: LatencyStats;
+  /** seeding: one manifest tagged `seedTags` times */
+  seed: LatencyStats;
+  /** PUT of `images` distinct manifests by tag into the image that holds `seedTags` tags */
+  putSeeded: LatencyStats;
+  /** putSeeded.p99 / putEmpty.p99 */
+  p99Ratio: number;
+  get: LatencyStats;
+  /** tags the data dir holds afterwards (reused for the startup figure) */
+  tagsTotal: number;
+}
+
+interface Blobs {
+  config: { digest: string; size: number; data: Buffer };
+  layer: { digest: string; size: number; data: Buffer };
+}
+
+const WARM_OPS = 300;
+const PUT_MAX_MS = 60_000;
+
+export async function manifestBench(servers: RunningServer[], opts: ManifestOptions): Promise<Map<RunningServer, ManifestResult>> {
+  const blobs = makeBlobs();
+  const c = opts.concurrency;
+  const partial = new Map<RunningServer, Partial<ManifestResult>>(servers.map((s) => [s, {}]));
+  const forEach = async (what: string, fn: (s: RunningServer, r: Partial<ManifestResult>) => Promise<void>) => {
+    for (const s of servers) {
+      await fn(s, partial.get(s)!);
+      opts.log(`  ${what} done: ${s.spec.label}`);
+    }
+  };
+
+  await forEach('setup', async (s) => {
+    for (const repo of ['bench-warm', 'bench']) await ensureRepository(s, repo);
+    for (const image of ['bench-warm/img', 'bench/img', 'bench/seeded']) {
+      const name = s.client.name(image);
+      await s.client.pushSmallBlob(name, blobs.config.digest, blobs.config.data);
+      await s.client.pushSmallBlob(name, blobs.layer.digest, blobs.layer.data);
+    }
+  });
+
+  await forEach('warm-up', async (s) => {
+    const name = s.client.name('bench-warm/img');
+    await runPool({ total: WARM_OPS, concurrency: c, maxMs: PUT_MAX_MS }, (i) => s.client.putManifest(name, `w${i}`, manifest(blobs, `warm-${i}`)));
+    await runPool({ total: WARM_OPS * 3, concurrency: c, maxMs: PUT_MAX_MS }, async (i) => void (await s.client.getManifest(name, `w${i % WARM_OPS}`)));
+  });
+
+  await forEach('PUT into an empty repository', async (s, r) => {
+    const name = s.client.name('bench/img');
+    r.putEmpty = await runPool({ total: opts.images, concurrency: c, maxMs: PUT_MAX_MS }, (i) => s.client.putManifest(name, `v${i}`, manifest(blobs, `img-${i}`)));
+  });
+
+  await forEach(`seeding ${opts.seedTags} tags`, async (s, r) => {
+    const name = s.client.name('bench/seeded');
+    const body = manifest(blobs, 'seed');
+    r.seed = await runPool({ total: opts.seedTags, concurrency: c, maxMs: 4 * PUT_MAX_MS }, (i) => s.client.putManifest(name, `s${i}`, body));
+    if (r.seed.count !== opts.seedTags) throw new Error(`${s.spec.label}: seeded only ${r.seed.count} of ${opts.seedTags} tags in time`);
+  });
+
+  await forEach(`PUT into a repository with ${opts.seedTags} tags`, async (s, r) => {
+    const name = s.client.name('bench/seeded');
+    r.putSeeded = await runPool({ total: opts.images, concurrency: c, maxMs: PUT_MAX_MS }, (i) => s.client.putManifest(name, `v${i}`, manifest(blobs, `seeded-${i}`)));
+  });
+
+  await forEach('GET', async (s, r) => {
+    const name = s.client.name('bench/img');
+    const refs = references(opts.images, opts.getRequests);
+    await runPool({ total: 1000, concurrency: c, maxMs: opts.getMaxMs }, async (i) => void (await s.client.getManifest(name, refs[i]!)));
+    r.get = await runPool({ total: opts.getRequests, concurrency: c, maxMs: opts.getMaxMs }, async (i) => {
+      const body = await s.client.getManifest(name, refs[i]!);
+      if (body.length === 0) throw new Error('empty manifest body');
+    });
+  });
+
+  return new Map(
+    [...partial].map(([s, r]) => [
+      s,
+      {
+        ...(r as ManifestResult),
+        p99Ratio: r.putSeeded!.p99Ms / r.putEmpty!.p99Ms,
+        tagsTotal: WARM_OPS + opts.images + opts.seedTags + opts.images,
+      },
+    ]),
+  );
+}
+
+/** Tags to GET, in the same pseudo-random order for every server. */
+function references(images: number, count: number): string[] {
+  const next = prng(42);
+  return Array.from({ length: count }, () => `v${Math.floor(next() * images)}`);
+}
+
+function makeBlobs(): Blobs {
+  const layerData = Buffer.alloc(4096, 'bench layer bytes ');
+  const layerDigest = sha256(layerData);
+  const configData = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [layerDigest] } }),
+  );
+  return {
+    config: { digest: sha256(configData), size: configData.length, data: configData },
+    layer: { digest: layerDigest, size: layerData.length, data: layerData },
+  };
+}
+
+/** A small OCI image manifest; `id` goes into an annotation so every id gives a distinct digest. */
+function manifest(blobs: Blobs, id: string): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: blobs.config.digest, size: blobs.config.size },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: blobs.layer.digest, size: blobs.layer.size }],
+      annotations: { 'org.example.bench.id': id },
+    }),
+  );
+}
+
+function sha256(data: Buffer): string {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}

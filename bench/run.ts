@@ -1,0 +1,164 @@
+// `npm run bench`: measures the emulator against the CNCF distribution registry (the reference peer)
+// on 127.0.0.1, prints a side-by-side table with ratios and acceptance targets, and writes
+// bench/results/latest.json. `--quick` shrinks every figure for a fast smoke run. See bench/README.md.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { MiB } from './blob-data.js';
+import { blobBench } from './blob-bench.js';
+import { manifestBench } from './manifest-bench.js';
+import { buildRows, formatTable, type Results } from './report.js';
+import { killAll, SPECS, startServer, type RunningServer, type ServerSpec } from './servers.js';
+import { startupBench } from './startup-bench.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const quick = process.argv.includes('--quick');
+const P = {
+  blobBytes: (quick ? 64 : 512) * MiB,
+  chunkBytes: 16 * MiB,
+  blobReps: quick ? 1 : 3,
+  images: quick ? 300 : 2000,
+  seedTags: quick ? 1000 : 10_000,
+  concurrency: 16,
+  getRequests: quick ? 3000 : 20_000,
+  getMaxMs: 15_000,
+  startupReps: quick ? 2 : 5,
+  idleMs: 2000,
+};
+/** hard limit for the whole run: everything is killed after this */
+const WATCHDOG_MS = 9 * 60_000;
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const began = performance.now();
+  ensureBuild();
+  const workDir = mkdtempSync(join(tmpdir(), 'ar-bench-'));
+  const started: RunningServer[] = [];
+  const cleanup = () => {
+    killAll();
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      cleanup();
+      process.exit(130);
+    });
+  }
+  const watchdog = setTimeout(() => {
+    log(`bench: still running after ${WATCHDOG_MS / 1000} s, giving up`);
+    cleanup();
+    process.exit(1);
+  }, WATCHDOG_MS);
+  watchdog.unref();
+
+  try {
+    const dir = (name: string) => {
+      const path = join(workDir, name);
+      mkdirSync(path);
+      return path;
+    };
+    const startPair = async (phase: string): Promise<[RunningServer, RunningServer]> => {
+      const emu = await startServer(SPECS.emulator, dir(`${phase}-emulator`), workDir);
+      const dist = await startServer(SPECS.distribution, dir(`${phase}-distribution`), workDir);
+      started.push(emu, dist);
+      return [emu, dist];
+    };
+
+    log(`blob push/pull: ${P.blobBytes / MiB} MiB × ${P.blobReps} runs per server`);
+    const [be, bd] = await startPair('blob');
+    const blob = await blobBench([be, bd], { sizeBytes: P.blobBytes, chunkBytes: P.chunkBytes, reps: P.blobReps, log });
+    await Promise.all([be.stop(), bd.stop()]);
+    rmSync(be.dataDir, { recursive: true, force: true });
+    rmSync(bd.dataDir, { recursive: true, force: true });
+
+    log(`manifests: ${P.images} PUTs, ${P.seedTags} seeded tags, ${P.getRequests} GETs, concurrency ${P.concurrency}`);
+    const [me, md] = await startPair('meta');
+    const manifest = await manifestBench([me, md], { ...P, log });
+    await Promise.all([me.stop(), md.stop()]);
+
+    log(`startup and idle RSS: ${P.startupReps} runs per server and data dir`);
+    const specs = [SPECS.emulator, SPECS['emulator-tsx'], SPECS.distribution];
+    const seeded = new Map<ServerSpec, string>([
+      [SPECS.emulator, me.dataDir],
+      [SPECS['emulator-tsx'], me.dataDir],
+      [SPECS.distribution, md.dataDir],
+    ]);
+    const startup = await startupBench(specs, seeded, { reps: P.startupReps, idleMs: P.idleMs, workDir, log });
+
+    const results: Results = {
+      blob: { emulator: blob.get(be)!, distribution: blob.get(bd)! },
+      manifest: { emulator: manifest.get(me)!, distribution: manifest.get(md)! },
+      startup: { emulator: startup.get(SPECS.emulator)!, emulatorTsx: startup.get(SPECS['emulator-tsx'])!, distribution: startup.get(SPECS.distribution)! },
+    };
+    const tagsTotal = results.manifest.emulator.tagsTotal;
+    const rows = buildRows(results, { blobMiB: P.blobBytes / MiB, chunkMiB: P.chunkBytes / MiB, images: P.images, seedTags: P.seedTags, concurrency: P.concurrency, tagsTotal });
+    const elapsedS = (performance.now() - began) / 1000;
+    const env = environment();
+    process.stdout.write(
+      `\nAR emulator vs distribution — ${env.date}, ${env.cpuCount} × ${env.cpuModel}, node ${env.node}, ${env.distribution}${quick ? ' (QUICK run)' : ''}\n` +
+        `ratio = emulator / distribution; "better" says which direction favours the emulator. Medians of runs where repeated.\n\n` +
+        `${formatTable(rows)}\n\nbench took ${elapsedS.toFixed(0)} s\n`,
+    );
+    const out = join(ROOT, 'bench', 'results');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, quick ? 'latest-quick.json' : 'latest.json'), JSON.stringify({ env, quick, params: P, elapsedS, rows, results }, null, 2) + '\n');
+    log(`wrote bench/results/${quick ? 'latest-quick.json' : 'latest.json'}`);
+  } finally {
+    await Promise.allSettled(started.map((s) => s.stop()));
+    clearTimeout(watchdog);
+    cleanup();
+  }
+}
+
+/** The startup figure runs dist/; rebuild it when any emulator source is newer than the build. */
+function ensureBuild(): void {
+  const cli = join(ROOT, 'dist', 'emulator', 'cli.js');
+  let builtAt = 0;
+  try {
+    builtAt = statSync(cli).mtimeMs;
+  } catch {
+    // not built yet
+  }
+  if (builtAt > 0 && newestSource(join(ROOT, 'emulator')) <= builtAt) return;
+  log('bench: dist/ is missing or older than emulator/: running `npm run build`');
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function environment() {
+  const version = spawnSync('docker-registry', ['--version'], { encoding: 'utf8' });
+  let commit = '';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    // not a git checkout
+  }
+  return {
+    date: new Date().toISOString(),
+    cpuCount: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memTotalGiB: +(totalmem() / 2 ** 30).toFixed(1),
+    memFreeGiB: +(freemem() / 2 ** 30).toFixed(1),
+    kernel: release(),
+    node: process.version,
+    distribution: (version.stdout || 'docker-registry (version unknown)').trim(),
+    commit,
+  };
+}
+
+main().catch((err: unknown) => {
+  log(`bench failed: ${(err as Error).stack ?? String(err)}`);
+  process.exitCode = 1;
+});
