@@ -1,0 +1,17 @@
+// The launcher's desktop-or-headless decision.
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error plain ESM script without types
+import { headlessReason } from './start.mjs';
+
+describe('headlessReason', () => {
+  it('runs headless without a display on Linux', () => {
+    expect(headlessReason({}, 'linux', () => true)).toMatch(/no display/);
+  });
+  it('runs headless without an Electron binary', () => {
+    expect(headlessReason({ DISPLAY: ':0' }, 'linux', () => false)).toMatch(/no Electron binary/);
+  });
+  it('opens the desktop app with a display, a binary and the shell', () => {
+    expect(headlessReason({ DISPLAY: ':0', ELECTRON_BIN: '/x/electron' }, 'linux', () => true)).toBeUndefined();
+    expect(headlessReason({}, 'darwin', () => true)).toBeUndefined();
+  });
+});
