@@ -78,12 +78,13 @@ describe('the emulator SIGKILLed during 50 concurrent pushes and restarted on th
   const acknowledged = () => pushes.filter((p) => p.manifestPut201);
 
   beforeAll(async () => {
+    const T0=Date.now(); const lap=(w:string)=>console.info(`[lap] ${w} ${Date.now()-T0}`);
     dataDir = await makeTempDir('are-crash-');
     const first = await processes.start({ dataDir });
-    await createDockerRepository(first.url, REPO);
+    lap('started');await createDockerRepository(first.url, REPO);
     pushes = Array.from({ length: PUSHES }, (_, i) => buildImagePush(i, randomInt(300 * 1024, 2 * 1024 * 1024)));
 
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 2 * PUSHES });
+    lap('built');const agent = new http.Agent({ keepAlive: true, maxSockets: 2 * PUSHES });
     let created = 0;
     let thresholdReached!: () => void;
     const threshold = new Promise<void>((resolve) => (thresholdReached = resolve));
@@ -109,7 +110,7 @@ describe('the emulator SIGKILLed during 50 concurrent pushes and restarted on th
       new Promise<'deadline'>((resolve) => (deadline = setTimeout(() => resolve('deadline'), 30_000))),
     ]);
     clearTimeout(deadline);
-    createdAtKill = created;
+    lap('threshold');createdAtKill = created;
     phasesAtKill = {};
     for (const p of pushes) phasesAtKill[p.phase] = (phasesAtKill[p.phase] ?? 0) + 1;
     killedExit = await first.kill('SIGKILL');
@@ -121,7 +122,7 @@ describe('the emulator SIGKILLed during 50 concurrent pushes and restarted on th
     }
 
     // The commit invariant holds the instant the process dies, before any restart-time cleanup.
-    storeBeforeRestart = await inspectBlobStore(dataDir);
+    lap('killed');storeBeforeRestart = await inspectBlobStore(dataDir);
     metaBeforeRestart = await inspectMetadata(dataDir);
 
     // An unreferenced blob from "before": once it is gone, the restart's garbage collection has run, so
@@ -134,14 +135,14 @@ describe('the emulator SIGKILLed during 50 concurrent pushes and restarted on th
     const anHourAgo = new Date(Date.now() - 3600_000);
     await utimes(orphanFile, anHourAgo, anHourAgo);
 
-    restarted = await processes.start({ dataDir });
+    lap('inspected');restarted = await processes.start({ dataDir });lap('restarted');
     const proc = restarted;
     await waitFor(
       'the restarted emulator to collect garbage',
       async () => /garbage collection removed unreferenced blobs/.test(proc.stderr()) && !(await stat(orphanFile).catch(() => undefined)),
       10_000,
     );
-    console.info(
+    lap('gc');console.info(
       `[crash] killed after ${createdAtKill} manifest 201s; phases at kill ${JSON.stringify(phasesAtKill)}; ` +
         `after the kill: ${acknowledged().length} manifests, ${pushes.filter((p) => p.layerPut201).length} layers acknowledged`,
     );
