@@ -29,6 +29,12 @@ export interface DockerModuleDeps {
   defaultLocation: string;
 }
 
+/** The registry name a failed request was about, best effort (the name itself may be what failed). */
+function pushTarget(path: string): { package?: string } {
+  const m = /^\/v2\/(.+?)\/(?:blobs|manifests)\//.exec(path);
+  return m ? { package: m[1]!.slice(0, 200) } : {};
+}
+
 export function createDockerModule(d: DockerModuleDeps): FormatModule {
   const targets = new DockerTargets(d.meta);
   const deps: DockerDeps = {
@@ -49,7 +55,13 @@ export function createDockerModule(d: DockerModuleDeps): FormatModule {
   return {
     id: 'docker',
     routes,
-    renderError: renderOciError,
+    renderError(err, ctx) {
+      renderOciError(err, ctx);
+      // A failed write is a failed push: the tray and the feed show it (reads that miss are not news).
+      if (ctx.method === 'PUT' || ctx.method === 'POST' || ctx.method === 'PATCH') {
+        d.events.emit('push.failed', { format: 'DOCKER', code: err.code, message: err.message, ...pushTarget(ctx.path) });
+      }
+    },
     *referencedBlobs() {
       for (const { shard } of targets.all()) {
         for (const [key] of shard.entries(T.blobs)) yield key.slice(key.lastIndexOf('@') + 1);

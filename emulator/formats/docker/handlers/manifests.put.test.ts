@@ -118,3 +118,14 @@ describe('putManifest', () => {
     expect(seen).toEqual(expect.arrayContaining(['artifact.pushed', 'tag.updated']));
   });
 });
+
+describe('putManifest failures', () => {
+  it('emits push.failed with the error code', async () => {
+    const seen: Array<{ type: string; data: Record<string, unknown> }> = [];
+    const off = emu.emulator.events.onAny((e) => void seen.push(e as never));
+    await reg.putManifest(NAME, 'broken', '{');
+    await new Promise((r) => setImmediate(r));
+    off();
+    expect(seen.find((e) => e.type === 'push.failed')?.data).toMatchObject({ format: 'DOCKER', code: 'MANIFEST_INVALID', package: NAME });
+  });
+});
