@@ -15,17 +15,24 @@ export interface BlobOptions {
 }
 
 export interface BlobResult {
-  /** medians over the repetitions, MiB/s */
+  /** medians over the runs, MiB/s */
   monolithicMiBs: number;
   chunkedMiBs: number;
   pullMiBs: number;
-  runs: { monolithicMiBs: number[]; chunkedMiBs: number[]; pullMiBs: number[] };
+  /** medians of the server's own CPU time (user + system, all threads) per GiB moved */
+  monolithicCpuSPerGiB: number;
+  chunkedCpuSPerGiB: number;
+  pullCpuSPerGiB: number;
+  runs: Record<Measure, number[]> & Record<`${Measure}Cpu`, number[]>;
 }
 
+type Measure = 'monolithic' | 'chunked' | 'pull';
+/** pulls are short and noisier than pushes: several per repetition */
+const PULLS_PER_REP = 3;
 const IMAGE = 'bench/blob';
 
 export async function blobBench(servers: RunningServer[], opts: BlobOptions): Promise<Map<RunningServer, BlobResult>> {
-  const runs = new Map(servers.map((s) => [s, { monolithicMiBs: [] as number[], chunkedMiBs: [] as number[], pullMiBs: [] as number[] }]));
+  const runs = new Map(servers.map((s) => [s, emptyRuns()]));
   for (const s of servers) await ensureRepository(s, 'bench');
 
   // Warm-up: connections, JIT, first-use directories; a small blob through every path.
@@ -38,6 +45,7 @@ export async function blobBench(servers: RunningServer[], opts: BlobOptions): Pr
     await s.client.pullBlob(name, warm.digest);
   }
 
+  const gib = opts.sizeBytes / 2 ** 30;
   for (let rep = 0; rep < opts.reps; rep++) {
     // distinct content per run, so no server can skip work because the digest is already stored
     const mono = new BlobData(100 + rep, opts.sizeBytes);
@@ -46,27 +54,25 @@ export async function blobBench(servers: RunningServer[], opts: BlobOptions): Pr
     for (const s of order) {
       const r = runs.get(s)!;
       const name = s.client.name(IMAGE);
-      const mib = opts.sizeBytes / MiB;
-
-      flushDirtyPages();
-      let t0 = performance.now();
-      await s.client.pushBlobMonolithic(name, mono.digest, mono.size, mono.slice(0, mono.size));
-      r.monolithicMiBs.push(mib / ((performance.now() - t0) / 1000));
-
-      flushDirtyPages();
-      t0 = performance.now();
-      await s.client.pushBlobChunked(name, chunked.digest, chunked.parts(opts.chunkBytes));
-      r.chunkedMiBs.push(mib / ((performance.now() - t0) / 1000));
-
-      flushDirtyPages();
-      t0 = performance.now();
-      const bytes = await s.client.pullBlob(name, mono.digest);
-      r.pullMiBs.push(mib / ((performance.now() - t0) / 1000));
-      if (bytes !== opts.sizeBytes) throw new Error(`${s.spec.label}: pulled ${bytes} bytes, expected ${opts.sizeBytes}`);
-
+      const timed = async (m: Measure, fn: () => Promise<void>) => {
+        flushDirtyPages();
+        const cpu0 = s.cpuSeconds();
+        const t0 = performance.now();
+        await fn();
+        r[m].push((gib * 1024) / ((performance.now() - t0) / 1000));
+        r[`${m}Cpu`].push((s.cpuSeconds() - cpu0) / gib);
+      };
+      await timed('monolithic', () => s.client.pushBlobMonolithic(name, mono.digest, mono.size, mono.slice(0, mono.size)));
+      await timed('chunked', () => s.client.pushBlobChunked(name, chunked.digest, chunked.parts(opts.chunkBytes)));
+      for (let i = 0; i < PULLS_PER_REP; i++) {
+        await timed('pull', async () => {
+          const bytes = await s.client.pullBlob(name, i % 2 === 0 ? mono.digest : chunked.digest);
+          if (bytes !== opts.sizeBytes) throw new Error(`${s.spec.label}: pulled ${bytes} bytes, expected ${opts.sizeBytes}`);
+        });
+      }
       opts.log(
-        `  blob rep ${rep + 1}/${opts.reps} ${s.spec.label}: push mono ${fmt(r.monolithicMiBs.at(-1)!)} MiB/s, ` +
-          `chunked ${fmt(r.chunkedMiBs.at(-1)!)} MiB/s, pull ${fmt(r.pullMiBs.at(-1)!)} MiB/s`,
+        `  blob rep ${rep + 1}/${opts.reps} ${s.spec.label}: push mono ${fmt(r.monolithic.at(-1)!)} MiB/s, ` +
+          `chunked ${fmt(r.chunked.at(-1)!)} MiB/s, pull ${r.pull.slice(-PULLS_PER_REP).map(fmt).join('/')} MiB/s`,
       );
     }
   }
@@ -74,9 +80,21 @@ export async function blobBench(servers: RunningServer[], opts: BlobOptions): Pr
   return new Map(
     [...runs].map(([s, r]) => [
       s,
-      { monolithicMiBs: median(r.monolithicMiBs), chunkedMiBs: median(r.chunkedMiBs), pullMiBs: median(r.pullMiBs), runs: r },
+      {
+        monolithicMiBs: median(r.monolithic),
+        chunkedMiBs: median(r.chunked),
+        pullMiBs: median(r.pull),
+        monolithicCpuSPerGiB: median(r.monolithicCpu),
+        chunkedCpuSPerGiB: median(r.chunkedCpu),
+        pullCpuSPerGiB: median(r.pullCpu),
+        runs: r,
+      },
     ]),
   );
+}
+
+function emptyRuns(): BlobResult['runs'] {
+  return { monolithic: [], chunked: [], pull: [], monolithicCpu: [], chunkedCpu: [], pullCpu: [] };
 }
 
 function flushDirtyPages(): void {

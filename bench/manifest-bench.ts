@@ -2,10 +2,11 @@
 // tags) and manifest GET rate and latency, at a fixed concurrency. Phases are interleaved between the
 // servers so both see the same conditions; every request goes through the same RegistryClient.
 // https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-manifests
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { OCI_MANIFEST } from './http-client.js';
 import { ensureRepository, type RunningServer } from './servers.js';
-import { prng, runPool, type LatencyStats } from './stats.js';
+import { prng, runPool, type LatencyStats, type PoolOptions } from './stats.js';
 
 export interface ManifestOptions {
   images: number;
@@ -16,16 +17,19 @@ export interface ManifestOptions {
   log: (line: string) => void;
 }
 
+/** Latencies plus the server's own CPU time (user + system, all threads) per request. */
+export type Measured = LatencyStats & { serverCpuMsPerReq: number };
+
 export interface ManifestResult {
   /** PUT of `images` distinct manifests by tag into a repository that starts empty */
-  putEmpty: LatencyStats;
+  putEmpty: Measured;
   /** seeding: one manifest tagged `seedTags` times */
-  seed: LatencyStats;
+  seed: Measured;
   /** PUT of `images` distinct manifests by tag into the image that holds `seedTags` tags */
-  putSeeded: LatencyStats;
+  putSeeded: Measured;
   /** putSeeded.p99 / putEmpty.p99 */
   p99Ratio: number;
-  get: LatencyStats;
+  get: Measured;
   /** tags the data dir holds afterwards (reused for the startup figure) */
   tagsTotal: number;
 }
@@ -35,7 +39,7 @@ interface Blobs {
   layer: { digest: string; size: number; data: Buffer };
 }
 
-const WARM_OPS = 300;
+const WARM_OPS = 1000;
 const PUT_MAX_MS = 60_000;
 
 export async function manifestBench(servers: RunningServer[], opts: ManifestOptions): Promise<Map<RunningServer, ManifestResult>> {
@@ -44,14 +48,15 @@ export async function manifestBench(servers: RunningServer[], opts: ManifestOpti
   const partial = new Map<RunningServer, Partial<ManifestResult>>(servers.map((s) => [s, {}]));
   const forEach = async (what: string, fn: (s: RunningServer, r: Partial<ManifestResult>) => Promise<void>) => {
     for (const s of servers) {
+      spawnSync('sync', { stdio: 'ignore' }); // the previous phase's writeback is not charged to this one
       await fn(s, partial.get(s)!);
       opts.log(`  ${what} done: ${s.spec.label}`);
     }
   };
 
   await forEach('setup', async (s) => {
-    for (const repo of ['bench-warm', 'bench']) await ensureRepository(s, repo);
-    for (const image of ['bench-warm/img', 'bench/img', 'bench/seeded']) {
+    for (const repo of ['bench-warm', 'bench', 'bench-seeded']) await ensureRepository(s, repo);
+    for (const image of ['bench-warm/img', 'bench/img', 'bench-seeded/img']) {
       const name = s.client.name(image);
       await s.client.pushSmallBlob(name, blobs.config.digest, blobs.config.data);
       await s.client.pushSmallBlob(name, blobs.layer.digest, blobs.layer.data);
@@ -61,31 +66,31 @@ export async function manifestBench(servers: RunningServer[], opts: ManifestOpti
   await forEach('warm-up', async (s) => {
     const name = s.client.name('bench-warm/img');
     await runPool({ total: WARM_OPS, concurrency: c, maxMs: PUT_MAX_MS }, (i) => s.client.putManifest(name, `w${i}`, manifest(blobs, `warm-${i}`)));
-    await runPool({ total: WARM_OPS * 3, concurrency: c, maxMs: PUT_MAX_MS }, async (i) => void (await s.client.getManifest(name, `w${i % WARM_OPS}`)));
+    await runPool({ total: WARM_OPS * 2, concurrency: c, maxMs: PUT_MAX_MS }, async (i) => void (await s.client.getManifest(name, `w${i % WARM_OPS}`)));
   });
 
   await forEach('PUT into an empty repository', async (s, r) => {
     const name = s.client.name('bench/img');
-    r.putEmpty = await runPool({ total: opts.images, concurrency: c, maxMs: PUT_MAX_MS }, (i) => s.client.putManifest(name, `v${i}`, manifest(blobs, `img-${i}`)));
+    r.putEmpty = await measure(s, { total: opts.images, concurrency: c, maxMs: PUT_MAX_MS }, (i) => s.client.putManifest(name, `v${i}`, manifest(blobs, `img-${i}`)));
   });
 
   await forEach(`seeding ${opts.seedTags} tags`, async (s, r) => {
-    const name = s.client.name('bench/seeded');
+    const name = s.client.name('bench-seeded/img');
     const body = manifest(blobs, 'seed');
-    r.seed = await runPool({ total: opts.seedTags, concurrency: c, maxMs: 4 * PUT_MAX_MS }, (i) => s.client.putManifest(name, `s${i}`, body));
+    r.seed = await measure(s, { total: opts.seedTags, concurrency: c, maxMs: 4 * PUT_MAX_MS }, (i) => s.client.putManifest(name, `s${i}`, body));
     if (r.seed.count !== opts.seedTags) throw new Error(`${s.spec.label}: seeded only ${r.seed.count} of ${opts.seedTags} tags in time`);
   });
 
   await forEach(`PUT into a repository with ${opts.seedTags} tags`, async (s, r) => {
-    const name = s.client.name('bench/seeded');
-    r.putSeeded = await runPool({ total: opts.images, concurrency: c, maxMs: PUT_MAX_MS }, (i) => s.client.putManifest(name, `v${i}`, manifest(blobs, `seeded-${i}`)));
+    const name = s.client.name('bench-seeded/img');
+    r.putSeeded = await measure(s, { total: opts.images, concurrency: c, maxMs: PUT_MAX_MS }, (i) => s.client.putManifest(name, `v${i}`, manifest(blobs, `seeded-${i}`)));
   });
 
   await forEach('GET', async (s, r) => {
     const name = s.client.name('bench/img');
     const refs = references(opts.images, opts.getRequests);
     await runPool({ total: 1000, concurrency: c, maxMs: opts.getMaxMs }, async (i) => void (await s.client.getManifest(name, refs[i]!)));
-    r.get = await runPool({ total: opts.getRequests, concurrency: c, maxMs: opts.getMaxMs }, async (i) => {
+    r.get = await measure(s, { total: opts.getRequests, concurrency: c, maxMs: opts.getMaxMs }, async (i) => {
       const body = await s.client.getManifest(name, refs[i]!);
       if (body.length === 0) throw new Error('empty manifest body');
     });
@@ -101,6 +106,12 @@ export async function manifestBench(servers: RunningServer[], opts: ManifestOpti
       },
     ]),
   );
+}
+
+async function measure(s: RunningServer, opts: PoolOptions, op: (i: number) => Promise<void>): Promise<Measured> {
+  const cpu0 = s.cpuSeconds();
+  const stats = await runPool(opts, op);
+  return { ...stats, serverCpuMsPerReq: ((s.cpuSeconds() - cpu0) * 1000) / stats.count };
 }
 
 /** Tags to GET, in the same pseudo-random order for every server. */

@@ -20,7 +20,7 @@ export interface Row {
 export interface Results {
   blob: { emulator: BlobResult; distribution: BlobResult };
   manifest: { emulator: ManifestResult; distribution: ManifestResult };
-  startup: { emulator: StartupResult; emulatorTsx: StartupResult; distribution: StartupResult };
+  startup: { emulator: StartupResult; emulatorTsx: StartupResult; distribution: StartupResult; nodeBaseline: StartupResult };
 }
 
 const MB = 1e6;
@@ -35,9 +35,13 @@ export function buildRows(r: Results, p: { blobMiB: number; chunkMiB: number; im
   add(`blob push, monolithic (${p.blobMiB} MiB)`, 'MiB/s', b.emulator.monolithicMiBs, b.distribution.monolithicMiBs, 'higher', atLeastPeer(b.emulator.monolithicMiBs, b.distribution.monolithicMiBs));
   add(`blob push, chunked (${p.chunkMiB} MiB PATCHes)`, 'MiB/s', b.emulator.chunkedMiBs, b.distribution.chunkedMiBs, 'higher', atLeastPeer(b.emulator.chunkedMiBs, b.distribution.chunkedMiBs));
   add(`blob pull (${p.blobMiB} MiB)`, 'MiB/s', b.emulator.pullMiBs, b.distribution.pullMiBs, 'higher', atLeastPeer(b.emulator.pullMiBs, b.distribution.pullMiBs));
+  add('server CPU per GiB, push monolithic', 's/GiB', b.emulator.monolithicCpuSPerGiB, b.distribution.monolithicCpuSPerGiB, 'lower');
+  add('server CPU per GiB, push chunked', 's/GiB', b.emulator.chunkedCpuSPerGiB, b.distribution.chunkedCpuSPerGiB, 'lower');
+  add('server CPU per GiB, pull', 's/GiB', b.emulator.pullCpuSPerGiB, b.distribution.pullCpuSPerGiB, 'lower');
   add(`manifest PUT, empty repo (${p.images}, c=${p.concurrency})`, 'req/s', m.emulator.putEmpty.ratePerSec, m.distribution.putEmpty.ratePerSec, 'higher');
   add('manifest PUT p50, empty repo', 'ms', m.emulator.putEmpty.p50Ms, m.distribution.putEmpty.p50Ms, 'lower');
   add('manifest PUT p99, empty repo', 'ms', m.emulator.putEmpty.p99Ms, m.distribution.putEmpty.p99Ms, 'lower');
+  add('server CPU per manifest PUT, empty repo', 'ms', m.emulator.putEmpty.serverCpuMsPerReq, m.distribution.putEmpty.serverCpuMsPerReq, 'lower');
   add(`seeding: 1 manifest tagged ${p.seedTags}×`, 'req/s', m.emulator.seed.ratePerSec, m.distribution.seed.ratePerSec, 'higher');
   add(`manifest PUT, repo with ${p.seedTags} tags`, 'req/s', m.emulator.putSeeded.ratePerSec, m.distribution.putSeeded.ratePerSec, 'higher');
   add(`manifest PUT p50, repo with ${p.seedTags} tags`, 'ms', m.emulator.putSeeded.p50Ms, m.distribution.putSeeded.p50Ms, 'lower');
@@ -49,6 +53,7 @@ export function buildRows(r: Results, p: { blobMiB: number; chunkMiB: number; im
   add(`manifest GET (${m.emulator.get.count} req, c=${p.concurrency})`, 'req/s', m.emulator.get.ratePerSec, m.distribution.get.ratePerSec, 'higher', atLeastPeer(m.emulator.get.ratePerSec, m.distribution.get.ratePerSec));
   add('manifest GET p50', 'ms', m.emulator.get.p50Ms, m.distribution.get.p50Ms, 'lower');
   add('manifest GET p99', 'ms', m.emulator.get.p99Ms, m.distribution.get.p99Ms, 'lower');
+  add('server CPU per manifest GET', 'ms', m.emulator.get.serverCpuMsPerReq, m.distribution.get.serverCpuMsPerReq, 'lower');
   add('startup, empty data dir (dist build)', 'ms', s.emulator.emptyMs, s.distribution.emptyMs, 'lower');
   add(`startup, ${p.tagsTotal} tags (dist build)`, 'ms', s.emulator.seededMs, s.distribution.seededMs, 'lower', {
     text: 'emulator ≤ 1000 ms',

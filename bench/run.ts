@@ -1,13 +1,14 @@
 // `npm run bench`: measures the emulator against the CNCF distribution registry (the reference peer)
 // on 127.0.0.1, prints a side-by-side table with ratios and acceptance targets, and writes
 // bench/results/latest.json. `--quick` shrinks every figure for a fast smoke run. See bench/README.md.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, release, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { MiB } from './blob-data.js';
 import { blobBench } from './blob-bench.js';
+import { environment, foreignCpuMeter } from './environment.js';
 import { manifestBench } from './manifest-bench.js';
 import { buildRows, formatTable, type Results } from './report.js';
 import { killAll, SPECS, startServer, type RunningServer, type ServerSpec } from './servers.js';
@@ -35,6 +36,8 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 async function main(): Promise<void> {
   const began = performance.now();
   ensureBuild();
+  const envBefore = environment(ROOT);
+  const foreignCpu = foreignCpuMeter();
   const workDir = mkdtempSync(join(tmpdir(), 'ar-bench-'));
   const started: RunningServer[] = [];
   const cleanup = () => {
@@ -70,9 +73,8 @@ async function main(): Promise<void> {
     log(`blob push/pull: ${P.blobBytes / MiB} MiB × ${P.blobReps} runs per server`);
     const [be, bd] = await startPair('blob');
     const blob = await blobBench([be, bd], { sizeBytes: P.blobBytes, chunkBytes: P.chunkBytes, reps: P.blobReps, log });
+    // their data dirs are removed at the end: deleting GiBs now would load the disk during later figures
     await Promise.all([be.stop(), bd.stop()]);
-    rmSync(be.dataDir, { recursive: true, force: true });
-    rmSync(bd.dataDir, { recursive: true, force: true });
 
     log(`manifests: ${P.images} PUTs, ${P.seedTags} seeded tags, ${P.getRequests} GETs, concurrency ${P.concurrency}`);
     const [me, md] = await startPair('meta');
@@ -80,7 +82,7 @@ async function main(): Promise<void> {
     await Promise.all([me.stop(), md.stop()]);
 
     log(`startup and idle RSS: ${P.startupReps} runs per server and data dir`);
-    const specs = [SPECS.emulator, SPECS['emulator-tsx'], SPECS.distribution];
+    const specs = [SPECS.emulator, SPECS['emulator-tsx'], SPECS.distribution, SPECS['node-baseline']];
     const seeded = new Map<ServerSpec, string>([
       [SPECS.emulator, me.dataDir],
       [SPECS['emulator-tsx'], me.dataDir],
@@ -91,16 +93,25 @@ async function main(): Promise<void> {
     const results: Results = {
       blob: { emulator: blob.get(be)!, distribution: blob.get(bd)! },
       manifest: { emulator: manifest.get(me)!, distribution: manifest.get(md)! },
-      startup: { emulator: startup.get(SPECS.emulator)!, emulatorTsx: startup.get(SPECS['emulator-tsx'])!, distribution: startup.get(SPECS.distribution)! },
+      startup: {
+        emulator: startup.get(SPECS.emulator)!,
+        emulatorTsx: startup.get(SPECS['emulator-tsx'])!,
+        distribution: startup.get(SPECS.distribution)!,
+        nodeBaseline: startup.get(SPECS['node-baseline'])!,
+      },
     };
     const tagsTotal = results.manifest.emulator.tagsTotal;
     const rows = buildRows(results, { blobMiB: P.blobBytes / MiB, chunkMiB: P.chunkBytes / MiB, images: P.images, seedTags: P.seedTags, concurrency: P.concurrency, tagsTotal });
     const elapsedS = (performance.now() - began) / 1000;
-    const env = environment();
+    const env = { ...envBefore, loadavgAfter: environment(ROOT).loadavg, ...foreignCpu() };
+    const base = results.startup.nodeBaseline;
     process.stdout.write(
       `\nAR emulator vs distribution — ${env.date}, ${env.cpuCount} × ${env.cpuModel}, node ${env.node}, ${env.distribution}${quick ? ' (QUICK run)' : ''}\n` +
         `ratio = emulator / distribution; "better" says which direction favours the emulator. Medians of runs where repeated.\n\n` +
-        `${formatTable(rows)}\n\nbench took ${elapsedS.toFixed(0)} s\n`,
+        `${formatTable(rows)}\n\n` +
+        `floor on this machine: a bare Node http server starts in ${base.emptyMs.toFixed(0)} ms and idles at ${(base.idleRssBytes / 1e6).toFixed(1)} MB RSS.\n` +
+        `bench took ${elapsedS.toFixed(0)} s; other processes and kernel threads used ${env.foreignCpuS.toFixed(1)} of ${env.totalCpuS.toFixed(1)} busy CPU-seconds ` +
+        `(load average ${env.loadavg[0]} before, ${env.loadavgAfter[0]} after).\n`,
     );
     const out = join(ROOT, 'bench', 'results');
     mkdirSync(out, { recursive: true });
@@ -135,27 +146,6 @@ function newestSource(dir: string): number {
     else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
   }
   return newest;
-}
-
-function environment() {
-  const version = spawnSync('docker-registry', ['--version'], { encoding: 'utf8' });
-  let commit = '';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-  } catch {
-    // not a git checkout
-  }
-  return {
-    date: new Date().toISOString(),
-    cpuCount: cpus().length,
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    memTotalGiB: +(totalmem() / 2 ** 30).toFixed(1),
-    memFreeGiB: +(freemem() / 2 ** 30).toFixed(1),
-    kernel: release(),
-    node: process.version,
-    distribution: (version.stdout || 'docker-registry (version unknown)').trim(),
-    commit,
-  };
 }
 
 main().catch((err: unknown) => {

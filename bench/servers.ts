@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RegistryClient } from './http-client.js';
 
-export type ServerId = 'emulator' | 'emulator-tsx' | 'distribution';
+export type ServerId = 'emulator' | 'emulator-tsx' | 'distribution' | 'node-baseline';
 
 export interface ServerSpec {
   id: ServerId;
@@ -24,7 +24,12 @@ export const SPECS: Record<ServerId, ServerSpec> = {
   emulator: { id: 'emulator', label: 'emulator (dist build)', namePrefix: `${EMULATOR_PROJECT}/` },
   'emulator-tsx': { id: 'emulator-tsx', label: 'emulator (sources via tsx)', namePrefix: `${EMULATOR_PROJECT}/` },
   distribution: { id: 'distribution', label: 'distribution (docker-registry)', namePrefix: '' },
+  // the floor for any Node server on this machine: a bare http server answering GET /v2/ with {}
+  'node-baseline': { id: 'node-baseline', label: 'bare Node http server', namePrefix: '' },
 };
+
+const NODE_BASELINE = `require('node:http').createServer((q, s) => { s.setHeader('Content-Type', 'application/json'); s.end('{}'); })
+  .listen(Number(process.argv[1]), '127.0.0.1');`;
 
 const ROOT = join(import.meta.dirname, '..');
 const POLL_MS = 5;
@@ -40,6 +45,8 @@ export interface RunningServer {
   /** spawn → first 200 from GET /v2/ */
   startupMs: number;
   client: RegistryClient;
+  /** user + system CPU time the process has used so far (all threads), from /proc/PID/stat */
+  cpuSeconds(): number;
   /** SIGTERM, then SIGKILL if it has not exited in time */
   stop(): Promise<void>;
 }
@@ -63,6 +70,8 @@ function command(spec: ServerSpec, dataDir: string, port: number, workDir: strin
       return { file: process.execPath, args: [join(ROOT, 'bench', 'dist-cli.mjs'), ...emulatorArgs] };
     case 'emulator-tsx':
       return { file: process.execPath, args: [join(ROOT, 'bin', 'ar-emulator.mjs'), ...emulatorArgs] };
+    case 'node-baseline':
+      return { file: process.execPath, args: ['-e', NODE_BASELINE, String(port)] };
     case 'distribution': {
       // The minimal config of shared/clients/REPORT.md §2, with request logging off: the emulator does
       // not log requests at its default level either, and log output would cost the server CPU.
@@ -117,6 +126,7 @@ export async function startServer(spec: ServerSpec, dataDir: string, workDir: st
     dataDir,
     startupMs,
     client,
+    cpuSeconds: () => cpuSeconds(child.pid!),
     async stop() {
       client.close();
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -154,6 +164,15 @@ export function rssBytes(pid: number): number {
   const m = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!m) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(m[1]) * 1024;
+}
+
+const CLOCK_TICKS_PER_SEC = 100; // getconf CLK_TCK on Linux
+
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // fields after "(comm) ": state is field 3, utime 14, stime 15 (proc(5))
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SEC;
 }
 
 /** Emulator repositories must exist before pushing; distribution creates them on first push. */

@@ -16,12 +16,13 @@ export interface StartupOptions {
 
 export interface StartupResult {
   emptyMs: number;
+  /** NaN when the spec has no seeded data dir (the bare Node baseline) */
   seededMs: number;
   idleRssBytes: number;
   runs: { emptyMs: number[]; seededMs: number[] };
 }
 
-/** `seededDirs`: per spec, a data dir holding the seeded tags (it is reused, so it is not emptied). */
+/** `seededDirs`: per spec, a data dir holding the seeded tags (reused, not emptied); absent → skipped. */
 export async function startupBench(specs: ServerSpec[], seededDirs: Map<ServerSpec, string>, opts: StartupOptions): Promise<Map<ServerSpec, StartupResult>> {
   const runs = new Map(specs.map((s) => [s, { emptyMs: [] as number[], seededMs: [] as number[], rss: NaN }]));
   const emptyDir = () => mkdtempSync(join(opts.workDir, 'empty-'));
@@ -43,10 +44,14 @@ export async function startupBench(specs: ServerSpec[], seededDirs: Map<ServerSp
       }
       await empty.stop();
 
-      const seeded = await startServer(spec, seededDirs.get(spec)!, opts.workDir);
-      r.seededMs.push(seeded.startupMs);
-      await seeded.stop();
-      opts.log(`  startup rep ${rep + 1}/${opts.reps} ${spec.label}: empty ${r.emptyMs.at(-1)!.toFixed(0)} ms, seeded ${r.seededMs.at(-1)!.toFixed(0)} ms`);
+      const seededDir = seededDirs.get(spec);
+      if (seededDir !== undefined) {
+        const seeded = await startServer(spec, seededDir, opts.workDir);
+        r.seededMs.push(seeded.startupMs);
+        await seeded.stop();
+      }
+      const seededText = seededDir === undefined ? '' : `, seeded ${r.seededMs.at(-1)!.toFixed(0)} ms`;
+      opts.log(`  startup rep ${rep + 1}/${opts.reps} ${spec.label}: empty ${r.emptyMs.at(-1)!.toFixed(0)} ms${seededText}`);
     }
   }
 

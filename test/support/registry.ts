@@ -1,5 +1,7 @@
 // Small HTTP helpers for OCI registry component tests (plain fetch; no client imitation).
 import { createHash } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
+import { startEmulator, type TestEmulator } from './emulator.js';
 
 export const sha256 = (data: Uint8Array | string) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 export const sha512 = (data: Uint8Array | string) => `sha512:${createHash('sha512').update(data).digest('hex')}`;
@@ -58,4 +60,19 @@ export class Registry {
 export async function ociError(res: Response): Promise<string> {
   const body = (await res.json()) as OciErrors;
   return body.errors[0]!.code;
+}
+
+/**
+ * Registers beforeAll/afterAll that start an emulator with the given Docker repositories and stop it;
+ * the returned object is filled in once the suite starts.
+ */
+export function useRegistry(repositories: string[] = ['repo']): { emu: TestEmulator; reg: Registry } {
+  const state = {} as { emu: TestEmulator; reg: Registry };
+  beforeAll(async () => {
+    state.emu = await startEmulator();
+    for (const r of repositories) await state.emu.createRepository(r);
+    state.reg = new Registry(state.emu.url);
+  });
+  afterAll(() => state.emu?.stop());
+  return state;
 }

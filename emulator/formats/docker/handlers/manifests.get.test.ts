@@ -1,26 +1,20 @@
 // GET/HEAD/DELETE /v2/<name>/manifests/<reference>: negotiation over repeated Accept headers, 404s, deletes.
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type TestEmulator } from '../../../../test/support/emulator.js';
-import { ociError, Registry } from '../../../../test/support/registry.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ociError, useRegistry } from '../../../../test/support/registry.js';
 
-let emu: TestEmulator;
-let reg: Registry;
+const t = useRegistry(['repo']);
 const NAME = 'test-project/repo/app';
 let digest = '';
 
 beforeAll(async () => {
-  emu = await startEmulator();
-  await emu.createRepository('repo');
-  reg = new Registry(emu.url);
-  const res = await reg.putManifest(NAME, 'v1', await reg.imageManifest(NAME));
+  const res = await t.reg.putManifest(NAME, 'v1', await t.reg.imageManifest(NAME));
   digest = res.headers.get('docker-content-digest')!;
 });
-afterAll(() => emu.stop());
 
 /** A raw request with the six separate Accept lines the Docker engine sends. */
 function getWithAcceptLines(path: string, accepts: string[]): Promise<{ status: number; type: string | undefined }> {
-  const url = new URL(path, emu.url);
+  const url = new URL(path, t.emu.url);
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'GET', headers: { Accept: accepts } }, (res) => {
       res.resume();
@@ -45,7 +39,7 @@ describe('getManifest', () => {
   });
 
   it('answers MANIFEST_UNKNOWN when the Accept header admits no stored type', async () => {
-    const res = await reg.fetch(`/v2/${NAME}/manifests/v1`, { headers: { accept: 'application/vnd.docker.distribution.manifest.v1+prettyjws' } });
+    const res = await t.reg.fetch(`/v2/${NAME}/manifests/v1`, { headers: { accept: 'application/vnd.docker.distribution.manifest.v1+prettyjws' } });
     expect(res.status).toBe(404);
   });
 
@@ -53,7 +47,7 @@ describe('getManifest', () => {
 
 describe('headManifest', () => {
   it('answers with Content-Length, digest and no body', async () => {
-    const res = await reg.fetch(`/v2/${NAME}/manifests/${digest}`, { method: 'HEAD' });
+    const res = await t.reg.fetch(`/v2/${NAME}/manifests/${digest}`, { method: 'HEAD' });
     expect(res.status).toBe(200);
     expect(res.headers.get('docker-content-digest')).toBe(digest);
     expect(Number(res.headers.get('content-length'))).toBeGreaterThan(100);
@@ -63,7 +57,7 @@ describe('headManifest', () => {
 
 describe('getManifest errors', () => {
   it('answers an unknown tag with the real service text', async () => {
-    const res = await reg.fetch(`/v2/${NAME}/manifests/nope`);
+    const res = await t.reg.fetch(`/v2/${NAME}/manifests/nope`);
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({
       errors: [{ code: 'MANIFEST_UNKNOWN', message: `Failed to fetch "nope" from request "/v2/${NAME}/manifests/nope".` }],
@@ -71,8 +65,8 @@ describe('getManifest errors', () => {
   });
 
   it('answers 404 for a malformed tag and 400 for a malformed digest', async () => {
-    expect((await reg.fetch(`/v2/${NAME}/manifests/.INVALID`)).status).toBe(404);
-    const bad = await reg.fetch(`/v2/${NAME}/manifests/sha256:zzz`);
+    expect((await t.reg.fetch(`/v2/${NAME}/manifests/.INVALID`)).status).toBe(404);
+    const bad = await t.reg.fetch(`/v2/${NAME}/manifests/sha256:zzz`);
     expect(bad.status).toBe(400);
     expect(await ociError(bad)).toBe('DIGEST_INVALID');
   });
@@ -80,14 +74,14 @@ describe('getManifest errors', () => {
 
 describe('deleteManifest', () => {
   it('deletes a tag alone, then the manifest by digest', async () => {
-    await reg.putManifest(NAME, 'v2', await reg.imageManifest(NAME, 'second'));
-    const d2 = (await reg.fetch(`/v2/${NAME}/manifests/v2`, { method: 'HEAD' })).headers.get('docker-content-digest')!;
-    await reg.putManifest(NAME, 'v2-alias', JSON.stringify(JSON.parse(await (await reg.fetch(`/v2/${NAME}/manifests/v2`)).text())));
-    expect((await reg.fetch(`/v2/${NAME}/manifests/v2`, { method: 'DELETE' })).status).toBe(202);
-    expect((await reg.fetch(`/v2/${NAME}/manifests/v2`, { method: 'HEAD' })).status).toBe(404);
-    expect((await reg.fetch(`/v2/${NAME}/manifests/${d2}`, { method: 'HEAD' })).status).toBe(200);
-    expect((await reg.fetch(`/v2/${NAME}/manifests/${d2}`, { method: 'DELETE' })).status).toBe(202);
-    expect((await reg.fetch(`/v2/${NAME}/manifests/v2-alias`, { method: 'HEAD' })).status).toBe(404);
-    expect((await reg.fetch(`/v2/${NAME}/manifests/${d2}`, { method: 'DELETE' })).status).toBe(404);
+    await t.reg.putManifest(NAME, 'v2', await t.reg.imageManifest(NAME, 'second'));
+    const d2 = (await t.reg.fetch(`/v2/${NAME}/manifests/v2`, { method: 'HEAD' })).headers.get('docker-content-digest')!;
+    await t.reg.putManifest(NAME, 'v2-alias', JSON.stringify(JSON.parse(await (await t.reg.fetch(`/v2/${NAME}/manifests/v2`)).text())));
+    expect((await t.reg.fetch(`/v2/${NAME}/manifests/v2`, { method: 'DELETE' })).status).toBe(202);
+    expect((await t.reg.fetch(`/v2/${NAME}/manifests/v2`, { method: 'HEAD' })).status).toBe(404);
+    expect((await t.reg.fetch(`/v2/${NAME}/manifests/${d2}`, { method: 'HEAD' })).status).toBe(200);
+    expect((await t.reg.fetch(`/v2/${NAME}/manifests/${d2}`, { method: 'DELETE' })).status).toBe(202);
+    expect((await t.reg.fetch(`/v2/${NAME}/manifests/v2-alias`, { method: 'HEAD' })).status).toBe(404);
+    expect((await t.reg.fetch(`/v2/${NAME}/manifests/${d2}`, { method: 'DELETE' })).status).toBe(404);
   });
 });
