@@ -142,8 +142,9 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
 }
 
 /**
- * Mark and sweep: deletes blobs no metadata references. Blobs written since this process started are
- * left alone, so an upload that is being committed right now is never swept.
+ * Mark and sweep: deletes blobs no metadata references. Blobs committed since this process started (the
+ * blob store renews a blob's modification time on every commit) are left alone, so a blob committed while
+ * the sweep runs is never taken.
  */
 async function collectGarbage(blobs: BlobStore, modules: FormatModule[], notAfter: number, logger: Logger): Promise<void> {
   const live = new Set<string>();

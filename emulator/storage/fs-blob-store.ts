@@ -1,6 +1,6 @@
 // BlobStore on the local file system: <root>/blobs/<alg>/<ab>/<hex>. Writes go to a temp file, are
 // fsync'ed, then renamed into place, so a blob is either absent or complete — never partial.
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { parseDigest } from '../core/digests.js';
@@ -52,13 +52,21 @@ export class FsBlobStore implements BlobStore {
   async adopt(file: string, digest: string): Promise<void> {
     const target = this.pathOf(digest);
     await fsync(file);
+    // The modification time says when the blob was committed; garbage collection relies on it.
+    const now = new Date();
+    await utimes(file, now, now);
     await mkdir(dirname(target), { recursive: true });
     await rename(file, target);
   }
 
   async put(data: Uint8Array, digest: string): Promise<void> {
     const target = this.pathOf(digest);
-    if (await this.stat(digest)) return;
+    if (await this.stat(digest)) {
+      // committed again: renew it, so a sweep that started earlier does not take it
+      const now = new Date();
+      await utimes(target, now, now).catch(() => {});
+      return;
+    }
     const tmp = join(this.paths.blobTempDir, this.ids.uuid());
     const handle = await open(tmp, 'w');
     try {

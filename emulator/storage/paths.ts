@@ -4,6 +4,7 @@
 //   <root>/blobs/_tmp/<uuid>                   blob writes in progress (removed at startup)
 //   <root>/uploads/<uuid>/data                 resumable upload session bytes
 //   <root>/uploads/<uuid>/info.json            session record (scope, startedAt)
+//   <root>/uploads/<uuid>/offset               bytes acknowledged so far (a crash-cut chunk past it is dropped)
 //   <root>/meta/<seg>/<seg>/.../<seg>.json     metadata shard snapshot (lowdb), one per repository …
 //   <root>/meta/<seg>/.../<seg>.journal        … and its append-only journal of committed changes
 //

@@ -3,7 +3,7 @@
 // cancelled. A failed or interrupted append is rolled back to the last good offset. Stale sessions are
 // purged by a job. Knows nothing of HTTP or formats: a session's `scope` is an opaque string.
 import { createHash, type Hash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { mkdir, open, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -63,12 +63,12 @@ export class UploadSessions {
       const dir = this.paths.uploadDir(id);
       try {
         const info = JSON.parse(readFileSync(join(dir, 'info.json'), 'utf8')) as UploadSession;
-        let offset = 0;
-        try {
-          offset = readFileSize(join(dir, 'data'));
-        } catch {
-          offset = 0;
-        }
+        // Bytes past the last acknowledged offset belong to a chunk a crash cut off: the client never got
+        // its 202 and will resend from the acknowledged offset, so they are cut away.
+        const size = fileSize(join(dir, 'data'));
+        const acked = readAckedOffset(join(dir, 'offset'));
+        const offset = Math.min(size, acked ?? size);
+        if (offset < size) truncateSync(join(dir, 'data'), offset);
         this.sessions.set(id, { id, scope: String(info.scope), startedAt: String(info.startedAt), offset });
       } catch {
         // an upload whose record was never written: nothing was acknowledged for it
@@ -138,6 +138,7 @@ export class UploadSessions {
       }
       session.offset += written;
       session.hash = hash;
+      await writeFile(join(this.paths.uploadDir(id), 'offset'), String(session.offset));
       return publicView(session);
     });
   }
@@ -224,6 +225,19 @@ async function hashFile(file: string, algorithm: 'sha256' | 'sha512'): Promise<s
   return `${algorithm}:${hash.digest('hex')}`;
 }
 
-function readFileSize(file: string): number {
-  return statSync(file).size;
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+function readAckedOffset(file: string): number | undefined {
+  try {
+    const n = Number(readFileSync(file, 'utf8'));
+    return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -5,7 +5,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmulatorProcesses, waitFor, type EmulatorProcess, type ProcessExit } from '../../support/process.js';
 import { fingerprintTree, inspectBlobStore, inspectMetadata, listFiles, type BlobStoreReport, type MetadataReport } from './data-dir.js';
@@ -129,7 +129,7 @@ describe('the emulator SIGKILLed during 50 concurrent pushes and restarted on th
     const orphan = randomBytes(1024);
     const orphanHex = sha256(orphan).slice('sha256:'.length);
     const orphanFile = join(dataDir, 'blobs', 'sha256', orphanHex.slice(0, 2), orphanHex);
-    await mkdir(join(orphanFile, '..'), { recursive: true });
+    await mkdir(dirname(orphanFile), { recursive: true });
     await writeFile(orphanFile, orphan);
     const anHourAgo = new Date(Date.now() - 3600_000);
     await utimes(orphanFile, anHourAgo, anHourAgo);
