@@ -21,6 +21,8 @@ export interface Results {
   blob: { emulator: BlobResult; distribution: BlobResult };
   manifest: { emulator: ManifestResult; distribution: ManifestResult };
   startup: { emulator: StartupResult; emulatorTsx: StartupResult; distribution: StartupResult; nodeBaseline: StartupResult };
+  /** the data dir the manifest figures left (reused by the startup figure) */
+  stores: { emulator: { files: number; bytes: number }; distribution: { files: number; bytes: number } };
 }
 
 const MB = 1e6;
@@ -54,6 +56,8 @@ export function buildRows(r: Results, p: { blobMiB: number; chunkMiB: number; im
   add('manifest GET p50', 'ms', m.emulator.get.p50Ms, m.distribution.get.p50Ms, 'lower');
   add('manifest GET p99', 'ms', m.emulator.get.p99Ms, m.distribution.get.p99Ms, 'lower');
   add('server CPU per manifest GET', 'ms', m.emulator.get.serverCpuMsPerReq, m.distribution.get.serverCpuMsPerReq, 'lower');
+  add(`store after manifest figures: files`, 'files', r.stores.emulator.files, r.stores.distribution.files, 'lower');
+  add(`store after manifest figures: size`, 'MB', r.stores.emulator.bytes / MB, r.stores.distribution.bytes / MB, 'lower');
   add('startup, empty data dir (dist build)', 'ms', s.emulator.emptyMs, s.distribution.emptyMs, 'lower');
   add(`startup, ${p.tagsTotal} tags (dist build)`, 'ms', s.emulator.seededMs, s.distribution.seededMs, 'lower', {
     text: 'emulator ≤ 1000 ms',

@@ -70,16 +70,34 @@ async function main(): Promise<void> {
       return [emu, dist];
     };
 
+    // Each phase ends with its servers stopped (reaped), so the CPU they used counts as ours.
+    const phases: Record<string, { seconds: number; foreignCpuS: number }> = {};
+    const phase = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+      const meter = foreignCpuMeter();
+      const t0 = performance.now();
+      const result = await fn();
+      phases[name] = { seconds: (performance.now() - t0) / 1000, foreignCpuS: meter().foreignCpuS };
+      log(`  ${name}: ${phases[name].seconds.toFixed(0)} s; other processes used ${phases[name].foreignCpuS.toFixed(1)} CPU-s meanwhile`);
+      return result;
+    };
+
     log(`blob push/pull: ${P.blobBytes / MiB} MiB × ${P.blobReps} runs per server`);
-    const [be, bd] = await startPair('blob');
-    const blob = await blobBench([be, bd], { sizeBytes: P.blobBytes, chunkBytes: P.chunkBytes, reps: P.blobReps, log });
-    // their data dirs are removed at the end: deleting GiBs now would load the disk during later figures
-    await Promise.all([be.stop(), bd.stop()]);
+    const [be, bd, blob] = await phase('blobs', async () => {
+      const [e, d] = await startPair('blob');
+      const r = await blobBench([e, d], { sizeBytes: P.blobBytes, chunkBytes: P.chunkBytes, reps: P.blobReps, log });
+      // their data dirs are removed at the end: deleting GiBs now would load the disk during later figures
+      await Promise.all([e.stop(), d.stop()]);
+      return [e, d, r] as const;
+    });
 
     log(`manifests: ${P.images} PUTs, ${P.seedTags} seeded tags, ${P.getRequests} GETs, concurrency ${P.concurrency}`);
-    const [me, md] = await startPair('meta');
-    const manifest = await manifestBench([me, md], { ...P, log });
-    await Promise.all([me.stop(), md.stop()]);
+    const [me, md, manifest] = await phase('manifests', async () => {
+      const [e, d] = await startPair('meta');
+      const r = await manifestBench([e, d], { ...P, log });
+      await Promise.all([e.stop(), d.stop()]);
+      return [e, d, r] as const;
+    });
+    const stores = { emulator: footprint(me.dataDir), distribution: footprint(md.dataDir) };
 
     log(`startup and idle RSS: ${P.startupReps} runs per server and data dir`);
     const specs = [SPECS.emulator, SPECS['emulator-tsx'], SPECS.distribution, SPECS['node-baseline']];
@@ -88,7 +106,7 @@ async function main(): Promise<void> {
       [SPECS['emulator-tsx'], me.dataDir],
       [SPECS.distribution, md.dataDir],
     ]);
-    const startup = await startupBench(specs, seeded, { reps: P.startupReps, idleMs: P.idleMs, workDir, log });
+    const startup = await phase('startup', () => startupBench(specs, seeded, { reps: P.startupReps, idleMs: P.idleMs, workDir, log }));
 
     const results: Results = {
       blob: { emulator: blob.get(be)!, distribution: blob.get(bd)! },
@@ -99,6 +117,7 @@ async function main(): Promise<void> {
         distribution: startup.get(SPECS.distribution)!,
         nodeBaseline: startup.get(SPECS['node-baseline'])!,
       },
+      stores,
     };
     const tagsTotal = results.manifest.emulator.tagsTotal;
     const rows = buildRows(results, { blobMiB: P.blobBytes / MiB, chunkMiB: P.chunkBytes / MiB, images: P.images, seedTags: P.seedTags, concurrency: P.concurrency, tagsTotal });
@@ -115,13 +134,25 @@ async function main(): Promise<void> {
     );
     const out = join(ROOT, 'bench', 'results');
     mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, quick ? 'latest-quick.json' : 'latest.json'), JSON.stringify({ env, quick, params: P, elapsedS, rows, results }, null, 2) + '\n');
+    writeFileSync(join(out, quick ? 'latest-quick.json' : 'latest.json'), JSON.stringify({ env, quick, params: P, elapsedS, phases, rows, results }, null, 2) + '\n');
     log(`wrote bench/results/${quick ? 'latest-quick.json' : 'latest.json'}`);
   } finally {
     await Promise.allSettled(started.map((s) => s.stop()));
     clearTimeout(watchdog);
     cleanup();
   }
+}
+
+/** Files and bytes below `dir` (the store the manifest figures left behind). */
+function footprint(dir: string): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile()) continue;
+    files++;
+    bytes += statSync(join(e.parentPath, e.name)).size;
+  }
+  return { files, bytes };
 }
 
 /** The startup figure runs dist/; rebuild it when any emulator source is newer than the build. */

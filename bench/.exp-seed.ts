@@ -1,0 +1,31 @@
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { SPECS, startServer, ensureRepository, killAll } from './servers.js';
+import { OCI_MANIFEST } from './http-client.js';
+const work = mkdtempSync('/tmp/exp/seed-');
+const s = await startServer(SPECS.emulator, mkdtempSync(join(work, 'd-')), work);
+const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+try {
+  await ensureRepository(s, 'r');
+  const { spawn } = await import('node:child_process');
+  const st = spawn('strace', ['-f', '-T', '-o', '/tmp/exp/strace.txt', '-e', 'trace=rename,renameat,renameat2,unlink,unlinkat,fsync,fdatasync,openat,close,write,pwrite64,writev', '-p', String(s.pid)], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 700));
+  const name = s.client.name('r/img');
+  const layer = Buffer.alloc(4096, 'x'); const cfg = Buffer.from('{}');
+  await s.client.pushSmallBlob(name, sha(layer), layer); await s.client.pushSmallBlob(name, sha(cfg), cfg);
+  const m = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(cfg), size: cfg.length }, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha(layer), size: layer.length }] }));
+  const lat: [number, number][] = []; let next = 0; const t0 = performance.now();
+  const probes: [number, number][] = []; let done = false;
+  const prober = (async () => { while (!done) { const t = performance.now(); await s.client.request('GET', '/v2/'); probes.push([t - t0, performance.now() - t]); await new Promise((r) => setTimeout(r, 5)); } })();
+  await Promise.all(Array.from({ length: 16 }, async () => { while (next < 10000) { const i = next++; const t = performance.now(); await s.client.putManifest(name, `s${i}`, m); lat.push([t - t0, performance.now() - t]); } }));
+  done = true; await prober;
+  probes.sort((a, b) => b[1] - a[1]);
+  console.log('GET /v2/ probes during seeding, top (start ms, latency ms):', probes.slice(0, 8).map(([a, b]) => `${a.toFixed(0)}:${b.toFixed(0)}`).join(' '));
+  lat.sort((a, b) => b[1] - a[1]);
+  console.log('top latencies (start ms, latency ms):', lat.slice(0, 12).map(([a, b]) => `${a.toFixed(0)}:${b.toFixed(0)}`).join(' '));
+  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]);
+  for (const f of walk(s.dataDir).filter((f) => f.includes('meta'))) console.log(f.replace(s.dataDir, ''), statSync(f).size);
+  st.kill('SIGINT'); await new Promise((r) => st.once('exit', r));
+} finally { await s.stop(); killAll(); }
