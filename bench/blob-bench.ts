@@ -1,6 +1,6 @@
 // Figure 1: blob push (monolithic and chunked) and pull throughput for one large blob, per server.
-// Runs are interleaved between the servers (alternating who goes first) and dirty pages are flushed
-// with sync(1) before each timed transfer, so one server's writeback does not land on the other's clock.
+// Every transfer alternates between the servers (who goes first alternates per repetition), and dirty
+// pages are flushed with sync(1) before each one, so one server's writeback is not on the other's clock.
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { BlobData, MiB } from './blob-data.js';
@@ -28,15 +28,16 @@ export interface BlobResult {
 
 type Measure = 'monolithic' | 'chunked' | 'pull';
 /** pulls are short and noisier than pushes: several per repetition */
-const PULLS_PER_REP = 3;
+const PULLS_PER_REP = 5;
 const IMAGE = 'bench/blob';
 
 export async function blobBench(servers: RunningServer[], opts: BlobOptions): Promise<Map<RunningServer, BlobResult>> {
   const runs = new Map(servers.map((s) => [s, emptyRuns()]));
   for (const s of servers) await ensureRepository(s, 'bench');
 
-  // Warm-up: connections, JIT, first-use directories; a small blob through every path.
-  const warm = new BlobData(1, 16 * MiB);
+  // Warm-up, untimed: connections, JIT, first-use directories, and a first full-size blob each (the
+  // first GiBs written on a fresh VM disk are faster than later ones and would favour whoever goes first).
+  const warm = new BlobData(1, opts.sizeBytes);
   const warmChunked = new BlobData(2, 16 * MiB);
   for (const s of servers) {
     const name = s.client.name(IMAGE);
@@ -46,30 +47,35 @@ export async function blobBench(servers: RunningServer[], opts: BlobOptions): Pr
   }
 
   const gib = opts.sizeBytes / 2 ** 30;
+  const timed = async (s: RunningServer, m: Measure, fn: () => Promise<void>) => {
+    flushDirtyPages();
+    const cpu0 = s.cpuSeconds();
+    const t0 = performance.now();
+    await fn();
+    const r = runs.get(s)!;
+    r[m].push((gib * 1024) / ((performance.now() - t0) / 1000));
+    r[`${m}Cpu`].push((s.cpuSeconds() - cpu0) / gib);
+  };
   for (let rep = 0; rep < opts.reps; rep++) {
     // distinct content per run, so no server can skip work because the digest is already stored
     const mono = new BlobData(100 + rep, opts.sizeBytes);
     const chunked = new BlobData(200 + rep, opts.sizeBytes);
+    // every measurement alternates between the servers, and who goes first alternates per repetition
     const order = rep % 2 === 0 ? servers : [...servers].reverse();
     for (const s of order) {
-      const r = runs.get(s)!;
-      const name = s.client.name(IMAGE);
-      const timed = async (m: Measure, fn: () => Promise<void>) => {
-        flushDirtyPages();
-        const cpu0 = s.cpuSeconds();
-        const t0 = performance.now();
-        await fn();
-        r[m].push((gib * 1024) / ((performance.now() - t0) / 1000));
-        r[`${m}Cpu`].push((s.cpuSeconds() - cpu0) / gib);
-      };
-      await timed('monolithic', () => s.client.pushBlobMonolithic(name, mono.digest, mono.size, mono.slice(0, mono.size)));
-      await timed('chunked', () => s.client.pushBlobChunked(name, chunked.digest, chunked.parts(opts.chunkBytes)));
-      for (let i = 0; i < PULLS_PER_REP; i++) {
-        await timed('pull', async () => {
-          const bytes = await s.client.pullBlob(name, i % 2 === 0 ? mono.digest : chunked.digest);
+      await timed(s, 'monolithic', () => s.client.pushBlobMonolithic(s.client.name(IMAGE), mono.digest, mono.size, mono.slice(0, mono.size)));
+    }
+    for (const s of order) await timed(s, 'chunked', () => s.client.pushBlobChunked(s.client.name(IMAGE), chunked.digest, chunked.parts(opts.chunkBytes)));
+    for (let i = 0; i < PULLS_PER_REP; i++) {
+      for (const s of order) {
+        await timed(s, 'pull', async () => {
+          const bytes = await s.client.pullBlob(s.client.name(IMAGE), i % 2 === 0 ? mono.digest : chunked.digest);
           if (bytes !== opts.sizeBytes) throw new Error(`${s.spec.label}: pulled ${bytes} bytes, expected ${opts.sizeBytes}`);
         });
       }
+    }
+    for (const s of order) {
+      const r = runs.get(s)!;
       opts.log(
         `  blob rep ${rep + 1}/${opts.reps} ${s.spec.label}: push mono ${fmt(r.monolithic.at(-1)!)} MiB/s, ` +
           `chunked ${fmt(r.chunked.at(-1)!)} MiB/s, pull ${r.pull.slice(-PULLS_PER_REP).map(fmt).join('/')} MiB/s`,

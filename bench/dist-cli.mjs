@@ -1,5 +1,6 @@
-// Runs the compiled CLI (dist/emulator/cli.js) the way bin/ar-emulator.mjs does in an installed package.
-// dist/emulator/cli.js only exports main(); run directly with `node`, it exits without doing anything.
+// Runs the compiled CLI (dist/emulator/cli.js), as bin/ar-emulator.mjs does when dist/ is current, but
+// without its freshness check, so the figure is the build's alone. dist/emulator/cli.js only exports
+// main(): run directly with `node`, it exits without doing anything.
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 

@@ -20,7 +20,7 @@ export interface Row {
 export interface Results {
   blob: { emulator: BlobResult; distribution: BlobResult };
   manifest: { emulator: ManifestResult; distribution: ManifestResult };
-  startup: { emulator: StartupResult; emulatorTsx: StartupResult; distribution: StartupResult; nodeBaseline: StartupResult };
+  startup: { emulator: StartupResult; emulatorBin: StartupResult; emulatorTsx: StartupResult; distribution: StartupResult; nodeBaseline: StartupResult };
   /** the data dir the manifest figures left (reused by the startup figure) */
   stores: { emulator: { files: number; bytes: number }; distribution: { files: number; bytes: number } };
 }
@@ -63,6 +63,8 @@ export function buildRows(r: Results, p: { blobMiB: number; chunkMiB: number; im
     text: 'emulator ≤ 1000 ms',
     pass: s.emulator.seededMs <= 1000,
   });
+  add('startup, empty data dir (bin/ar-emulator.mjs)', 'ms', s.emulatorBin.emptyMs, s.distribution.emptyMs, 'lower');
+  add(`startup, ${p.tagsTotal} tags (bin/ar-emulator.mjs)`, 'ms', s.emulatorBin.seededMs, s.distribution.seededMs, 'lower');
   add('startup, empty data dir (tsx sources)', 'ms', s.emulatorTsx.emptyMs, s.distribution.emptyMs, 'lower');
   add(`startup, ${p.tagsTotal} tags (tsx sources)`, 'ms', s.emulatorTsx.seededMs, s.distribution.seededMs, 'lower');
   add('idle RSS, empty store (dist build)', 'MB', s.emulator.idleRssBytes / MB, s.distribution.idleRssBytes / MB, 'lower', {

@@ -19,7 +19,7 @@ const quick = process.argv.includes('--quick');
 const P = {
   blobBytes: (quick ? 64 : 512) * MiB,
   chunkBytes: 16 * MiB,
-  blobReps: quick ? 1 : 3,
+  blobReps: quick ? 2 : 4,
   images: quick ? 300 : 2000,
   seedTags: quick ? 1000 : 10_000,
   concurrency: 16,
@@ -28,8 +28,8 @@ const P = {
   startupReps: quick ? 2 : 5,
   idleMs: 2000,
 };
-/** hard limit for the whole run: everything is killed after this */
-const WATCHDOG_MS = 9 * 60_000;
+/** hard limit for the whole run (it takes about 2.5 min on 2 cores): everything is killed after this */
+const WATCHDOG_MS = 5 * 60_000;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
   const started: RunningServer[] = [];
   const cleanup = () => {
     killAll();
+    log(`removing ${workDir}`);
     rmSync(workDir, { recursive: true, force: true });
   };
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -100,9 +101,10 @@ async function main(): Promise<void> {
     const stores = { emulator: footprint(me.dataDir), distribution: footprint(md.dataDir) };
 
     log(`startup and idle RSS: ${P.startupReps} runs per server and data dir`);
-    const specs = [SPECS.emulator, SPECS['emulator-tsx'], SPECS.distribution, SPECS['node-baseline']];
+    const specs = [SPECS.emulator, SPECS['emulator-bin'], SPECS['emulator-tsx'], SPECS.distribution, SPECS['node-baseline']];
     const seeded = new Map<ServerSpec, string>([
       [SPECS.emulator, me.dataDir],
+      [SPECS['emulator-bin'], me.dataDir],
       [SPECS['emulator-tsx'], me.dataDir],
       [SPECS.distribution, md.dataDir],
     ]);
@@ -113,6 +115,7 @@ async function main(): Promise<void> {
       manifest: { emulator: manifest.get(me)!, distribution: manifest.get(md)! },
       startup: {
         emulator: startup.get(SPECS.emulator)!,
+        emulatorBin: startup.get(SPECS['emulator-bin'])!,
         emulatorTsx: startup.get(SPECS['emulator-tsx'])!,
         distribution: startup.get(SPECS.distribution)!,
         nodeBaseline: startup.get(SPECS['node-baseline'])!,

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RegistryClient } from './http-client.js';
 
-export type ServerId = 'emulator' | 'emulator-tsx' | 'distribution' | 'node-baseline';
+export type ServerId = 'emulator' | 'emulator-bin' | 'emulator-tsx' | 'distribution' | 'node-baseline';
 
 export interface ServerSpec {
   id: ServerId;
@@ -22,6 +22,7 @@ export interface ServerSpec {
 export const EMULATOR_PROJECT = 'bench-project';
 export const SPECS: Record<ServerId, ServerSpec> = {
   emulator: { id: 'emulator', label: 'emulator (dist build)', namePrefix: `${EMULATOR_PROJECT}/` },
+  'emulator-bin': { id: 'emulator-bin', label: 'emulator (bin/ar-emulator.mjs)', namePrefix: `${EMULATOR_PROJECT}/` },
   'emulator-tsx': { id: 'emulator-tsx', label: 'emulator (sources via tsx)', namePrefix: `${EMULATOR_PROJECT}/` },
   distribution: { id: 'distribution', label: 'distribution (docker-registry)', namePrefix: '' },
   // the floor for any Node server on this machine: a bare http server answering GET /v2/ with {}
@@ -68,8 +69,10 @@ function command(spec: ServerSpec, dataDir: string, port: number, workDir: strin
   switch (spec.id) {
     case 'emulator':
       return { file: process.execPath, args: [join(ROOT, 'bench', 'dist-cli.mjs'), ...emulatorArgs] };
-    case 'emulator-tsx':
+    case 'emulator-bin':
       return { file: process.execPath, args: [join(ROOT, 'bin', 'ar-emulator.mjs'), ...emulatorArgs] };
+    case 'emulator-tsx':
+      return { file: process.execPath, args: [join(ROOT, 'bench', 'tsx-cli.mjs'), ...emulatorArgs] };
     case 'node-baseline':
       return { file: process.execPath, args: ['-e', NODE_BASELINE, String(port)] };
     case 'distribution': {

@@ -27,8 +27,19 @@ step "typecheck"
 npx tsc -b emulator test bench
 step "lint"
 npx eslint .
+RESULTS=$(mktemp -d)
+trap 'rm -rf "$RESULTS"' EXIT
 step "unit and component tests"
-npx vitest run --project unit
+npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$RESULTS/unit.json"
 step "integration tests (real clients)"
-npx vitest run --project integration
+npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$RESULTS/integration.json"
 step "done in $(( $(date +%s) - T0 ))s"
+# one plain closing line over both runs
+node -e '
+  let p = 0, f = 0, s = 0;
+  for (const file of process.argv.slice(1)) {
+    const r = require(file);
+    p += r.numPassedTests; f += r.numFailedTests; s += r.numPendingTests + r.numTodoTests;
+  }
+  console.log(`tests: ${p} passed, ${f} failed, ${s} skipped`);
+' "$RESULTS/unit.json" "$RESULTS/integration.json"
