@@ -7,7 +7,7 @@ import { EventBus } from './core/events.js';
 import { randomIds, type IdGenerator } from './core/ids.js';
 import { silentLogger, type Logger } from './core/logger.js';
 import { isKnownLocation } from './core/names.js';
-import { createControlModule } from './control/index.js';
+import { createControlApi, createControlModule } from './control/index.js';
 import { createEmulatorApiModule } from './control/emulator-api.js';
 import { createDockerModule } from './formats/docker/index.js';
 import { createApp } from './http/app.js';
@@ -95,7 +95,9 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   let registryHost = '';
   const shutdown = new AbortController();
   const docker = createDockerModule({ meta, blobs, uploads, events, clock, defaultLocation });
-  const control = createControlModule({ meta, events, clock, ids, registryHost: () => registryHost });
+  const inventories = new Map([[docker.inventory!.format, docker.inventory!]]);
+  const controlApi = createControlApi({ meta, events, clock, ids, registryHost: () => registryHost, inventories });
+  const control = createControlModule(controlApi);
   const api = createEmulatorApiModule({ events, version: VERSION, startedAt, url: () => url });
   const app = createApp({
     logger: logger.child('http'),

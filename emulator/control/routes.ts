@@ -1,23 +1,49 @@
-// Control-plane routes (`control.<resource>.<op>`): Artifact Registry REST v1. Routes only.
+// Control-plane REST routes (`control.<resource>.<op>`): Artifact Registry REST v1 (spec ar-fidelity §1.5).
+// Routes only. Custom-method routes (`:getIamPolicy`, `:download`, `:batchDelete`) come before the plain
+// ones, whose segments would also match them.
 import type { Handler } from '../http/context.js';
-import { RouteTable } from '../http/route-table.js';
+import { RouteTable, type RouteDef } from '../http/route-table.js';
+import type { ControlHandlerName } from './rest/handlers.js';
 
-export interface ControlHandlers {
-  createRepository: Handler;
-  getRepository: Handler;
-  listRepositories: Handler;
-  deleteRepository: Handler;
-  getOperation: Handler;
-}
+const L = '/v1/projects/{project}/locations/{location}';
+const R = `${L}/repositories/{repository}`;
+const P = `${R}/packages/{package}`;
 
-const LOCATION = '/v1/projects/{project}/locations/{location}';
-
-export function controlRoutes(h: ControlHandlers): RouteTable {
+export function controlRoutes(h: Record<ControlHandlerName, Handler>): RouteTable {
+  const r = (name: string, method: string, path: string, handler: Handler): RouteDef => ({ name: `control.${name}`, method, path, handler });
   return new RouteTable([
-    { name: 'control.repositories.list', method: 'GET', path: `${LOCATION}/repositories`, handler: h.listRepositories },
-    { name: 'control.repositories.create', method: 'POST', path: `${LOCATION}/repositories`, handler: h.createRepository },
-    { name: 'control.repositories.get', method: 'GET', path: `${LOCATION}/repositories/{repository}`, handler: h.getRepository },
-    { name: 'control.repositories.delete', method: 'DELETE', path: `${LOCATION}/repositories/{repository}`, handler: h.deleteRepository },
-    { name: 'control.operations.get', method: 'GET', path: `${LOCATION}/operations/{operation}`, handler: h.getOperation },
+    r('locations.list', 'GET', '/v1/projects/{project}/locations', h.listLocations),
+    r('projectSettings.get', 'GET', '/v1/projects/{project}/projectSettings', h.getProjectSettings),
+    r('projectSettings.update', 'PATCH', '/v1/projects/{project}/projectSettings', h.updateProjectSettings),
+    r('operations.get', 'GET', `${L}/operations/{operation}`, h.getOperation),
+    r('repositories.list', 'GET', `${L}/repositories`, h.listRepositories),
+    r('repositories.create', 'POST', `${L}/repositories`, h.createRepository),
+    r('repositories.getIamPolicy', 'GET', `${R}:getIamPolicy`, h.getIamPolicy),
+    r('repositories.setIamPolicy', 'POST', `${R}:setIamPolicy`, h.setIamPolicy),
+    r('repositories.testIamPermissions', 'POST', `${R}:testIamPermissions`, h.testIamPermissions),
+    r('repositories.get', 'GET', R, h.getRepository),
+    r('repositories.update', 'PATCH', R, h.updateRepository),
+    r('repositories.delete', 'DELETE', R, h.deleteRepository),
+    r('packages.list', 'GET', `${R}/packages`, h.listPackages),
+    r('packages.get', 'GET', P, h.getPackage),
+    r('packages.update', 'PATCH', P, h.updatePackage),
+    r('packages.delete', 'DELETE', P, h.deletePackage),
+    r('versions.batchDelete', 'POST', `${P}/versions:batchDelete`, h.batchDeleteVersions),
+    r('versions.list', 'GET', `${P}/versions`, h.listVersions),
+    r('versions.get', 'GET', `${P}/versions/{version}`, h.getVersion),
+    r('versions.update', 'PATCH', `${P}/versions/{version}`, h.updateVersion),
+    r('versions.delete', 'DELETE', `${P}/versions/{version}`, h.deleteVersion),
+    r('tags.list', 'GET', `${P}/tags`, h.listTags),
+    r('tags.create', 'POST', `${P}/tags`, h.createTag),
+    r('tags.get', 'GET', `${P}/tags/{tag}`, h.getTag),
+    r('tags.update', 'PATCH', `${P}/tags/{tag}`, h.updateTag),
+    r('tags.delete', 'DELETE', `${P}/tags/{tag}`, h.deleteTag),
+    r('files.list', 'GET', `${R}/files`, h.listFiles),
+    r('files.download', 'GET', `${R}/files/{file}:download`, h.downloadFile),
+    r('files.get', 'GET', `${R}/files/{file+}`, h.getFile),
+    r('files.delete', 'DELETE', `${R}/files/{file}`, h.deleteFile),
+    r('dockerImages.list', 'GET', `${R}/dockerImages`, h.listDockerImages),
+    r('dockerImages.get', 'GET', `${R}/dockerImages/{image}`, h.getDockerImage),
+    r('locations.get', 'GET', L, h.getLocation),
   ]);
 }

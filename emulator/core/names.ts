@@ -101,3 +101,98 @@ export function escapePackageId(pkg: string): string {
 export function clip(s: string, max = 80): string {
   return s.length > max ? `${s.slice(0, max - 3)}...` : s;
 }
+
+/** A parsed control-plane resource name. Package, version, tag and file ids are unescaped. */
+export type ResourceName =
+  | { kind: 'location'; project: string; location: string }
+  | { kind: 'operation'; project: string; location: string; operation: string }
+  | { kind: 'repository'; ref: RepositoryRef }
+  | { kind: 'package'; ref: RepositoryRef; package: string }
+  | { kind: 'version'; ref: RepositoryRef; package: string; version: string }
+  | { kind: 'tag'; ref: RepositoryRef; package: string; tag: string }
+  | { kind: 'file'; ref: RepositoryRef; file: string }
+  | { kind: 'dockerImage'; ref: RepositoryRef; image: string; digest: string }
+  | { kind: 'projectSettings'; project: string };
+
+const SEG = '([^/]+)';
+const REPO = `projects/${SEG}/locations/${SEG}/repositories/${SEG}`;
+const PATTERNS: Array<[ResourceName['kind'], RegExp]> = [
+  ['projectSettings', new RegExp(`^projects/${SEG}/projectSettings$`)],
+  ['location', new RegExp(`^projects/${SEG}/locations/${SEG}$`)],
+  ['operation', new RegExp(`^projects/${SEG}/locations/${SEG}/operations/${SEG}$`)],
+  ['repository', new RegExp(`^${REPO}$`)],
+  ['package', new RegExp(`^${REPO}/packages/${SEG}$`)],
+  ['version', new RegExp(`^${REPO}/packages/${SEG}/versions/${SEG}$`)],
+  ['tag', new RegExp(`^${REPO}/packages/${SEG}/tags/${SEG}$`)],
+  ['file', new RegExp(`^${REPO}/files/(.+)$`)],
+  ['dockerImage', new RegExp(`^${REPO}/dockerImages/${SEG}$`)],
+];
+
+/** Parses a resource name of the expected kind; INVALID_ARGUMENT naming `field` otherwise. */
+export function parseResourceName<K extends ResourceName['kind']>(name: string, kind: K, field = 'name'): Extract<ResourceName, { kind: K }> {
+  const pattern = PATTERNS.find(([k]) => k === kind)![1];
+  const m = typeof name === 'string' ? pattern.exec(name) : null;
+  const bad = () => new EmulatorError('INVALID_ARGUMENT', `Invalid resource name "${clip(String(name))}" in field "${field}": expected ${describeKind(kind)}.`, { field });
+  if (!m) throw bad();
+  let g: string[];
+  try {
+    g = m.slice(1).map((s) => decodeURIComponent(s!));
+  } catch {
+    throw bad();
+  }
+  const ref = (): RepositoryRef => ({ project: g[0]!, location: g[1]!, repository: g[2]! });
+  let out: ResourceName;
+  switch (kind) {
+    case 'projectSettings': out = { kind, project: g[0]! }; break;
+    case 'location': out = { kind, project: g[0]!, location: g[1]! }; break;
+    case 'operation': out = { kind, project: g[0]!, location: g[1]!, operation: g[2]! }; break;
+    case 'repository': out = { kind, ref: ref() }; break;
+    case 'package': out = { kind, ref: ref(), package: g[3]! }; break;
+    case 'version': out = { kind, ref: ref(), package: g[3]!, version: g[4]! }; break;
+    case 'tag': out = { kind, ref: ref(), package: g[3]!, tag: g[4]! }; break;
+    case 'file': out = { kind, ref: ref(), file: g[3]! }; break;
+    default: {
+      const at = g[3]!.lastIndexOf('@');
+      if (at <= 0) throw bad();
+      out = { kind: 'dockerImage', ref: ref(), image: g[3]!.slice(0, at), digest: g[3]!.slice(at + 1) };
+    }
+  }
+  if (!isValidProjectId((out as { project?: string }).project ?? (out as { ref: RepositoryRef }).ref.project)) throw bad();
+  return out as Extract<ResourceName, { kind: K }>;
+}
+
+function describeKind(kind: string): string {
+  const shapes: Record<string, string> = {
+    projectSettings: 'projects/PROJECT/projectSettings',
+    location: 'projects/PROJECT/locations/LOCATION',
+    operation: 'projects/PROJECT/locations/LOCATION/operations/ID',
+    repository: 'projects/PROJECT/locations/LOCATION/repositories/REPOSITORY',
+    package: 'projects/PROJECT/locations/LOCATION/repositories/REPOSITORY/packages/PACKAGE',
+    version: '…/packages/PACKAGE/versions/VERSION',
+    tag: '…/packages/PACKAGE/tags/TAG',
+    file: '…/repositories/REPOSITORY/files/FILE',
+    dockerImage: '…/repositories/REPOSITORY/dockerImages/IMAGE@DIGEST',
+  };
+  return shapes[kind] ?? kind;
+}
+
+export function packageName(ref: RepositoryRef, pkg: string): string {
+  return `${repositoryName(ref)}/packages/${escapePackageId(pkg)}`;
+}
+
+export function versionName(ref: RepositoryRef, pkg: string, version: string): string {
+  return `${packageName(ref, pkg)}/versions/${version}`;
+}
+
+/** Tag ids keep `[a-zA-Z0-9-._~:@]` literal and percent-encode the rest (tag.proto). */
+export function tagName(ref: RepositoryRef, pkg: string, tag: string): string {
+  return `${packageName(ref, pkg)}/tags/${tag.replace(/[^a-zA-Z0-9\-._~:@]/g, (c) => encodeURIComponent(c))}`;
+}
+
+export function fileName(ref: RepositoryRef, file: string): string {
+  return `${repositoryName(ref)}/files/${file.replaceAll('/', '%2F')}`;
+}
+
+export function dockerImageName(ref: RepositoryRef, image: string, digest: string): string {
+  return `${repositoryName(ref)}/dockerImages/${escapePackageId(image)}@${digest}`;
+}

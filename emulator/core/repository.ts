@@ -20,6 +20,8 @@ export interface RepositoryRecord extends RepositoryRef {
   description?: string;
   labels?: Record<string, string>;
   dockerConfig?: { immutableTags?: boolean };
+  cleanupPolicies?: Record<string, unknown>;
+  cleanupPolicyDryRun?: boolean;
   createTime: string;
   updateTime: string;
 }

@@ -1,5 +1,6 @@
 // What a protocol front (a package format, the control plane, the emulator's own API) gives the HTTP layer.
 import type { EmulatorError } from '../core/errors.js';
+import type { ArtifactInventory } from '../core/inventory.js';
 import type { AppContext } from './context.js';
 import type { RouteTable } from './route-table.js';
 
@@ -11,4 +12,6 @@ export interface FormatModule {
   renderError(err: EmulatorError, ctx: AppContext): void;
   /** Digests of every blob this format's metadata still references (for garbage collection). */
   referencedBlobs?(): Iterable<string>;
+  /** The format's artifacts in Artifact Registry's terms (packages, versions, tags, files). */
+  inventory?: ArtifactInventory;
 }

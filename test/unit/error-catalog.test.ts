@@ -35,7 +35,7 @@ describe('route coverage', () => {
     const stub = {} as never;
     const modules = [
       createDockerModule({ meta: stub, blobs: stub, uploads: stub, events: stub, clock: stub, defaultLocation: 'us-central1' }),
-      createControlModule({ meta: stub, events: stub, clock: stub, ids: stub, registryHost: () => '' }),
+      createControlModule(stub),
     ];
     const missing = modules
       .flatMap((m) => m.routes.all)

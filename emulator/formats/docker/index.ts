@@ -15,6 +15,7 @@ import { manifestHandlers } from './handlers/manifests.js';
 import { referrerHandlers } from './handlers/referrers.js';
 import { tagHandlers } from './handlers/tags.js';
 import { dockerRoutes } from './routes.js';
+import { createDockerInventory } from './inventory.js';
 import { BlobService } from './service/blobs.js';
 import { ManifestService } from './service/manifests.js';
 import { DockerTargets } from './service/target.js';
@@ -55,6 +56,7 @@ export function createDockerModule(d: DockerModuleDeps): FormatModule {
   return {
     id: 'docker',
     routes,
+    inventory: createDockerInventory(targets, deps.manifests, d.blobs),
     renderError(err, ctx) {
       renderOciError(err, ctx);
       // A failed write is a failed push: the tray and the feed show it (reads that miss are not news).

@@ -121,6 +121,44 @@ export class ManifestService {
     this.events.emit('artifact.deleted', { ...base, kind: 'manifest' });
   }
 
+  /** Points `tag` at an existing manifest (the control plane's tags.create / tags.patch). */
+  async setTag(t: DockerTarget, tag: string, digest: string): Promise<void> {
+    if (!isValidTag(tag)) throw new EmulatorError('INVALID_ARGUMENT', `Invalid tag id "${tag.slice(0, 130)}": tags match [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}.`, { field: 'tag_id' });
+    const now = this.clock.now().toISOString();
+    const previous = await t.shard.transact((tx) => {
+      if (!tx.get(T.manifests, manifestKey(t.image, digest))) throw new EmulatorError('NOT_FOUND', `Version "${digest}" was not found.`);
+      const old = tx.get<TagRecord>(T.tags, tagKey(t.image, tag));
+      if (old?.digest !== digest) tx.put(T.tags, tagKey(t.image, tag), { digest, updateTime: now } satisfies TagRecord);
+      return old;
+    });
+    if (previous?.digest !== digest) {
+      this.events.emit('tag.updated', { repository: t.repository, format: 'DOCKER', package: t.image, version: digest, tag, ...(previous ? { previousVersion: previous.digest } : {}) });
+    }
+  }
+
+  /** Removes the image and everything in it: manifests, tags, blob links, referrer entries. */
+  async deleteImage(t: DockerTarget): Promise<void> {
+    const prefixAt = `${t.image}@`;
+    const prefixColon = `${t.image}:`;
+    const removed = await t.shard.transact((tx) => {
+      if (!tx.get(T.images, t.image)) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
+      const digests: string[] = [];
+      for (const table of [T.manifests, T.blobs, T.referrers]) {
+        for (const [key] of t.shard.entries(table)) {
+          if (!key.startsWith(prefixAt)) continue;
+          if (table === T.manifests) digests.push(key.slice(prefixAt.length));
+          tx.delete(table, key);
+        }
+      }
+      for (const [key] of t.shard.entries(T.tags)) if (key.startsWith(prefixColon)) tx.delete(T.tags, key);
+      tx.delete(T.images, t.image);
+      return digests;
+    });
+    for (const digest of removed) {
+      this.events.emit('artifact.deleted', { repository: t.repository, format: 'DOCKER', package: t.image, version: digest, kind: 'manifest' });
+    }
+  }
+
   /** Tags of the image in code-unit order (an image without tags, or never pushed, has none). */
   listTags(t: DockerTarget): string[] {
     const prefix = `${t.image}:`;

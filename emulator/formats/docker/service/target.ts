@@ -46,6 +46,14 @@ export class DockerTargets {
     return { ref, repository: repositoryName(ref), image, name, shard, record };
   }
 
+  /** The target for an image of a repository named by the control plane (no registry-name parsing). */
+  forImage(ref: RepositoryRef, image: string): DockerTarget {
+    const shard = this.meta.get(repositoryShardKey(ref));
+    const record = shard?.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY);
+    if (!shard || !record) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
+    return { ref, repository: repositoryName(ref), image, name: `${ref.project}/${ref.repository}/${image}`, shard, record };
+  }
+
   /** Every Docker repository shard (for the catalog). */
   all(): Array<{ shard: MetaShard; record: RepositoryRecord }> {
     return this.meta

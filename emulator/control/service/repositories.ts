@@ -1,17 +1,21 @@
 // Repositories: create, get, list, delete (spec ar-fidelity §1.3, §1.5, §8.3). Create and delete return
 // completed long-running operations. The record lives in the repository's own metadata shard.
-import type { Clock } from '../core/clock.js';
-import { EmulatorError } from '../core/errors.js';
-import type { EventBus } from '../core/events.js';
-import { assertValidParent, assertValidRepositoryId, clip, repositoryName, type RepositoryRef } from '../core/names.js';
+import type { Clock } from '../../core/clock.js';
+import { EmulatorError } from '../../core/errors.js';
+import type { EventBus } from '../../core/events.js';
+import { assertValidParent, assertValidRepositoryId, clip, repositoryName, type RepositoryRef } from '../../core/names.js';
 import {
   REPOSITORY_FORMATS, REPOSITORY_KEY, REPOSITORY_MODES, REPOSITORY_TABLE, repositoryShardKey,
   type RepositoryFormat, type RepositoryMode, type RepositoryRecord,
-} from '../core/repository.js';
-import type { MetaStore } from '../storage/meta-store.js';
+} from '../../core/repository.js';
+import type { MetaStore } from '../../storage/meta-store.js';
 
 const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
+const IMMUTABLE = new Set(['format', 'mode', 'kmsKeyName']);
+const OUTPUT_ONLY = new Set(['createTime', 'updateTime', 'sizeBytes', 'satisfiesPzs', 'satisfiesPzi', 'registryUri']);
+const camel = (s: string) => s.replace(/_([a-z])/g, (_a, c: string) => c.toUpperCase());
+const snake = (s: string) => s.replace(/([A-Z])/g, (c) => `_${c.toLowerCase()}`);
 const CREATE_FIELDS = new Set([
   'name', 'format', 'mode', 'description', 'labels', 'dockerConfig', 'kmsKeyName', 'createTime', 'updateTime',
   'mavenConfig', 'virtualRepositoryConfig', 'remoteRepositoryConfig', 'cleanupPolicies', 'cleanupPolicyDryRun',
@@ -65,6 +69,8 @@ export class RepositoryService {
       record.description = input.description;
     }
     if (input.labels !== undefined) record.labels = validateLabels(input.labels);
+    if (input.cleanupPolicies !== undefined) record.cleanupPolicies = asObject(input.cleanupPolicies, 'repository.cleanup_policies');
+    if (input.cleanupPolicyDryRun === true) record.cleanupPolicyDryRun = true;
     if (input.dockerConfig !== undefined) {
       const dc = asObject(input.dockerConfig, 'repository.docker_config');
       if (record.format !== 'DOCKER') throw fieldError('repository.docker_config', 'is only valid for DOCKER repositories');
@@ -78,6 +84,61 @@ export class RepositoryService {
     });
     this.events.emit('repository.created', { repository: repositoryName(ref), format: record.format, mode: record.mode });
     return record;
+  }
+
+  /**
+   * repositories.patch: applies the fields named by `updateMask` (or, without a mask, every field the body
+   * sets). format, mode, kmsKeyName and name cannot change; output-only fields are ignored.
+   */
+  async update(ref: RepositoryRef, body: Record<string, unknown>, updateMask: string[] | undefined): Promise<RepositoryRecord> {
+    const current = this.get(ref);
+    const paths = (updateMask ?? Object.keys(body).filter((k) => !OUTPUT_ONLY.has(k) && k !== 'name')).map(camel);
+    const next: RepositoryRecord = { ...current };
+    for (const path of paths) {
+      const [top, sub] = path.split('.') as [string, string | undefined];
+      const value = body[top];
+      if (IMMUTABLE.has(top)) {
+        if (value !== undefined && String(value).toUpperCase() !== String((current as unknown as Record<string, unknown>)[top] ?? '').toUpperCase()) {
+          throw fieldError(`repository.${snake(top)}`, 'cannot be changed after the repository is created');
+        }
+        continue;
+      }
+      switch (top) {
+        case 'description':
+          if (value !== undefined && typeof value !== 'string') throw fieldError('repository.description', 'must be a string');
+          next.description = (value as string | undefined) ?? '';
+          break;
+        case 'labels':
+          next.labels = value === undefined ? {} : validateLabels(value);
+          break;
+        case 'dockerConfig': {
+          if (current.format !== 'DOCKER') throw fieldError('repository.docker_config', 'is only valid for DOCKER repositories');
+          const dc = value === undefined ? {} : asObject(value, 'repository.docker_config');
+          if (sub && sub !== 'immutableTags') throw fieldError('update_mask', `unknown field "docker_config.${snake(sub)}"`);
+          if (dc.immutableTags !== undefined && typeof dc.immutableTags !== 'boolean') throw fieldError('repository.docker_config.immutable_tags', 'must be a boolean');
+          next.dockerConfig = dc.immutableTags ? { immutableTags: true } : {};
+          break;
+        }
+        case 'cleanupPolicies':
+          next.cleanupPolicies = value === undefined ? {} : asObject(value, 'repository.cleanup_policies');
+          break;
+        case 'cleanupPolicyDryRun':
+          next.cleanupPolicyDryRun = value === true;
+          break;
+        default:
+          if (OUTPUT_ONLY.has(top) || CREATE_FIELDS.has(top)) {
+            throw fieldError('update_mask', `field "${snake(path)}" cannot be updated`);
+          }
+          throw fieldError('update_mask', `unknown field "${snake(path)}"`);
+      }
+    }
+    next.updateTime = this.clock.now().toISOString();
+    const shard = this.meta.get(repositoryShardKey(ref))!;
+    await shard.transact((tx) => {
+      if (!tx.get(REPOSITORY_TABLE, REPOSITORY_KEY)) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
+      tx.put(REPOSITORY_TABLE, REPOSITORY_KEY, next);
+    });
+    return next;
   }
 
   async delete(ref: RepositoryRef): Promise<void> {

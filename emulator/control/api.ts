@@ -1,0 +1,72 @@
+// The control plane as one transport-neutral API: one method per RPC of
+// google.devtools.artifactregistry.v1.ArtifactRegistry (+ Operations and Locations), taking and returning
+// proto3-JSON-shaped objects (lowerCamelCase, enums as canonical names, int64 as strings, timestamps as
+// RFC 3339). REST (`rest/`) and gRPC (`grpc/`) are adapters over it; there is no second implementation.
+import type { OperationResource } from './dto.js';
+
+export type Json = Record<string, unknown>;
+
+export interface ListRequest {
+  parent: string;
+  pageSize?: number;
+  pageToken?: string;
+  filter?: string;
+  orderBy?: string;
+}
+
+export interface ControlApi {
+  listLocations(req: { name: string; pageSize?: number; pageToken?: string }): Promise<{ locations?: Json[]; nextPageToken?: string }>;
+  getLocation(req: { name: string }): Promise<Json>;
+  getOperation(req: { name: string }): Promise<OperationResource>;
+
+  createRepository(req: { parent: string; repositoryId: string; repository: Json }): Promise<OperationResource>;
+  getRepository(req: { name: string }): Promise<Json>;
+  listRepositories(req: ListRequest): Promise<{ repositories?: Json[]; nextPageToken?: string }>;
+  updateRepository(req: { repository: Json; updateMask?: string[] }): Promise<Json>;
+  deleteRepository(req: { name: string }): Promise<OperationResource>;
+
+  listPackages(req: ListRequest): Promise<{ packages?: Json[]; nextPageToken?: string }>;
+  getPackage(req: { name: string }): Promise<Json>;
+  updatePackage(req: { package: Json; updateMask?: string[] }): Promise<Json>;
+  deletePackage(req: { name: string }): Promise<OperationResource>;
+
+  listVersions(req: ListRequest & { view?: string }): Promise<{ versions?: Json[]; nextPageToken?: string }>;
+  getVersion(req: { name: string; view?: string }): Promise<Json>;
+  updateVersion(req: { version: Json; updateMask?: string[] }): Promise<Json>;
+  deleteVersion(req: { name: string; force?: boolean }): Promise<OperationResource>;
+  batchDeleteVersions(req: { parent: string; names: string[]; validateOnly?: boolean }): Promise<OperationResource>;
+
+  listTags(req: ListRequest): Promise<{ tags?: Json[]; nextPageToken?: string }>;
+  getTag(req: { name: string }): Promise<Json>;
+  createTag(req: { parent: string; tagId: string; tag: Json }): Promise<Json>;
+  updateTag(req: { tag: Json; updateMask?: string[] }): Promise<Json>;
+  deleteTag(req: { name: string }): Promise<Json>;
+
+  listFiles(req: ListRequest): Promise<{ files?: Json[]; nextPageToken?: string }>;
+  getFile(req: { name: string }): Promise<Json>;
+  deleteFile(req: { name: string }): Promise<OperationResource>;
+  /** The bytes of a file (REST `:download?alt=media`). */
+  downloadFile(req: { name: string }): Promise<{ file: Json; body: AsyncIterable<Uint8Array> }>;
+
+  listDockerImages(req: ListRequest): Promise<{ dockerImages?: Json[]; nextPageToken?: string }>;
+  getDockerImage(req: { name: string }): Promise<Json>;
+
+  getProjectSettings(req: { name: string }): Promise<Json>;
+  updateProjectSettings(req: { projectSettings: Json; updateMask?: string[] }): Promise<Json>;
+
+  getIamPolicy(req: { resource: string; options?: { requestedPolicyVersion?: number } }): Promise<Json>;
+  setIamPolicy(req: { resource: string; policy: Json; updateMask?: string[] }): Promise<Json>;
+  testIamPermissions(req: { resource: string; permissions: string[] }): Promise<{ permissions?: string[] }>;
+}
+
+/** RPC names of the ArtifactRegistry service this API implements (used by transports and docs/api.md). */
+export const ARTIFACT_REGISTRY_RPCS = [
+  'ListRepositories', 'GetRepository', 'CreateRepository', 'UpdateRepository', 'DeleteRepository',
+  'ListPackages', 'GetPackage', 'UpdatePackage', 'DeletePackage',
+  'ListVersions', 'GetVersion', 'UpdateVersion', 'DeleteVersion', 'BatchDeleteVersions',
+  'ListTags', 'GetTag', 'CreateTag', 'UpdateTag', 'DeleteTag',
+  'ListFiles', 'GetFile', 'DeleteFile',
+  'ListDockerImages', 'GetDockerImage',
+  'GetProjectSettings', 'UpdateProjectSettings',
+  'GetIamPolicy', 'SetIamPolicy', 'TestIamPermissions',
+] as const;

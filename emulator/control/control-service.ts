@@ -1,0 +1,270 @@
+// ControlApi over the services: name parsing, list semantics and resource shapes in one place, shared by
+// the REST and gRPC transports.
+import { EmulatorError } from '../core/errors.js';
+import type { ArtifactInventory } from '../core/inventory.js';
+import { assertValidParent, parseResourceName, repositoryName, versionName, type RepositoryRef } from '../core/names.js';
+import type { ControlApi, Json } from './api.js';
+import { listPage, type ListSpec } from './listing.js';
+import type { OperationStore } from './operations.js';
+import type { PageTokens } from './page-token.js';
+import { dockerImageResource, fileResource, packageResource, repositoryResource, tagResource, versionResource } from './resources.js';
+import type { IamPolicyService } from './service/iam-policies.js';
+import type { RepositoryService } from './service/repositories.js';
+import type { SettingsService } from './service/settings.js';
+
+export interface ControlServiceDeps {
+  repositories: RepositoryService;
+  iam: IamPolicyService;
+  settings: SettingsService;
+  operations: OperationStore;
+  pageTokens: PageTokens;
+  inventories: Map<string, ArtifactInventory>;
+  registryHost: () => string;
+}
+
+const byName = { name: (x: Json) => String(x.name) };
+const times = { create_time: (x: Json) => String(x.createTime ?? ''), update_time: (x: Json) => String(x.updateTime ?? ''), name: (x: Json) => String(x.name) };
+const annotations = (x: Json) => Object.entries((x.annotations as Record<string, string>) ?? {}).flatMap(([k, v]) => [k, `${k}:${v}`]);
+
+export function createControlService(d: ControlServiceDeps): ControlApi {
+  const inventoryOf = (ref: RepositoryRef): ArtifactInventory => {
+    const record = d.repositories.get(ref);
+    const inv = d.inventories.get(record.format);
+    if (!inv) throw new EmulatorError('UNSUPPORTED', `Listing artifacts of ${record.format} repositories is not implemented yet.`);
+    return inv;
+  };
+  const repoJson = (ref: RepositoryRef) => {
+    const record = d.repositories.get(ref);
+    const size = d.inventories.get(record.format)?.sizeBytes(ref) ?? 0;
+    return repositoryResource(record, d.registryHost(), size);
+  };
+  const page = <T extends Json>(items: T[], spec: ListSpec<T>, req: Parameters<typeof listPage>[2]) => listPage(items, spec, req, d.pageTokens);
+  const packageOf = (name: string) => {
+    const n = parseResourceName(name, 'package');
+    if (!inventoryOf(n.ref).getPackage(n.ref, n.package)) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
+    return n;
+  };
+  const isFull = (view: string | undefined) => {
+    const v = String(view ?? 'BASIC').toUpperCase();
+    if (!['BASIC', 'FULL', 'VERSION_VIEW_UNSPECIFIED', '0', '1', '2'].includes(v)) throw new EmulatorError('INVALID_ARGUMENT', 'Invalid value for field "view": BASIC or FULL.', { field: 'view' });
+    return v === 'FULL' || v === '2';
+  };
+
+  return {
+    async listLocations(req) {
+      const project = /^projects\/([^/]+)$/.exec(req.name)?.[1];
+      if (!project) throw new EmulatorError('INVALID_ARGUMENT', 'Invalid value for field "name": expected projects/PROJECT.', { field: 'name' });
+      const r = page(d.settings.listLocations(project), { scope: req.name, filterFields: {}, orderFields: {} }, req);
+      return { ...(r.items.length ? { locations: r.items } : {}), ...(r.nextPageToken ? { nextPageToken: r.nextPageToken } : {}) };
+    },
+    async getLocation(req) {
+      const n = parseResourceName(req.name, 'location');
+      return d.settings.location(n.project, n.location);
+    },
+    async getOperation(req) {
+      parseResourceName(req.name, 'operation');
+      return d.operations.get(req.name);
+    },
+
+    async createRepository(req) {
+      const m = /^projects\/([^/]+)\/locations\/([^/]+)$/.exec(req.parent);
+      if (!m) throw new EmulatorError('INVALID_ARGUMENT', 'Invalid value for field "parent": expected projects/PROJECT/locations/LOCATION.', { field: 'parent' });
+      const record = await d.repositories.create(m[1]!, m[2]!, req.repositoryId, req.repository);
+      return d.operations.completed(m[1]!, m[2]!, 'Repository', repoJson(record));
+    },
+    async getRepository(req) {
+      return repoJson(parseResourceName(req.name, 'repository').ref);
+    },
+    async listRepositories(req) {
+      const m = /^projects\/([^/]+)\/locations\/([^/]+)$/.exec(req.parent);
+      if (!m) throw new EmulatorError('INVALID_ARGUMENT', 'Invalid value for field "parent": expected projects/PROJECT/locations/LOCATION.', { field: 'parent' });
+      assertValidParent(m[1]!, m[2]!);
+      const all = d.repositories.list(m[1]!, m[2]!).map((r) => repoJson(r));
+      const r = page(all, { scope: req.parent, filterFields: byName, orderFields: times }, req);
+      return { ...(r.items.length ? { repositories: r.items } : {}), ...(r.nextPageToken ? { nextPageToken: r.nextPageToken } : {}) };
+    },
+    async updateRepository(req) {
+      const ref = parseResourceName(String(req.repository?.name ?? ''), 'repository', 'repository.name').ref;
+      await d.repositories.update(ref, req.repository, req.updateMask);
+      return repoJson(ref);
+    },
+    async deleteRepository(req) {
+      const n = parseResourceName(req.name, 'repository');
+      await d.repositories.delete(n.ref);
+      return d.operations.completed(n.ref.project, n.ref.location, 'Empty', {});
+    },
+
+    async listPackages(req) {
+      const ref = parseResourceName(req.parent, 'repository', 'parent').ref;
+      const all = inventoryOf(ref).listPackages(ref).map((p) => packageResource(ref, p));
+      const r = page(all, { scope: req.parent, filterFields: { ...byName, annotations }, orderFields: times }, req);
+      return { ...(r.items.length ? { packages: r.items } : {}), ...(r.nextPageToken ? { nextPageToken: r.nextPageToken } : {}) };
+    },
+    async getPackage(req) {
+      const n = parseResourceName(req.name, 'package');
+      const p = inventoryOf(n.ref).getPackage(n.ref, n.package);
+      if (!p) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
+      return packageResource(n.ref, p);
+    },
+    async updatePackage(req) {
+      const n = packageOf(String(req.package?.name ?? ''));
+      throw new EmulatorError('UNSUPPORTED', `Updating packages (annotations) is not implemented yet: ${repositoryName(n.ref)}.`);
+    },
+    async deletePackage(req) {
+      const n = parseResourceName(req.name, 'package');
+      await inventoryOf(n.ref).deletePackage(n.ref, n.package);
+      return d.operations.completed(n.ref.project, n.ref.location, 'Empty', {});
+    },
+
+    async listVersions(req) {
+      const n = packageOf(req.parent);
+      const full = isFull(req.view);
+      const all = inventoryOf(n.ref).listVersions(n.ref, n.package).map((v) => versionResource(n.ref, n.package, v, full));
+      const r = page(all, { scope: req.parent, filterFields: { ...byName, annotations }, orderFields: times }, req);
+      return { ...(r.items.length ? { versions: r.items } : {}), ...(r.nextPageToken ? { nextPageToken: r.nextPageToken } : {}) };
+    },
+    async getVersion(req) {
+      const n = parseResourceName(req.name, 'version');
+      const v = inventoryOf(n.ref).getVersion(n.ref, n.package, n.version);
+      if (!v) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
+      return versionResource(n.ref, n.package, v, isFull(req.view));
+    },
+    async updateVersion(req) {
+      parseResourceName(String(req.version?.name ?? ''), 'version', 'version.name');
+      throw new EmulatorError('UNSUPPORTED', 'Updating versions (annotations) is not implemented yet.');
+    },
+    async deleteVersion(req) {
+      const n = parseResourceName(req.name, 'version');
+      await inventoryOf(n.ref).deleteVersion(n.ref, n.package, n.version, req.force === true);
+      return d.operations.completed(n.ref.project, n.ref.location, 'Empty', {});
+    },
+    async batchDeleteVersions(req) {
+      const parent = packageOf(req.parent);
+      if (!Array.isArray(req.names) || req.names.length === 0) throw new EmulatorError('INVALID_ARGUMENT', 'Field "names" is required.', { field: 'names' });
+      const versions = req.names.map((name, i) => {
+        const v = parseResourceName(name, 'version', `names[${i}]`);
+        if (v.package !== parent.package || repositoryName(v.ref) !== repositoryName(parent.ref)) {
+          throw new EmulatorError('INVALID_ARGUMENT', `names[${i}] is not a version of ${req.parent}.`, { field: `names[${i}]` });
+        }
+        if (!inventoryOf(v.ref).getVersion(v.ref, v.package, v.version)) throw new EmulatorError('NOT_FOUND', `Version ${name} was not found.`);
+        return v;
+      });
+      if (!req.validateOnly) for (const v of versions) await inventoryOf(v.ref).deleteVersion(v.ref, v.package, v.version, true);
+      return d.operations.completed(parent.ref.project, parent.ref.location, 'Empty', {}, 'BatchDeleteVersionsMetadata');
+    },
+
+    async listTags(req) {
+      const n = packageOf(req.parent);
+      const all = inventoryOf(n.ref).listTags(n.ref, n.package).map((t) => tagResource(n.ref, n.package, t));
+      const r = page(all, { scope: req.parent, filterFields: { ...byName, version: (x) => String(x.version) }, orderFields: {} }, req);
+      return { ...(r.items.length ? { tags: r.items } : {}), ...(r.nextPageToken ? { nextPageToken: r.nextPageToken } : {}) };
+    },
+    async getTag(req) {
+      const n = parseResourceName(req.name, 'tag');
+      const t = inventoryOf(n.ref).listTags(n.ref, n.package).find((x) => x.id === n.tag);
+      if (!t) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
+      return tagResource(n.ref, n.package, t);
+    },
+    async createTag(req) {
+      const n = packageOf(req.parent);
+      if (!req.tagId) throw new EmulatorError('INVALID_ARGUMENT', 'Field "tag_id" is required.', { field: 'tag_id' });
+      const inv = inventoryOf(n.ref);
+      if (inv.listTags(n.ref, n.package).some((t) => t.id === req.tagId)) throw new EmulatorError('ALREADY_EXISTS', `Tag ${req.tagId} already exists.`);
+      const version = versionIdOf(req.tag?.version, n.ref, n.package, 'tag.version');
+      return tagResource(n.ref, n.package, await inv.setTag(n.ref, n.package, req.tagId, version));
+    },
+    async updateTag(req) {
+      const n = parseResourceName(String(req.tag?.name ?? ''), 'tag', 'tag.name');
+      const mask = req.updateMask;
+      if (mask && mask.some((p) => p !== 'version')) throw new EmulatorError('INVALID_ARGUMENT', `Invalid update_mask: only "version" can be updated.`, { field: 'update_mask' });
+      const inv = inventoryOf(n.ref);
+      if (!inv.listTags(n.ref, n.package).some((t) => t.id === n.tag)) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
+      const version = versionIdOf(req.tag.version, n.ref, n.package, 'tag.version');
+      return tagResource(n.ref, n.package, await inv.setTag(n.ref, n.package, n.tag, version));
+    },
+    async deleteTag(req) {
+      const n = parseResourceName(req.name, 'tag');
+      await inventoryOf(n.ref).deleteTag(n.ref, n.package, n.tag);
+      return {};
+    },
+
+    async listFiles(req) {
+      const ref = parseResourceName(req.parent, 'repository', 'parent').ref;
+      const all = inventoryOf(ref).listFiles(ref).map((f) => fileResource(ref, f));
+      const r = page(all, { scope: req.parent, filterFields: { ...byName, owner: (x) => String(x.owner), annotations }, orderFields: times }, req);
+      return { ...(r.items.length ? { files: r.items } : {}), ...(r.nextPageToken ? { nextPageToken: r.nextPageToken } : {}) };
+    },
+    async getFile(req) {
+      const n = parseResourceName(req.name, 'file');
+      const f = inventoryOf(n.ref).getFile(n.ref, n.file);
+      if (!f) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
+      return fileResource(n.ref, f);
+    },
+    async deleteFile(req) {
+      const n = parseResourceName(req.name, 'file');
+      const record = d.repositories.get(n.ref);
+      if (!inventoryOf(n.ref).getFile(n.ref, n.file)) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
+      throw new EmulatorError('FAILED_PRECONDITION', `Files can only be deleted in GENERIC repositories; ${repositoryName(n.ref)} is ${record.format}. Delete the version instead.`);
+    },
+    async downloadFile(req) {
+      const n = parseResourceName(req.name, 'file');
+      const inv = inventoryOf(n.ref);
+      const f = inv.getFile(n.ref, n.file);
+      if (!f) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
+      return { file: fileResource(n.ref, f), body: await inv.openFile(n.ref, n.file) };
+    },
+
+    async listDockerImages(req) {
+      const ref = parseResourceName(req.parent, 'repository', 'parent').ref;
+      const inv = inventoryOf(ref);
+      const all = (inv.listDockerImages?.(ref) ?? []).map((x) => dockerImageResource(ref, x, d.registryHost()));
+      const r = page(all, { scope: req.parent, filterFields: {}, orderFields: { ...times, upload_time: (x) => String(x.uploadTime), build_time: (x) => String(x.buildTime ?? '') } }, req);
+      return { ...(r.items.length ? { dockerImages: r.items } : {}), ...(r.nextPageToken ? { nextPageToken: r.nextPageToken } : {}) };
+    },
+    async getDockerImage(req) {
+      const n = parseResourceName(req.name, 'dockerImage');
+      const found = (inventoryOf(n.ref).listDockerImages?.(n.ref) ?? []).find((x) => x.image === n.image && x.digest === n.digest);
+      if (!found) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
+      return dockerImageResource(n.ref, found, d.registryHost());
+    },
+
+    async getProjectSettings(req) {
+      return d.settings.getProjectSettings(parseResourceName(req.name, 'projectSettings').project);
+    },
+    async updateProjectSettings(req) {
+      const n = parseResourceName(String(req.projectSettings?.name ?? ''), 'projectSettings', 'project_settings.name');
+      return d.settings.updateProjectSettings(n.project, req.projectSettings, req.updateMask);
+    },
+
+    async getIamPolicy(req) {
+      const ref = parseResourceName(req.resource, 'repository', 'resource').ref;
+      d.repositories.get(ref);
+      return { ...d.iam.get(ref, Number(req.options?.requestedPolicyVersion ?? 0)) };
+    },
+    async setIamPolicy(req) {
+      const ref = parseResourceName(req.resource, 'repository', 'resource').ref;
+      d.repositories.get(ref);
+      return { ...(await d.iam.set(ref, req.policy)) };
+    },
+    async testIamPermissions(req) {
+      const ref = parseResourceName(req.resource, 'repository', 'resource').ref;
+      d.repositories.get(ref);
+      const perms = (req.permissions ?? []).filter((p) => typeof p === 'string');
+      if (perms.some((p) => p.includes('*'))) throw new EmulatorError('INVALID_ARGUMENT', 'Permissions with wildcards (*) are not allowed.', { field: 'permissions' });
+      // Open IAM mode: the caller is the local owner and holds every permission it asks about.
+      const held = perms.filter((p) => p.startsWith('artifactregistry.'));
+      return held.length ? { permissions: held } : {};
+    },
+  };
+}
+
+/** A tag's `version` field: a full version name (of the same package) or a bare version id. */
+function versionIdOf(value: unknown, ref: RepositoryRef, pkg: string, field: string): string {
+  if (typeof value !== 'string' || !value) throw new EmulatorError('INVALID_ARGUMENT', `Field "${field}" is required.`, { field });
+  if (!value.includes('/')) return value;
+  const v = parseResourceName(value, 'version', field);
+  if (versionName(v.ref, v.package, v.version) !== versionName(ref, pkg, v.version)) {
+    throw new EmulatorError('INVALID_ARGUMENT', `Field "${field}" must name a version of the same package.`, { field });
+  }
+  return v.version;
+}

@@ -1,0 +1,85 @@
+// REST adapters: each builds the RPC request from the path, query and body, calls ControlApi, and writes
+// the JSON answer. Names are rebuilt from the path so they match what the gRPC transport receives.
+import { readJson } from '../../http/body.js';
+import type { AppContext, Handler, RouteParams } from '../../http/context.js';
+import type { ControlApi, Json } from '../api.js';
+import { boolQuery, intQuery, listQuery, maskQuery, query, respond } from './request.js';
+
+const repo = (p: RouteParams) => `projects/${p.project}/locations/${p.location}/repositories/${p.repository}`;
+const pkg = (p: RouteParams) => `${repo(p)}/packages/${p.package}`;
+const body = async (ctx: AppContext) => (await readJson(ctx, 1 << 20)) as Json;
+const asJson = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
+
+export type ControlHandlerName =
+  | 'listLocations' | 'getLocation' | 'getOperation'
+  | 'createRepository' | 'getRepository' | 'listRepositories' | 'updateRepository' | 'deleteRepository'
+  | 'listPackages' | 'getPackage' | 'updatePackage' | 'deletePackage'
+  | 'listVersions' | 'getVersion' | 'updateVersion' | 'deleteVersion' | 'batchDeleteVersions'
+  | 'listTags' | 'getTag' | 'createTag' | 'updateTag' | 'deleteTag'
+  | 'listFiles' | 'getFile' | 'deleteFile' | 'downloadFile'
+  | 'listDockerImages' | 'getDockerImage'
+  | 'getProjectSettings' | 'updateProjectSettings'
+  | 'getIamPolicy' | 'setIamPolicy' | 'testIamPermissions';
+
+export function restHandlers(api: ControlApi): Record<ControlHandlerName, Handler> {
+  return {
+    listLocations: async (ctx, p) => respond(ctx, await api.listLocations({ name: `projects/${p.project}`, pageSize: intQuery(ctx, 'pageSize'), pageToken: query(ctx, 'pageToken') })),
+    getLocation: async (ctx, p) => respond(ctx, await api.getLocation({ name: `projects/${p.project}/locations/${p.location}` })),
+    getOperation: async (ctx, p) => respond(ctx, await api.getOperation({ name: `projects/${p.project}/locations/${p.location}/operations/${p.operation}` })),
+
+    createRepository: async (ctx, p) => respond(ctx, await api.createRepository({
+      parent: `projects/${p.project}/locations/${p.location}`, repositoryId: query(ctx, 'repositoryId') ?? '', repository: asJson(await readJson(ctx, 1 << 20)),
+    })),
+    getRepository: async (ctx, p) => respond(ctx, await api.getRepository({ name: repo(p) })),
+    listRepositories: async (ctx, p) => respond(ctx, await api.listRepositories({ parent: `projects/${p.project}/locations/${p.location}`, ...listQuery(ctx) })),
+    updateRepository: async (ctx, p) => respond(ctx, await api.updateRepository({ repository: { ...(await body(ctx)), name: repo(p) }, updateMask: maskQuery(ctx) })),
+    deleteRepository: async (ctx, p) => respond(ctx, await api.deleteRepository({ name: repo(p) })),
+
+    listPackages: async (ctx, p) => respond(ctx, await api.listPackages({ parent: repo(p), ...listQuery(ctx) })),
+    getPackage: async (ctx, p) => respond(ctx, await api.getPackage({ name: pkg(p) })),
+    updatePackage: async (ctx, p) => respond(ctx, await api.updatePackage({ package: { ...(await body(ctx)), name: pkg(p) }, updateMask: maskQuery(ctx) })),
+    deletePackage: async (ctx, p) => respond(ctx, await api.deletePackage({ name: pkg(p) })),
+
+    listVersions: async (ctx, p) => respond(ctx, await api.listVersions({ parent: pkg(p), ...listQuery(ctx), view: query(ctx, 'view') })),
+    getVersion: async (ctx, p) => respond(ctx, await api.getVersion({ name: `${pkg(p)}/versions/${p.version}`, view: query(ctx, 'view') })),
+    updateVersion: async (ctx, p) => respond(ctx, await api.updateVersion({ version: { ...(await body(ctx)), name: `${pkg(p)}/versions/${p.version}` }, updateMask: maskQuery(ctx) })),
+    deleteVersion: async (ctx, p) => respond(ctx, await api.deleteVersion({ name: `${pkg(p)}/versions/${p.version}`, force: boolQuery(ctx, 'force') })),
+    batchDeleteVersions: async (ctx, p) => {
+      const b = await body(ctx);
+      respond(ctx, await api.batchDeleteVersions({ parent: pkg(p), names: (b.names as string[]) ?? [], validateOnly: b.validateOnly === true }));
+    },
+
+    listTags: async (ctx, p) => respond(ctx, await api.listTags({ parent: pkg(p), ...listQuery(ctx) })),
+    getTag: async (ctx, p) => respond(ctx, await api.getTag({ name: `${pkg(p)}/tags/${p.tag}` })),
+    createTag: async (ctx, p) => respond(ctx, await api.createTag({ parent: pkg(p), tagId: query(ctx, 'tagId') ?? '', tag: await body(ctx) })),
+    updateTag: async (ctx, p) => respond(ctx, await api.updateTag({ tag: { ...(await body(ctx)), name: `${pkg(p)}/tags/${p.tag}` }, updateMask: maskQuery(ctx) })),
+    deleteTag: async (ctx, p) => respond(ctx, await api.deleteTag({ name: `${pkg(p)}/tags/${p.tag}` })),
+
+    listFiles: async (ctx, p) => respond(ctx, await api.listFiles({ parent: repo(p), ...listQuery(ctx) })),
+    getFile: async (ctx, p) => respond(ctx, await api.getFile({ name: `${repo(p)}/files/${p.file}` })),
+    deleteFile: async (ctx, p) => respond(ctx, await api.deleteFile({ name: `${repo(p)}/files/${p.file}` })),
+    downloadFile: async (ctx, p) => {
+      const { file, body: bytes } = await api.downloadFile({ name: `${repo(p)}/files/${p.file}` });
+      if (query(ctx, 'alt') !== 'media') return respond(ctx, {});
+      ctx.set('Content-Type', 'application/octet-stream');
+      ctx.length = Number(file.sizeBytes ?? 0);
+      ctx.body = bytes as never;
+    },
+
+    listDockerImages: async (ctx, p) => respond(ctx, await api.listDockerImages({ parent: repo(p), ...listQuery(ctx) })),
+    getDockerImage: async (ctx, p) => respond(ctx, await api.getDockerImage({ name: `${repo(p)}/dockerImages/${p.image}` })),
+
+    getProjectSettings: async (ctx, p) => respond(ctx, await api.getProjectSettings({ name: `projects/${p.project}/projectSettings` })),
+    updateProjectSettings: async (ctx, p) => respond(ctx, await api.updateProjectSettings({ projectSettings: { ...(await body(ctx)), name: `projects/${p.project}/projectSettings` }, updateMask: maskQuery(ctx) })),
+
+    getIamPolicy: async (ctx, p) => respond(ctx, await api.getIamPolicy({ resource: repo(p), options: { requestedPolicyVersion: intQuery(ctx, 'options.requestedPolicyVersion') ?? 0 } })),
+    setIamPolicy: async (ctx, p) => {
+      const b = await body(ctx);
+      respond(ctx, await api.setIamPolicy({ resource: repo(p), policy: asJson(b.policy), updateMask: typeof b.updateMask === 'string' ? b.updateMask.split(',') : undefined }));
+    },
+    testIamPermissions: async (ctx, p) => {
+      const b = await body(ctx);
+      respond(ctx, await api.testIamPermissions({ resource: repo(p), permissions: Array.isArray(b.permissions) ? (b.permissions as string[]) : [] }));
+    },
+  };
+}

@@ -1,0 +1,82 @@
+// What a format tells the rest of the emulator about its artifacts, in Artifact Registry's terms:
+// packages, versions, tags and files (the control plane lists and edits them; scanning reads them). A
+// format implements it over its own metadata; nobody else knows the format's tables (zot's Lint pattern).
+import type { RepositoryRef } from './names.js';
+import type { RepositoryFormat } from './repository.js';
+
+export interface PackageInfo {
+  /** the package id as clients know it (a Docker image name may contain `/`) */
+  id: string;
+  createTime: string;
+  updateTime: string;
+  annotations?: Record<string, string>;
+}
+
+export interface VersionInfo {
+  /** the version id (a manifest digest for Docker) */
+  id: string;
+  createTime: string;
+  updateTime: string;
+  description?: string;
+  /** tag ids pointing at this version */
+  tags: string[];
+  /** format metadata shown in the FULL view (a google.protobuf.Struct) */
+  metadata?: Record<string, unknown>;
+  annotations?: Record<string, string>;
+}
+
+export interface TagInfo {
+  id: string;
+  /** version id */
+  version: string;
+}
+
+export interface FileInfo {
+  /** file id, unescaped (for Docker the blob digest) */
+  id: string;
+  sizeBytes: number;
+  /** hex-encoded digests by algorithm */
+  hashes: Array<{ type: 'SHA256' | 'MD5'; hex: string }>;
+  createTime: string;
+  updateTime: string;
+  /** the package and, when known, version the file belongs to */
+  owner: { package: string; version?: string };
+}
+
+export interface DockerImageInfo {
+  /** `IMAGE@sha256:…` */
+  id: string;
+  image: string;
+  digest: string;
+  tags: string[];
+  imageSizeBytes: number;
+  uploadTime: string;
+  updateTime: string;
+  mediaType: string;
+  artifactType?: string;
+  imageManifests?: Array<{ digest: string; mediaType: string; architecture?: string; os?: string; variant?: string; osVersion?: string; osFeatures?: string[] }>;
+}
+
+export interface ArtifactInventory {
+  readonly format: RepositoryFormat;
+  listPackages(repo: RepositoryRef): PackageInfo[];
+  getPackage(repo: RepositoryRef, pkg: string): PackageInfo | undefined;
+  /** Deletes every version and tag of the package. NOT_FOUND if absent. */
+  deletePackage(repo: RepositoryRef, pkg: string): Promise<void>;
+  listVersions(repo: RepositoryRef, pkg: string): VersionInfo[];
+  getVersion(repo: RepositoryRef, pkg: string, version: string): VersionInfo | undefined;
+  /** FAILED_PRECONDITION when the version is tagged and `force` is false; with force its tags go too. */
+  deleteVersion(repo: RepositoryRef, pkg: string, version: string, force: boolean): Promise<void>;
+  listTags(repo: RepositoryRef, pkg: string): TagInfo[];
+  /** Creates or moves a tag to an existing version. */
+  setTag(repo: RepositoryRef, pkg: string, tag: string, version: string): Promise<TagInfo>;
+  deleteTag(repo: RepositoryRef, pkg: string, tag: string): Promise<void>;
+  listFiles(repo: RepositoryRef): FileInfo[];
+  getFile(repo: RepositoryRef, file: string): FileInfo | undefined;
+  /** The file's bytes. */
+  openFile(repo: RepositoryRef, file: string): Promise<AsyncIterable<Uint8Array>>;
+  /** Total bytes stored for the repository (Repository.sizeBytes). */
+  sizeBytes(repo: RepositoryRef): number;
+  /** Docker only: the dockerImages view. */
+  listDockerImages?(repo: RepositoryRef): DockerImageInfo[];
+}
