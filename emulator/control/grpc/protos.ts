@@ -1,0 +1,48 @@
+// Loads the service descriptors the gRPC transport serves, from the protos Google ships with the Node client:
+// @google-cloud/artifact-registry's protos.json (AR v1 + google.longrunning, google.iam.v1, google.rpc,
+// google.protobuf, google.type) and google.cloud.location / google.rpc.BadRequest from its google-gax.
+// Nothing here is hand-written; there is no cache (no module-level state, STYLE §F.9).
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import protobuf from 'protobufjs';
+
+export const ARTIFACT_REGISTRY_SERVICE = 'google.devtools.artifactregistry.v1.ArtifactRegistry';
+export const OPERATIONS_SERVICE = 'google.longrunning.Operations';
+export const LOCATIONS_SERVICE = 'google.cloud.location.Locations';
+
+const CLIENT_PACKAGE = '@google-cloud/artifact-registry';
+
+interface ProtoJsonFile {
+  nested: { google: { nested: Record<string, { nested: Record<string, protobuf.AnyNestedObject> }> } };
+}
+
+/** The resolved protobufjs root holding the three services and every type they reference. */
+export async function loadProtos(): Promise<protobuf.Root> {
+  const require = createRequire(import.meta.url);
+  let arJsonPath: string;
+  try {
+    arJsonPath = require.resolve(`${CLIENT_PACKAGE}/build/protos/protos.json`);
+  } catch (cause) {
+    throw new Error(`the gRPC transport needs the protos bundled in ${CLIENT_PACKAGE}; install it`, { cause });
+  }
+  // google-gax keeps its protos outside its package "exports", so locate them from its entry point.
+  const gaxProtos = path.join(path.dirname(createRequire(arJsonPath).resolve('google-gax')), '..', 'protos');
+  const [arJson, locationsJson, statusJson] = await Promise.all([
+    readJson(arJsonPath),
+    readJson(path.join(gaxProtos, 'locations.json')),
+    readJson(path.join(gaxProtos, 'status.json')),
+  ]);
+
+  const root = protobuf.Root.fromJSON(arJson);
+  const cloud = locationsJson.nested.google.nested.cloud;
+  const badRequest = statusJson.nested.google.nested.rpc?.nested.BadRequest;
+  if (!cloud || !badRequest) throw new Error('google-gax protos lack google.cloud.location or google.rpc.BadRequest');
+  root.addJSON({ google: { nested: { cloud, rpc: { nested: { BadRequest: badRequest } } } } });
+  root.resolveAll();
+  return root;
+}
+
+async function readJson(file: string): Promise<ProtoJsonFile> {
+  return JSON.parse(await readFile(file, 'utf8')) as ProtoJsonFile;
+}
