@@ -9,6 +9,7 @@ import {
   type RepositoryFormat, type RepositoryMode, type RepositoryRecord,
 } from '../../core/repository.js';
 import type { MetaStore } from '../../storage/meta-store.js';
+import { normalizeCleanupPolicies } from './cleanup-policies.js';
 
 const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
@@ -69,7 +70,7 @@ export class RepositoryService {
       record.description = input.description;
     }
     if (input.labels !== undefined) record.labels = validateLabels(input.labels);
-    if (input.cleanupPolicies !== undefined) record.cleanupPolicies = asObject(input.cleanupPolicies, 'repository.cleanup_policies');
+    if (input.cleanupPolicies !== undefined) record.cleanupPolicies = normalizeCleanupPolicies(input.cleanupPolicies);
     if (input.cleanupPolicyDryRun === true) record.cleanupPolicyDryRun = true;
     if (input.dockerConfig !== undefined) {
       const dc = asObject(input.dockerConfig, 'repository.docker_config');
@@ -120,7 +121,7 @@ export class RepositoryService {
           break;
         }
         case 'cleanupPolicies':
-          next.cleanupPolicies = value === undefined ? {} : asObject(value, 'repository.cleanup_policies');
+          next.cleanupPolicies = value === undefined ? {} : normalizeCleanupPolicies(value);
           break;
         case 'cleanupPolicyDryRun':
           next.cleanupPolicyDryRun = value === true;
