@@ -12,7 +12,8 @@ const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir 
   --data-dir   where blobs and metadata are kept (default ~/.ar-emulator/data)
   --project    default project (default local-project)
   --location   location for requests without a LOCATION-docker.pkg.dev Host (default us-central1)
-  --log-level  debug | info | warn | error (default info)`;
+  --log-level  debug | info | warn | error (default info)
+  --grpc-port  port of the plaintext gRPC control plane (default 0: a free port; "off" disables it)`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -35,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
         project: { type: 'string', default: 'local-project' },
         location: { type: 'string', default: 'us-central1' },
         'log-level': { type: 'string', default: 'info' },
+        'grpc-port': { type: 'string', default: '0' },
       },
       strict: true,
     }));
@@ -47,6 +49,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`ar-emulator: --port must be a number from 0 to 65535\n`);
     return 2;
   }
+  const grpcPort = values['grpc-port'] === 'off' ? false : Number(values['grpc-port']);
+  if (grpcPort !== false && (!Number.isInteger(grpcPort) || grpcPort < 0 || grpcPort > 65535)) {
+    process.stderr.write(`ar-emulator: --grpc-port must be a number from 0 to 65535, or "off"\n`);
+    return 2;
+  }
   const level = values['log-level'] as 'debug' | 'info' | 'warn' | 'error';
   const logger = createLineLogger({ level, sink: (line) => process.stderr.write(`${line}\n`) });
   let emulator: Emulator;
@@ -57,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
       port,
       defaultProject: values.project,
       defaultLocation: values.location,
+      grpcPort,
       logger,
     });
   } catch (err) {
@@ -65,7 +73,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   process.stdout.write(
     `[ar-emulator] Artifact Registry emulator ready at ${emulator.url} (data: ${emulator.dataDir})\n` +
-      `export ARTIFACT_REGISTRY_EMULATOR_HOST=localhost:${emulator.port}\n`,
+      `export ARTIFACT_REGISTRY_EMULATOR_HOST=localhost:${emulator.port}\n` +
+      (emulator.grpcPort ? `[ar-emulator] gRPC control plane (plaintext) at localhost:${emulator.grpcPort}\n` : ''),
   );
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {

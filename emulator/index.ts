@@ -8,6 +8,7 @@ import { randomIds, type IdGenerator } from './core/ids.js';
 import { silentLogger, type Logger } from './core/logger.js';
 import { isKnownLocation } from './core/names.js';
 import { createControlApi, createControlModule } from './control/index.js';
+import { startGrpcServer, type GrpcServer } from './control/grpc/server.js';
 import { createEmulatorApiModule } from './control/emulator-api.js';
 import { createDockerModule } from './formats/docker/index.js';
 import { createApp } from './http/app.js';
@@ -41,6 +42,8 @@ export interface EmulatorOptions {
   ids?: IdGenerator;
   /** upload sessions idle longer than this are purged (default 24 h) */
   uploadTtlMs?: number;
+  /** plaintext gRPC control plane: 0 (the default) picks a free port; false turns it off */
+  grpcPort?: number | false;
 }
 
 export interface Emulator {
@@ -48,6 +51,8 @@ export interface Emulator {
   readonly url: string;
   readonly host: string;
   readonly port: number;
+  /** port of the plaintext gRPC control plane, unless it was turned off */
+  readonly grpcPort: number | undefined;
   readonly dataDir: string;
   readonly defaultProject: string;
   readonly defaultLocation: string;
@@ -111,6 +116,16 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     fallback: api,
   });
   const server = await listen(app, host, options.port ?? 0);
+  let grpc: GrpcServer | undefined;
+  if (options.grpcPort !== false) {
+    try {
+      grpc = await startGrpcServer({ api: controlApi, host, port: options.grpcPort ?? 0, logger: logger.child('grpc') });
+    } catch (err) {
+      await server.stop(0);
+      await meta.close();
+      throw err;
+    }
+  }
   const urlHost = host.includes(':') ? `[${host}]` : host;
   url = `http://${urlHost}:${server.port}`;
   registryHost = `localhost:${server.port}`;
@@ -126,6 +141,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     url,
     host,
     port: server.port,
+    grpcPort: grpc?.port,
     dataDir: paths.root,
     defaultProject,
     defaultLocation,
@@ -135,7 +151,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
         events.emit('server.stopping', { reason: 'stop requested' });
         scheduler.stop();
         shutdown.abort();
-        await server.stop(graceMs);
+        await Promise.all([server.stop(graceMs), grpc?.stop(graceMs)]);
         await meta.close();
       })();
       return stopping;

@@ -49,7 +49,8 @@ export class ProtoJson {
     const out: ProtoObject = {};
     for (const field of type.fieldsArray) {
       const key = jsonName(field.name);
-      const value = has(json, key) ? json[key] : has(json, field.name) ? json[field.name] : undefined;
+      const source = [key, field.name, snakeName(field.name)].find((k) => has(json, k));
+      const value = source === undefined ? undefined : json[source];
       if (value === undefined || (value === null && !isNullValue(field))) continue;
       const path = `${at}.${key}`;
       if (field.map) {
@@ -189,6 +190,11 @@ function fieldName(type: protobuf.Type, id: number): string {
 /** lowerCamelCase JSON name of a proto field (descriptors from protos.json are mostly camelCase already). */
 export function jsonName(name: string): string {
   return name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** The proto field name JSON parsers also accept (descriptors loaded from protos.json are camelCased). */
+function snakeName(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 function isPlainObject(v: unknown): v is Obj {

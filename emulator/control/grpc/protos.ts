@@ -1,7 +1,6 @@
-// Loads the service descriptors the gRPC transport serves, from the protos Google ships with the Node client:
-// @google-cloud/artifact-registry's protos.json (AR v1 + google.longrunning, google.iam.v1, google.rpc,
-// google.protobuf, google.type) and google.cloud.location / google.rpc.BadRequest from its google-gax.
-// Nothing here is hand-written; there is no cache (no module-level state, STYLE §F.9).
+// Loads the descriptors the gRPC transport serves from the protos Google ships with the Node client:
+// @google-cloud/artifact-registry's protos.json (AR v1, longrunning, iam, rpc, protobuf, type) plus
+// google.cloud.location and google.rpc.BadRequest from its google-gax. No hand-written protos, no cache.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';

@@ -5,8 +5,14 @@ import type { AppContext, Handler, RouteParams } from '../../http/context.js';
 import type { ControlApi, Json } from '../api.js';
 import { boolQuery, intQuery, listQuery, maskQuery, query, respond } from './request.js';
 
-const repo = (p: RouteParams) => `projects/${p.project}/locations/${p.location}/repositories/${p.repository}`;
-const pkg = (p: RouteParams) => `${repo(p)}/packages/${p.package}`;
+/**
+ * A path segment in resource-name form. Google's REST clients percent-encode the resource name once more
+ * (the Node client sends `packages/a%252Fb` for the package `a/b`, whose name is `packages/a%2Fb`), while
+ * curl and gcloud send `packages/a%2Fb`; a segment carrying an encoded `%` is decoded once.
+ */
+const seg = (s: string | undefined) => (s && /%25/i.test(s) ? decodeURIComponent(s) : (s ?? ''));
+const repo = (p: RouteParams) => `projects/${seg(p.project)}/locations/${seg(p.location)}/repositories/${seg(p.repository)}`;
+const pkg = (p: RouteParams) => `${repo(p)}/packages/${seg(p.package)}`;
 const body = async (ctx: AppContext) => (await readJson(ctx, 1 << 20)) as Json;
 const asJson = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
 
@@ -25,7 +31,7 @@ export function restHandlers(api: ControlApi): Record<ControlHandlerName, Handle
   return {
     listLocations: async (ctx, p) => respond(ctx, await api.listLocations({ name: `projects/${p.project}`, pageSize: intQuery(ctx, 'pageSize'), pageToken: query(ctx, 'pageToken') })),
     getLocation: async (ctx, p) => respond(ctx, await api.getLocation({ name: `projects/${p.project}/locations/${p.location}` })),
-    getOperation: async (ctx, p) => respond(ctx, await api.getOperation({ name: `projects/${p.project}/locations/${p.location}/operations/${p.operation}` })),
+    getOperation: async (ctx, p) => respond(ctx, await api.getOperation({ name: `projects/${p.project}/locations/${p.location}/operations/${seg(p.operation)}` })),
 
     createRepository: async (ctx, p) => respond(ctx, await api.createRepository({
       parent: `projects/${p.project}/locations/${p.location}`, repositoryId: query(ctx, 'repositoryId') ?? '', repository: asJson(await readJson(ctx, 1 << 20)),
@@ -41,25 +47,25 @@ export function restHandlers(api: ControlApi): Record<ControlHandlerName, Handle
     deletePackage: async (ctx, p) => respond(ctx, await api.deletePackage({ name: pkg(p) })),
 
     listVersions: async (ctx, p) => respond(ctx, await api.listVersions({ parent: pkg(p), ...listQuery(ctx), view: query(ctx, 'view') })),
-    getVersion: async (ctx, p) => respond(ctx, await api.getVersion({ name: `${pkg(p)}/versions/${p.version}`, view: query(ctx, 'view') })),
-    updateVersion: async (ctx, p) => respond(ctx, await api.updateVersion({ version: { ...(await body(ctx)), name: `${pkg(p)}/versions/${p.version}` }, updateMask: maskQuery(ctx) })),
-    deleteVersion: async (ctx, p) => respond(ctx, await api.deleteVersion({ name: `${pkg(p)}/versions/${p.version}`, force: boolQuery(ctx, 'force') })),
+    getVersion: async (ctx, p) => respond(ctx, await api.getVersion({ name: `${pkg(p)}/versions/${seg(p.version)}`, view: query(ctx, 'view') })),
+    updateVersion: async (ctx, p) => respond(ctx, await api.updateVersion({ version: { ...(await body(ctx)), name: `${pkg(p)}/versions/${seg(p.version)}` }, updateMask: maskQuery(ctx) })),
+    deleteVersion: async (ctx, p) => respond(ctx, await api.deleteVersion({ name: `${pkg(p)}/versions/${seg(p.version)}`, force: boolQuery(ctx, 'force') })),
     batchDeleteVersions: async (ctx, p) => {
       const b = await body(ctx);
       respond(ctx, await api.batchDeleteVersions({ parent: pkg(p), names: (b.names as string[]) ?? [], validateOnly: b.validateOnly === true }));
     },
 
     listTags: async (ctx, p) => respond(ctx, await api.listTags({ parent: pkg(p), ...listQuery(ctx) })),
-    getTag: async (ctx, p) => respond(ctx, await api.getTag({ name: `${pkg(p)}/tags/${p.tag}` })),
+    getTag: async (ctx, p) => respond(ctx, await api.getTag({ name: `${pkg(p)}/tags/${seg(p.tag)}` })),
     createTag: async (ctx, p) => respond(ctx, await api.createTag({ parent: pkg(p), tagId: query(ctx, 'tagId') ?? '', tag: await body(ctx) })),
-    updateTag: async (ctx, p) => respond(ctx, await api.updateTag({ tag: { ...(await body(ctx)), name: `${pkg(p)}/tags/${p.tag}` }, updateMask: maskQuery(ctx) })),
-    deleteTag: async (ctx, p) => respond(ctx, await api.deleteTag({ name: `${pkg(p)}/tags/${p.tag}` })),
+    updateTag: async (ctx, p) => respond(ctx, await api.updateTag({ tag: { ...(await body(ctx)), name: `${pkg(p)}/tags/${seg(p.tag)}` }, updateMask: maskQuery(ctx) })),
+    deleteTag: async (ctx, p) => respond(ctx, await api.deleteTag({ name: `${pkg(p)}/tags/${seg(p.tag)}` })),
 
     listFiles: async (ctx, p) => respond(ctx, await api.listFiles({ parent: repo(p), ...listQuery(ctx) })),
-    getFile: async (ctx, p) => respond(ctx, await api.getFile({ name: `${repo(p)}/files/${p.file}` })),
-    deleteFile: async (ctx, p) => respond(ctx, await api.deleteFile({ name: `${repo(p)}/files/${p.file}` })),
+    getFile: async (ctx, p) => respond(ctx, await api.getFile({ name: `${repo(p)}/files/${seg(p.file)}` })),
+    deleteFile: async (ctx, p) => respond(ctx, await api.deleteFile({ name: `${repo(p)}/files/${seg(p.file)}` })),
     downloadFile: async (ctx, p) => {
-      const { file, body: bytes } = await api.downloadFile({ name: `${repo(p)}/files/${p.file}` });
+      const { file, body: bytes } = await api.downloadFile({ name: `${repo(p)}/files/${seg(p.file)}` });
       if (query(ctx, 'alt') !== 'media') return respond(ctx, {});
       ctx.set('Content-Type', 'application/octet-stream');
       ctx.length = Number(file.sizeBytes ?? 0);
@@ -67,7 +73,7 @@ export function restHandlers(api: ControlApi): Record<ControlHandlerName, Handle
     },
 
     listDockerImages: async (ctx, p) => respond(ctx, await api.listDockerImages({ parent: repo(p), ...listQuery(ctx) })),
-    getDockerImage: async (ctx, p) => respond(ctx, await api.getDockerImage({ name: `${repo(p)}/dockerImages/${p.image}` })),
+    getDockerImage: async (ctx, p) => respond(ctx, await api.getDockerImage({ name: `${repo(p)}/dockerImages/${seg(p.image)}` })),
 
     getProjectSettings: async (ctx, p) => respond(ctx, await api.getProjectSettings({ name: `projects/${p.project}/projectSettings` })),
     updateProjectSettings: async (ctx, p) => respond(ctx, await api.updateProjectSettings({ projectSettings: { ...(await body(ctx)), name: `projects/${p.project}/projectSettings` }, updateMask: maskQuery(ctx) })),

@@ -1,0 +1,91 @@
+// One gRPC service (definition + implementation) per protobufjs Service: each unary RPC `FooBar` calls
+// `api.fooBar(json)` with the request in proto3 JSON and encodes the JSON it returns. RPCs the API lacks
+// answer UNIMPLEMENTED. No per-message code lives here.
+import type { MethodDefinition, ServiceDefinition, UntypedServiceImplementation, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import type protobuf from 'protobufjs';
+import type { Logger } from '../../core/logger.js';
+import type { ControlApi } from '../api.js';
+import type { ProtoJson, ProtoObject } from './proto-json.js';
+import { toGrpcError, unimplemented } from './status.js';
+
+type Decoded = Record<string, unknown>;
+type ApiMethod = (req: unknown) => Promise<unknown>;
+
+export interface GrpcService {
+  definition: ServiceDefinition;
+  implementation: UntypedServiceImplementation;
+}
+
+/** `GetVPCSCConfig` → [`getVPCSCConfig`, `getVpcscConfig`]: the API method names an RPC may map to. */
+export function apiMethodNames(rpc: string): string[] {
+  const lower = rpc.charAt(0).toLowerCase() + rpc.slice(1);
+  const acronyms = lower.replace(/[A-Z]{2,}(?=[A-Z][a-z]|$)/g, (run) => run.charAt(0) + run.slice(1).toLowerCase());
+  return lower === acronyms ? [lower] : [lower, acronyms];
+}
+
+function findApiMethod(api: ControlApi, rpc: string): ApiMethod | undefined {
+  const methods = api as unknown as Record<string, unknown>;
+  for (const name of apiMethodNames(rpc)) {
+    const fn = methods[name];
+    if (typeof fn === 'function' && !(name in Object.prototype)) return (req) => Promise.resolve(fn.call(api, req));
+  }
+  return undefined;
+}
+
+export function buildService(service: protobuf.Service, api: ControlApi, codec: ProtoJson, logger: Logger): GrpcService {
+  const serviceName = service.fullName.replace(/^\./, '');
+  const definition: Record<string, MethodDefinition<Decoded, ProtoObject>> = {};
+  const implementation: UntypedServiceImplementation = {};
+  for (const method of service.methodsArray) {
+    // No RPC of the three services streams; a streaming one would stay unregistered (grpc-js: UNIMPLEMENTED).
+    if (method.requestStream || method.responseStream) continue;
+    method.resolve();
+    const requestType = method.resolvedRequestType!;
+    const responseType = method.resolvedResponseType!;
+    const path = `/${serviceName}/${method.name}`;
+    const methodDefinition: MethodDefinition<Decoded, ProtoObject> = {
+      path,
+      originalName: apiMethodNames(method.name)[0],
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: (value) => Buffer.from(requestType.encode(value).finish()),
+      requestDeserialize: (bytes) => requestType.decode(bytes) as unknown as Decoded,
+      responseSerialize: (value) => Buffer.from(responseType.encode(value).finish()),
+      responseDeserialize: (bytes) => responseType.decode(bytes) as unknown as ProtoObject,
+    };
+    definition[method.name] = methodDefinition;
+    const apiMethod = findApiMethod(api, method.name);
+    implementation[method.name] = apiMethod
+      ? unaryHandler(path, apiMethod, requestType, responseType, codec, logger)
+      : (_call: ServerUnaryCall<Decoded, ProtoObject>, callback: sendUnaryData<ProtoObject>) => {
+          logger.debug('unimplemented gRPC method', { method: path });
+          callback(unimplemented(`${serviceName}.${method.name}`));
+        };
+  }
+  return { definition, implementation };
+}
+
+function unaryHandler(
+  path: string,
+  apiMethod: ApiMethod,
+  requestType: protobuf.Type,
+  responseType: protobuf.Type,
+  codec: ProtoJson,
+  logger: Logger,
+) {
+  return (call: ServerUnaryCall<Decoded, ProtoObject>, callback: sendUnaryData<ProtoObject>): void => {
+    const started = Date.now();
+    void (async () => {
+      try {
+        const response = await apiMethod(codec.toJson(requestType, call.request));
+        const message = codec.fromJson(responseType, response ?? {});
+        logger.debug('gRPC call', { method: path, code: 0, ms: Date.now() - started });
+        callback(null, message);
+      } catch (err) {
+        const error = toGrpcError(err, path, codec, logger);
+        logger.debug('gRPC call', { method: path, code: error.code, ms: Date.now() - started });
+        callback(error);
+      }
+    })();
+  };
+}
