@@ -143,3 +143,16 @@ describe('getOperation', () => {
     expect((await call(`${PARENT}/operations/unknown`)).status).toBe(404);
   });
 });
+
+describe('getRepository with malformed names', () => {
+  it.each([
+    '/v1/projects/Bad_Project!/locations/us-central1/repositories/r',
+    '/v1/projects/test-project/locations/us-central1/repositories/r/packages/%E0%A4%A',
+  ])('answers INVALID_ARGUMENT naming the field for %s', async (path) => {
+    const res = await call(path);
+    expect(res.status).toBe(400);
+    const err = (await res.json()) as { error: { status: string; details: Array<{ fieldViolations: Array<{ field: string }> }> } };
+    expect(err.error.status).toBe('INVALID_ARGUMENT');
+    expect(err.error.details[0]!.fieldViolations[0]!.field).toBe('name');
+  });
+});
