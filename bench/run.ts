@@ -28,7 +28,7 @@ const P = {
   startupReps: quick ? 2 : 5,
   idleMs: 2000,
 };
-/** hard limit for the whole run (it takes about 2.5 min on 2 cores): everything is killed after this */
+/** hard limit for the whole run (2.5–3.5 min on 2 cores, depending on other load): everything is killed after this */
 const WATCHDOG_MS = 5 * 60_000;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import { createEmulator, createLineLogger, type Emulator } from './index.js';
 
 const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir DIR] [--project ID] [--location LOC] [--log-level LEVEL]
@@ -91,4 +92,9 @@ export async function main(argv: string[]): Promise<number> {
   });
   process.stderr.write('[ar-emulator] stopped\n');
   return 0;
+}
+
+// Run directly (`node dist/emulator/cli.js start …`), not only through bin/ar-emulator.mjs.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2));
 }

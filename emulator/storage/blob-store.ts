@@ -20,6 +20,8 @@ export interface BlobStore {
   stat(digest: string): Promise<BlobInfo | undefined>;
   /** A stream of the blob's bytes (or a byte range of them). Throws BLOB_UNKNOWN if absent. */
   open(digest: string, range?: ByteRange): Promise<Readable>;
+  /** Positional reads of a blob (large downloads reuse their buffers). Throws BLOB_UNKNOWN if absent. */
+  reader(digest: string): Promise<BlobReader>;
   /** Reads a small blob whole (manifests). Throws BLOB_UNKNOWN if absent. */
   read(digest: string): Promise<Buffer>;
   /** Moves a finished, verified file into the store under `digest`; the rename is the commit point. */
@@ -29,4 +31,11 @@ export interface BlobStore {
   delete(digest: string): Promise<boolean>;
   /** Every stored digest (for garbage collection). */
   list(): AsyncIterable<string>;
+}
+
+export interface BlobReader {
+  readonly size: number;
+  /** Reads up to `length` bytes at `position` into `buffer`; 0 at the end. */
+  read(buffer: Buffer, length: number, position: number): Promise<number>;
+  close(): Promise<void>;
 }

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { parseDigest } from '../core/digests.js';
 import { EmulatorError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
-import type { BlobInfo, BlobStore, ByteRange } from './blob-store.js';
+import type { BlobInfo, BlobReader, BlobStore, ByteRange } from './blob-store.js';
 import type { DataPaths } from './paths.js';
 
 export class FsBlobStore implements BlobStore {
@@ -42,6 +42,19 @@ export class FsBlobStore implements BlobStore {
     // ones (fewer syscalls and event-loop turns); small blobs keep small buffers.
     const highWaterMark = length > 16 << 20 ? 4 << 20 : 256 << 10;
     return handle.createReadStream({ autoClose: true, highWaterMark, ...(range ? { start: range.start, end: range.end } : {}) });
+  }
+
+  async reader(digest: string): Promise<BlobReader> {
+    const handle = await open(this.pathOf(digest), 'r').catch((err: unknown) => {
+      if (isNotFound(err)) throw new EmulatorError('BLOB_UNKNOWN', undefined, { digest });
+      throw err;
+    });
+    const { size } = await handle.stat();
+    return {
+      size,
+      read: async (buffer, length, position) => (await handle.read(buffer, 0, length, position)).bytesRead,
+      close: () => handle.close(),
+    };
   }
 
   async read(digest: string): Promise<Buffer> {

@@ -123,7 +123,9 @@ export class Shard implements MetaShard {
   /** Writes a snapshot of the current state and truncates the journal (under the lock). */
   compactNow(): Promise<void> {
     return this.mutex.run(this.lockKey, async () => {
-      if (!this.dropped) await this.persistence.compact(this.snapshot());
+      // Re-checked under the lock: transactions queued behind an earlier compaction must not each
+      // rewrite the whole snapshot for a one-line journal.
+      if (!this.dropped && this.persistence.wantsCompaction()) await this.persistence.compact(this.snapshot());
     });
   }
 

@@ -3,6 +3,7 @@
 import { EmulatorError } from '../../../core/errors.js';
 import type { AppContext, Handler } from '../../../http/context.js';
 import type { ByteRange } from '../../../storage/blob-store.js';
+import { sendRange } from '../../../http/send-range.js';
 import { digestParam, emptyResponse, targetOf, type DockerDeps } from './deps.js';
 
 export function blobHandlers(deps: DockerDeps): { headBlob: Handler; getBlob: Handler; deleteBlob: Handler } {
@@ -27,23 +28,20 @@ export function blobHandlers(deps: DockerDeps): { headBlob: Handler; getBlob: Ha
       const digest = digestParam(params);
       const link = deps.blobs.stat(t, digest);
       const range = parseRange(ctx, link.size);
-      const stream = await deps.blobs.open(t, digest, range);
+      const source = await deps.blobs.reader(t, digest);
       ctx.set({
         'Docker-Distribution-API-Version': 'registry/2.0',
         'Docker-Content-Digest': digest.value,
         'Accept-Ranges': 'bytes',
         ETag: `"${digest.value}"`,
+        'Content-Type': 'application/octet-stream',
       });
-      ctx.type = 'application/octet-stream';
-      ctx.body = stream;
-      if (range) {
-        ctx.status = 206;
-        ctx.set('Content-Range', `bytes ${range.start}-${range.end}/${link.size}`);
-        ctx.length = range.end - range.start + 1;
-      } else {
-        ctx.status = 200;
-        ctx.length = link.size;
-      }
+      const start = range?.start ?? 0;
+      const end = range?.end ?? link.size - 1;
+      ctx.status = range ? 206 : 200;
+      if (range) ctx.set('Content-Range', `bytes ${start}-${end}/${link.size}`);
+      ctx.set('Content-Length', String(end - start + 1));
+      await sendRange(ctx, source, start, end);
     },
 
     deleteBlob: async (ctx, params) => {

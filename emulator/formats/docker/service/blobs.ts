@@ -5,7 +5,7 @@ import type { Clock } from '../../../core/clock.js';
 import type { ParsedDigest } from '../../../core/digests.js';
 import { EmulatorError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events.js';
-import type { BlobStore, ByteRange } from '../../../storage/blob-store.js';
+import type { BlobReader, BlobStore, ByteRange } from '../../../storage/blob-store.js';
 import type { MetaShard } from '../../../storage/meta-store.js';
 import type { UploadSession, UploadSessions, AppendOptions } from '../../../storage/uploads.js';
 import { T, blobKey, type BlobLink } from './tables.js';
@@ -29,6 +29,11 @@ export class BlobService {
   async open(t: DockerTarget, digest: ParsedDigest, range?: ByteRange): Promise<Readable> {
     this.stat(t, digest);
     return this.blobs.open(digest.value, range);
+  }
+
+  async reader(t: DockerTarget, digest: ParsedDigest): Promise<BlobReader> {
+    this.stat(t, digest);
+    return this.blobs.reader(digest.value);
   }
 
   async delete(t: DockerTarget, digest: ParsedDigest): Promise<void> {
