@@ -8,7 +8,7 @@ import { listPage, type ListSpec } from './listing.js';
 import type { OperationStore } from './operations.js';
 import type { PageTokens } from './page-token.js';
 import { dockerImageResource, fileResource, packageResource, repositoryResource, tagResource, versionResource } from './resources.js';
-import type { IamPolicyService } from './service/iam-policies.js';
+import type { IamPolicyService } from '../iam/repository-policies.js';
 import type { RepositoryService } from './service/repositories.js';
 import type { SettingsService } from './service/settings.js';
 

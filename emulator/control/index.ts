@@ -13,7 +13,7 @@ import { OperationStore } from './operations.js';
 import { PageTokens } from './page-token.js';
 import { restHandlers } from './rest/handlers.js';
 import { controlRoutes } from './routes.js';
-import { IamPolicyService } from './service/iam-policies.js';
+import { IamPolicyService } from '../iam/repository-policies.js';
 import { RepositoryService } from './service/repositories.js';
 import { SettingsService } from './service/settings.js';
 

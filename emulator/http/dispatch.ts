@@ -3,7 +3,7 @@
 import type { Middleware } from 'koa';
 import { EmulatorError } from '../core/errors.js';
 import type { AppContext, RequestState } from './context.js';
-import type { FormatModule } from './format-module.js';
+import type { FormatModule, RequestGuard } from './format-module.js';
 
 const PKG_DEV_HOST = /^([a-z0-9-]+)-(docker|npm|python|maven|go|apt|yum)\.pkg\.dev(?::\d+)?$/;
 
@@ -13,7 +13,7 @@ export interface Prefix {
   module: FormatModule;
 }
 
-export function dispatch(prefixes: Prefix[], fallback: FormatModule): Middleware<RequestState> {
+export function dispatch(prefixes: Prefix[], fallback: FormatModule, guard?: RequestGuard): Middleware<RequestState> {
   return async (koaCtx, next) => {
     const ctx = koaCtx as AppContext;
     const hostMatch = PKG_DEV_HOST.exec(ctx.get('host'));
@@ -29,6 +29,10 @@ export function dispatch(prefixes: Prefix[], fallback: FormatModule): Middleware
       });
     }
     ctx.state.routeName = match.route.name;
+    if (guard) {
+      await guard.authenticate(ctx, chosen);
+      await guard.authorize(ctx, chosen, chosen.access?.(match.route.name, match.params, ctx));
+    }
     await match.route.handler(ctx, match.params);
     await next();
   };

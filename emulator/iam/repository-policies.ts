@@ -1,10 +1,10 @@
 // Repository IAM policies: stored with the repository, returned with etags; a set with a stale etag is
 // ABORTED (optimistic concurrency, spec ar-fidelity §1.9). Enforcing them is the IAM module's work.
 import { createHash } from 'node:crypto';
-import { EmulatorError } from '../../core/errors.js';
-import type { RepositoryRef } from '../../core/names.js';
-import { repositoryShardKey } from '../../core/repository.js';
-import type { MetaStore } from '../../storage/meta-store.js';
+import { EmulatorError } from '../core/errors.js';
+import type { RepositoryRef } from '../core/names.js';
+import { repositoryShardKey } from '../core/repository.js';
+import type { MetaStore } from '../storage/meta-store.js';
 
 export interface PolicyBinding {
   role: string;

@@ -1,0 +1,13 @@
+// What a request needs from IAM: the operation (an id of iam/permissions.ts PERMISSIONS_BY_OPERATION, or
+// `authenticated` for "any signed-in caller") and the resource it acts on. Formats and the control plane
+// describe their routes this way; only the IAM guard decides.
+import type { RepositoryRef } from './names.js';
+
+export interface AccessCheck {
+  operation: string;
+  project: string;
+  repository?: RepositoryRef;
+}
+
+/** Operation id for requests that need a signed-in caller but no permission (the registry's `/v2/`). */
+export const AUTHENTICATED_ONLY = 'authenticated';
