@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { createEmulator, createLineLogger, type Emulator } from './index.js';
+import { tools } from './cli-tools.js';
 
 const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir DIR] [--project ID] [--location LOC] [--log-level LEVEL]
 
@@ -14,7 +15,12 @@ const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir 
   --project    default project (default local-project)
   --location   location for requests without a LOCATION-docker.pkg.dev Host (default us-central1)
   --log-level  debug | info | warn | error (default info)
-  --grpc-port  port of the plaintext gRPC control plane (default 0: a free port; "off" disables it)`;
+  --grpc-port  port of the plaintext gRPC control plane (default 0: a free port; "off" disables it)
+  --iam        open (default: no credentials needed) | enforce (every request is checked against IAM)
+
+       ar-emulator auth print-access-token [--principal user:EMAIL|serviceAccount:EMAIL] [--endpoint HOST:PORT]
+       ar-emulator configure-docker [--endpoint HOST:PORT]
+  --endpoint   the running emulator (default $ARTIFACT_REGISTRY_EMULATOR_HOST, else localhost:8088)`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -22,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command === undefined ? 2 : 0;
   }
+  if (command === 'auth' || command === 'configure-docker') return tools(command, rest);
   if (command !== 'start') {
     process.stderr.write(`ar-emulator: unknown command "${command}"\n${USAGE}\n`);
     return 2;
@@ -38,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
         location: { type: 'string', default: 'us-central1' },
         'log-level': { type: 'string', default: 'info' },
         'grpc-port': { type: 'string', default: '0' },
+        iam: { type: 'string', default: process.env.AR_EMULATOR_IAM ?? 'open' },
       },
       strict: true,
     }));
@@ -55,6 +63,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`ar-emulator: --grpc-port must be a number from 0 to 65535, or "off"\n`);
     return 2;
   }
+  if (values.iam !== 'open' && values.iam !== 'enforce') {
+    process.stderr.write('ar-emulator: --iam must be "open" or "enforce"\n');
+    return 2;
+  }
   const level = values['log-level'] as 'debug' | 'info' | 'warn' | 'error';
   const logger = createLineLogger({ level, sink: (line) => process.stderr.write(`${line}\n`) });
   let emulator: Emulator;
@@ -66,6 +78,7 @@ export async function main(argv: string[]): Promise<number> {
       defaultProject: values.project,
       defaultLocation: values.location,
       grpcPort,
+      iam: values.iam,
       logger,
     });
   } catch (err) {

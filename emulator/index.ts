@@ -1,5 +1,6 @@
 // The public facade and composition root: createEmulator(options) builds one self-contained emulator
 // (no module-level state, so several can run in one process) and starts it listening.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { systemClock, type Clock } from './core/clock.js';
@@ -11,6 +12,10 @@ import { createControlApi, createControlModule } from './control/index.js';
 import { startGrpcServer, type GrpcServer } from './control/grpc/server.js';
 import { createEmulatorApiModule } from './control/emulator-api.js';
 import { createDockerModule } from './formats/docker/index.js';
+import type { IamMode } from './iam/guard.js';
+import { IdentityStore } from './iam/identities.js';
+import { IamPolicyService } from './iam/repository-policies.js';
+import { createSecurity } from './security.js';
 import { createApp } from './http/app.js';
 import type { FormatModule } from './http/format-module.js';
 import { listen } from './http/server.js';
@@ -20,6 +25,7 @@ import { FsBlobStore } from './storage/fs-blob-store.js';
 import { LowMetaStore } from './storage/low-meta-store.js';
 import { DataPaths } from './storage/paths.js';
 import { UploadSessions } from './storage/uploads.js';
+import { createUiModule, locateUiRoots } from './ui/index.js';
 
 export type { EmulatorEvent, EmulatorEventMap, EmulatorEventType } from './core/events.js';
 export { EventBus } from './core/events.js';
@@ -42,8 +48,14 @@ export interface EmulatorOptions {
   ids?: IdGenerator;
   /** upload sessions idle longer than this are purged (default 24 h) */
   uploadTtlMs?: number;
+  /** `open` (default): no credentials needed, sent ones are checked; `enforce`: IAM decides every request */
+  iam?: IamMode;
   /** plaintext gRPC control plane: 0 (the default) picks a free port; false turns it off */
   grpcPort?: number | false;
+  /** folders the dashboard at /ui is served from (default: renderer/public and dist/renderer of this package) */
+  uiDirs?: string[];
+  /** host names accepted in the Host header besides localhost, 127.0.0.1, [::1], the listen host and *.pkg.dev */
+  allowedHosts?: string[];
 }
 
 export interface Emulator {
@@ -99,12 +111,26 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   let url = '';
   let registryHost = '';
   const shutdown = new AbortController();
-  const docker = createDockerModule({ meta, blobs, uploads, events, clock, defaultLocation });
+  const identities = new IdentityStore(meta, clock);
+  const security = await createSecurity({ mode: options.iam ?? 'open', identities, policies: new IamPolicyService(meta), events, clock });
+  const docker = createDockerModule({ meta, blobs, uploads, events, clock, defaultLocation, auth: security.dockerAuth });
   const inventories = new Map([[docker.inventory!.format, docker.inventory!]]);
-  const controlApi = createControlApi({ meta, events, clock, ids, registryHost: () => registryHost, inventories });
-  const control = createControlModule(controlApi);
-  const api = createEmulatorApiModule({ events, version: VERSION, startedAt, url: () => url });
+  const controlApi = createControlApi({ meta, events, clock, ids, registryHost: () => registryHost, inventories, held: security.held });
+  const control = createControlModule(controlApi, { identities, tokenUri: () => `${url}/token` });
+  const api = createEmulatorApiModule({ events, version: VERSION, startedAt, url: () => url, iamHandlers: security.handlers });
+  const uiToken = randomBytes(32).toString('base64url');
+  let port = 0;
+  let grpcPort: number | undefined;
+  const ui = createUiModule({
+    roots: options.uiDirs ?? locateUiRoots(),
+    token: uiToken,
+    info: () => ({
+      version: VERSION, url, host, port, grpcPort, dataDir: paths.root, defaultProject, defaultLocation,
+      iamMode: options.iam ?? 'open', startedAt: new Date(startedAt).toISOString(),
+    }),
+  });
   const app = createApp({
+    guard: security.guard,
     logger: logger.child('http'),
     clock,
     ids,
@@ -112,8 +138,11 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     prefixes: [
       { prefix: '/v2/', module: docker },
       { prefix: '/v1/', module: control },
+      { prefix: '/ui/', module: ui },
+      { prefix: '/_emulator/info', module: ui },
     ],
     fallback: api,
+    hostGuard: { listenHost: host, extraHosts: options.allowedHosts, token: uiToken },
   });
   const server = await listen(app, host, options.port ?? 0);
   let grpc: GrpcServer | undefined;
@@ -128,6 +157,8 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   }
   const urlHost = host.includes(':') ? `[${host}]` : host;
   url = `http://${urlHost}:${server.port}`;
+  port = server.port;
+  grpcPort = grpc?.port;
   registryHost = `localhost:${server.port}`;
 
   const scheduler = new Scheduler(logger.child('jobs'));

@@ -56,7 +56,8 @@ export interface ControlApi {
 
   getIamPolicy(req: { resource: string; options?: { requestedPolicyVersion?: number } }): Promise<Json>;
   setIamPolicy(req: { resource: string; policy: Json; updateMask?: string[] }): Promise<Json>;
-  testIamPermissions(req: { resource: string; permissions: string[] }): Promise<{ permissions?: string[] }>;
+  /** `caller` is who asks (set by the transport after authentication); absent means the local owner. */
+  testIamPermissions(req: { resource: string; permissions: string[]; caller?: { principal: string; groups: string[] } }): Promise<{ permissions?: string[] }>;
 }
 
 /** RPC names of the ArtifactRegistry service this API implements (used by transports and docs/api.md). */

@@ -20,6 +20,7 @@ export interface ControlServiceDeps {
   pageTokens: PageTokens;
   inventories: Map<string, ArtifactInventory>;
   registryHost: () => string;
+  held: (caller: { principal: string; groups: string[] } | undefined, repository: RepositoryRef, requested: string[]) => string[];
 }
 
 const byName = { name: (x: Json) => String(x.name) };
@@ -251,8 +252,7 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
       d.repositories.get(ref);
       const perms = (req.permissions ?? []).filter((p) => typeof p === 'string');
       if (perms.some((p) => p.includes('*'))) throw new EmulatorError('INVALID_ARGUMENT', 'Permissions with wildcards (*) are not allowed.', { field: 'permissions' });
-      // Open IAM mode: the caller is the local owner and holds every permission it asks about.
-      const held = perms.filter((p) => p.startsWith('artifactregistry.'));
+      const held = d.held(req.caller, ref, perms);
       return held.length ? { permissions: held } : {};
     },
   };

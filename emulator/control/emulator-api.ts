@@ -10,6 +10,8 @@ import { renderGoogleError } from './errors.js';
 
 export interface EmulatorApiDeps {
   events: EventBus;
+  /** IAM endpoints: POST /token (OAuth2), POST /_emulator/iam/tokens, PUT /_emulator/iam/groups/{group} */
+  iamHandlers: { oauthToken: Handler; mintToken: Handler; setGroup: Handler };
   version: string;
   startedAt: number;
   url: () => string;
@@ -66,6 +68,9 @@ export function createEmulatorApiModule(d: EmulatorApiDeps): FormatModule {
     { name: 'emulator.root.get', method: 'GET', path: '/', handler: root },
     { name: 'emulator.health.get', method: 'GET', path: '/_emulator/health', handler: health },
     { name: 'emulator.events.stream', method: 'GET', path: '/_emulator/events', handler: streamEvents },
+    { name: 'emulator.oauth.token', method: 'POST', path: '/token', handler: d.iamHandlers.oauthToken },
+    { name: 'emulator.iam.mintToken', method: 'POST', path: '/_emulator/iam/tokens', handler: d.iamHandlers.mintToken },
+    { name: 'emulator.iam.setGroup', method: 'PUT', path: '/_emulator/iam/groups/{group}', handler: d.iamHandlers.setGroup },
   ]);
   return { id: 'emulator', routes, renderError: renderGoogleError };
 }

@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { EventBus } from '../core/events.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { ArtifactInventory } from '../core/inventory.js';
+import type { RepositoryRef } from '../core/names.js';
 import type { FormatModule } from '../http/format-module.js';
 import type { MetaStore } from '../storage/meta-store.js';
 import type { ControlApi } from './api.js';
@@ -12,6 +13,8 @@ import { renderGoogleError } from './errors.js';
 import { OperationStore } from './operations.js';
 import { PageTokens } from './page-token.js';
 import { restHandlers } from './rest/handlers.js';
+import { adminHandlers, type AdminDeps } from './rest/admin.js';
+import { controlAccess } from './access.js';
 import { controlRoutes } from './routes.js';
 import { IamPolicyService } from '../iam/repository-policies.js';
 import { RepositoryService } from './service/repositories.js';
@@ -25,6 +28,8 @@ export interface ControlModuleDeps {
   registryHost: () => string;
   /** the formats' inventories, by repository format (DOCKER, …) */
   inventories: Map<string, ArtifactInventory>;
+  /** testIamPermissions: what the caller holds (IAM) */
+  held: (caller: { principal: string; groups: string[] } | undefined, repository: RepositoryRef, requested: string[]) => string[];
 }
 
 export function createControlApi(d: ControlModuleDeps): ControlApi {
@@ -36,9 +41,10 @@ export function createControlApi(d: ControlModuleDeps): ControlApi {
     pageTokens: new PageTokens(),
     inventories: d.inventories,
     registryHost: d.registryHost,
+    held: d.held,
   });
 }
 
-export function createControlModule(api: ControlApi): FormatModule {
-  return { id: 'control', routes: controlRoutes(restHandlers(api)), renderError: renderGoogleError };
+export function createControlModule(api: ControlApi, admin: AdminDeps): FormatModule {
+  return { id: 'control', routes: controlRoutes({ ...restHandlers(api), ...adminHandlers(admin) }), renderError: renderGoogleError, access: controlAccess };
 }

@@ -4,14 +4,20 @@
 import type { Handler } from '../http/context.js';
 import { RouteTable, type RouteDef } from '../http/route-table.js';
 import type { ControlHandlerName } from './rest/handlers.js';
+import type { AdminHandlerName } from './rest/admin-names.js';
 
 const L = '/v1/projects/{project}/locations/{location}';
 const R = `${L}/repositories/{repository}`;
 const P = `${R}/packages/{package}`;
 
-export function controlRoutes(h: Record<ControlHandlerName, Handler>): RouteTable {
+export function controlRoutes(h: Record<ControlHandlerName | AdminHandlerName, Handler>): RouteTable {
   const r = (name: string, method: string, path: string, handler: Handler): RouteDef => ({ name: `control.${name}`, method, path, handler });
   return new RouteTable([
+    r('admin.projects.getIamPolicy', 'POST', '/v1/projects/{project}:getIamPolicy', h.getProjectIamPolicy),
+    r('admin.projects.setIamPolicy', 'POST', '/v1/projects/{project}:setIamPolicy', h.setProjectIamPolicy),
+    r('admin.serviceAccounts.list', 'GET', '/v1/projects/{project}/serviceAccounts', h.listServiceAccounts),
+    r('admin.serviceAccounts.create', 'POST', '/v1/projects/{project}/serviceAccounts', h.createServiceAccount),
+    r('admin.serviceAccountKeys.create', 'POST', '/v1/projects/{project}/serviceAccounts/{account}/keys', h.createServiceAccountKey),
     r('locations.list', 'GET', '/v1/projects/{project}/locations', h.listLocations),
     r('projectSettings.get', 'GET', '/v1/projects/{project}/projectSettings', h.getProjectSettings),
     r('projectSettings.update', 'PATCH', '/v1/projects/{project}/projectSettings', h.updateProjectSettings),

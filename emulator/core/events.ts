@@ -25,6 +25,7 @@ export interface EmulatorEventMap {
   'tag.updated': ArtifactRef & { tag: string; previousVersion?: string };
   'tag.deleted': ArtifactRef & { tag: string };
   'push.failed': { repository?: string; format: string; package?: string; code: string; message: string };
+  'policy.violated': { principal: string; permission: string; resource: string; operation: string };
 }
 
 export type EmulatorEventType = keyof EmulatorEventMap;

@@ -5,9 +5,10 @@ import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import type { RequestState } from './context.js';
 import { dispatch, type Prefix } from './dispatch.js';
-import type { FormatModule } from './format-module.js';
+import type { FormatModule, RequestGuard } from './format-module.js';
 import { accessLog } from './middleware/access-log.js';
 import { errorBoundary } from './middleware/error-boundary.js';
+import { hostGuard, type HostGuardOptions } from './middleware/host-guard.js';
 import { requestContext } from './middleware/request-context.js';
 
 export interface AppDeps {
@@ -18,6 +19,10 @@ export interface AppDeps {
   prefixes: Prefix[];
   /** answers paths no prefix claims (the emulator's own API, 404s) */
   fallback: FormatModule;
+  /** Host allow-list and the Origin + token rule (DNS rebinding, cross-site requests) */
+  hostGuard: HostGuardOptions;
+  /** IAM: authentication and authorisation at dispatch */
+  guard?: RequestGuard;
 }
 
 export function createApp(deps: AppDeps): Koa<RequestState> {
@@ -27,6 +32,7 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
   app.use(requestContext(deps));
   app.use(accessLog());
   app.use(errorBoundary([deps.fallback, ...deps.prefixes.map((p) => p.module)]));
-  app.use(dispatch(deps.prefixes, deps.fallback));
+  app.use(hostGuard(deps.hostGuard));
+  app.use(dispatch(deps.prefixes, deps.fallback, deps.guard));
   return app;
 }

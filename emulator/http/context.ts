@@ -13,8 +13,10 @@ export interface RequestState {
   hostLocation?: string;
   /** name of the matched route */
   routeName?: string;
-  /** the request's authenticated principal (the IAM issue fills this in) */
+  /** the request's principal (`user:…`, `serviceAccount:…`, `anonymous`), set by the IAM guard */
   principal?: string;
+  /** the principal's groups, set with it */
+  groups?: string[];
   /** aborted when the emulator stops, so long-lived responses (SSE) end */
   shutdown: AbortSignal;
 }

@@ -18,9 +18,9 @@ describe('PERMISSIONS_BY_OPERATION', () => {
     for (const p of PERMISSIONS) expect(p).toMatch(/^artifactregistry\.[a-z]+\.[a-zA-Z]+$/);
   });
 
-  it('maps every control-plane route of emulator/control/routes.ts', async () => {
+  it('maps every control-plane route of emulator/control/routes.ts (identity administration aside)', async () => {
     const routes = await readFile(new URL('../control/routes.ts', import.meta.url), 'utf8');
-    const names = [...routes.matchAll(/r\('([a-zA-Z.]+)'/g)].map((m) => `control.${m[1]}`);
+    const names = [...routes.matchAll(/r\('([a-zA-Z.]+)'/g)].map((m) => `control.${m[1]}`).filter((n) => !n.startsWith('control.admin.'));
     expect(names.length).toBeGreaterThan(0);
     expect(names.filter((n) => !(n in PERMISSIONS_BY_OPERATION))).toEqual([]);
   });

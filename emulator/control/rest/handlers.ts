@@ -85,7 +85,8 @@ export function restHandlers(api: ControlApi): Record<ControlHandlerName, Handle
     },
     testIamPermissions: async (ctx, p) => {
       const b = await body(ctx);
-      respond(ctx, await api.testIamPermissions({ resource: repo(p), permissions: Array.isArray(b.permissions) ? (b.permissions as string[]) : [] }));
+      const caller = ctx.state.principal ? { principal: ctx.state.principal, groups: ctx.state.groups ?? [] } : undefined;
+      respond(ctx, await api.testIamPermissions({ resource: repo(p), permissions: Array.isArray(b.permissions) ? (b.permissions as string[]) : [], ...(caller ? { caller } : {}) }));
     },
   };
 }

@@ -15,6 +15,8 @@ import { manifestHandlers } from './handlers/manifests.js';
 import { referrerHandlers } from './handlers/referrers.js';
 import { tagHandlers } from './handlers/tags.js';
 import { dockerRoutes } from './routes.js';
+import { dockerAccess } from './access.js';
+import { tokenHandlers, type DockerAuth } from './handlers/token.js';
 import { createDockerInventory } from './inventory.js';
 import { BlobService } from './service/blobs.js';
 import { ManifestService } from './service/manifests.js';
@@ -28,6 +30,8 @@ export interface DockerModuleDeps {
   events: EventBus;
   clock: Clock;
   defaultLocation: string;
+  /** token issuing for /v2/token (IAM) */
+  auth: DockerAuth;
 }
 
 /** The registry name a failed request was about, best effort (the name itself may be what failed). */
@@ -52,11 +56,13 @@ export function createDockerModule(d: DockerModuleDeps): FormatModule {
     ...blobUploadHandlers(deps),
     ...blobHandlers(deps),
     ...referrerHandlers(deps),
+    ...tokenHandlers(deps, d.auth),
   });
   return {
     id: 'docker',
     routes,
     inventory: createDockerInventory(targets, deps.manifests, d.blobs),
+    access: dockerAccess(d.defaultLocation),
     renderError(err, ctx) {
       renderOciError(err, ctx);
       // A failed write is a failed push: the tray and the feed show it (reads that miss are not news).

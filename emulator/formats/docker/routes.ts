@@ -20,6 +20,8 @@ export interface DockerHandlers {
   getBlob: Handler;
   deleteBlob: Handler;
   listReferrers: Handler;
+  getToken: Handler;
+  postToken: Handler;
 }
 
 export function dockerRoutes(h: DockerHandlers): RouteTable {
@@ -28,6 +30,8 @@ export function dockerRoutes(h: DockerHandlers): RouteTable {
     { name: 'docker.base.head', method: 'HEAD', path: '/v2/', handler: h.checkVersion },
     { name: 'docker.base.getBare', method: 'GET', path: '/v2', handler: h.checkVersion },
     { name: 'docker.catalog.get', method: 'GET', path: '/v2/_catalog', handler: h.getCatalog },
+    { name: 'docker.token.get', method: 'GET', path: '/v2/token', handler: h.getToken },
+    { name: 'docker.token.post', method: 'POST', path: '/v2/token', handler: h.postToken },
     { name: 'docker.tags.list', method: 'GET', path: '/v2/{name+}/tags/list', handler: h.listTags },
     { name: 'docker.manifest.head', method: 'HEAD', path: '/v2/{name+}/manifests/{reference}', handler: h.headManifest },
     { name: 'docker.manifest.get', method: 'GET', path: '/v2/{name+}/manifests/{reference}', handler: h.getManifest },

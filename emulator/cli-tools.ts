@@ -1,0 +1,73 @@
+// `ar-emulator auth print-access-token` and `ar-emulator configure-docker`: small clients of a running
+// emulator for scripts and for Docker's credential-helper setup.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const HELPER = 'ar-emulator';
+
+export async function tools(command: string, argv: string[]): Promise<number> {
+  const sub = command === 'auth' ? argv[0] : undefined;
+  if (command === 'auth' && sub !== 'print-access-token') {
+    process.stderr.write('ar-emulator: usage: ar-emulator auth print-access-token [--principal P] [--endpoint HOST:PORT]\n');
+    return 2;
+  }
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: command === 'auth' ? argv.slice(1) : argv,
+      options: { principal: { type: 'string' }, endpoint: { type: 'string', default: process.env.ARTIFACT_REGISTRY_EMULATOR_HOST ?? 'localhost:8088' } },
+      strict: true,
+    }));
+  } catch (err) {
+    process.stderr.write(`ar-emulator: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const endpoint = values.endpoint.replace(/^https?:\/\//, '');
+  if (command === 'auth') {
+    const res = await fetch(`http://${endpoint}/_emulator/iam/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(values.principal ? { principal: values.principal } : {}),
+    }).catch((err: unknown) => {
+      process.stderr.write(`ar-emulator: cannot reach the emulator at ${endpoint}: ${(err as Error).message}\n`);
+      return undefined;
+    });
+    if (!res) return 1;
+    const body = (await res.json()) as { accessToken?: string; error?: { message: string } };
+    if (!res.ok || !body.accessToken) {
+      process.stderr.write(`ar-emulator: ${body.error?.message ?? `HTTP ${res.status}`}\n`);
+      return 1;
+    }
+    process.stdout.write(`${body.accessToken}\n`);
+    return 0;
+  }
+  return configureDocker(endpoint);
+}
+
+/** Adds the credential helper for the emulator's host names, keeping every other entry of config.json. */
+export async function configureDocker(endpoint: string): Promise<number> {
+  const dir = process.env.DOCKER_CONFIG ?? join(homedir(), '.docker');
+  const file = join(dir, 'config.json');
+  let config: Record<string, unknown> = {};
+  try {
+    config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ENOENT') {
+      process.stderr.write(`ar-emulator: ${file} is not valid JSON; fix it first (nothing was changed)\n`);
+      return 1;
+    }
+  }
+  const port = endpoint.split(':').pop();
+  const hosts = [`localhost:${port}`, `127.0.0.1:${port}`];
+  const helpers = { ...((config.credHelpers as Record<string, string> | undefined) ?? {}) };
+  for (const h of hosts) helpers[h] = HELPER;
+  config.credHelpers = helpers;
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.ar-emulator.tmp`;
+  await writeFile(tmp, `${JSON.stringify(config, null, '\t')}\n`, { mode: 0o600 });
+  await rename(tmp, file);
+  process.stdout.write(`Added credential helper "${HELPER}" for ${hosts.join(', ')} to ${file}.\n` + 'docker-credential-ar-emulator must be on PATH (npm puts it there with this package).\n');
+  return 0;
+}

@@ -1,0 +1,15 @@
+// What IAM must allow for each control-plane route: the route name is the operation id of
+// iam/permissions.ts; the resource is the repository (with its project) or the project.
+import type { AccessCheck } from '../core/access.js';
+import type { RouteParams } from '../http/context.js';
+
+const seg = (s: string | undefined) => (s && /%25/i.test(s) ? decodeURIComponent(s) : (s ?? ''));
+
+export function controlAccess(routeName: string, params: RouteParams): AccessCheck | undefined {
+  if (!routeName.startsWith('control.') || routeName.startsWith('control.admin.')) return undefined;
+  const project = decodeURIComponent(seg(params.project));
+  if (params.repository && params.location) {
+    return { operation: routeName, project, repository: { project, location: decodeURIComponent(seg(params.location)), repository: decodeURIComponent(seg(params.repository)) } };
+  }
+  return { operation: routeName, project };
+}

@@ -1,0 +1,129 @@
+// Composition of IAM with the HTTP layer and the formats: the request guard dispatch calls, the registry's
+// token issuing, testIamPermissions, and the OAuth2 and token-minting endpoints of the emulator API.
+import { EmulatorError } from './core/errors.js';
+import type { EventBus } from './core/events.js';
+import type { Clock } from './core/clock.js';
+import { repositoryName } from './core/names.js';
+import type { AppContext, Handler } from './http/context.js';
+import { readBody, readJson } from './http/body.js';
+import type { RequestGuard } from './http/format-module.js';
+import { CredentialVerifier } from './iam/credentials.js';
+import { anonymousRegistryDenial } from './iam/denials.js';
+import { IamGuard, LOCAL_OWNER, type IamMode } from './iam/guard.js';
+import type { IdentityStore } from './iam/identities.js';
+import { ANONYMOUS } from './iam/policy-evaluator.js';
+import type { IamPolicyService } from './iam/repository-policies.js';
+import { TokenService, unauthenticated } from './iam/tokens.js';
+import type { DockerAuth } from './formats/docker/handlers/token.js';
+
+export interface Security {
+  iam: IamGuard;
+  tokens: TokenService;
+  guard: RequestGuard;
+  dockerAuth: DockerAuth;
+  held: (caller: { principal: string; groups: string[] } | undefined, repo: { project: string; location: string; repository: string }, requested: string[]) => string[];
+  /** POST /token (OAuth2 jwt-bearer grant) and POST /_emulator/iam/tokens, PUT /_emulator/iam/groups/{group} */
+  handlers: { oauthToken: Handler; mintToken: Handler; setGroup: Handler };
+}
+
+export async function createSecurity(d: { mode: IamMode; identities: IdentityStore; policies: IamPolicyService; events: EventBus; clock: Clock }): Promise<Security> {
+  const tokens = new TokenService(d.identities, d.clock, await d.identities.tokenSecret());
+  const credentials = new CredentialVerifier(d.identities, tokens);
+  const iam = new IamGuard(d.mode, d.identities, credentials, d.policies, d.events);
+
+  const challenge = (ctx: AppContext, err: EmulatorError): EmulatorError => {
+    const host = ctx.host;
+    const name = ctx.path.match(/^\/v2\/(.+?)\/(?:blobs|manifests|tags|referrers)\//)?.[1];
+    const actions = ctx.method === 'GET' || ctx.method === 'HEAD' ? 'pull' : 'pull,push';
+    const header = `Bearer realm="${ctx.protocol}://${host}/v2/token",service="${host}"${name ? `,scope="repository:${name}:${actions}"` : ''}`;
+    return new EmulatorError(err.code, err.message, err.detail, { headers: { ...(err.headers ?? {}), 'WWW-Authenticate': header } });
+  };
+
+  const guard: RequestGuard = {
+    async authenticate(ctx, module) {
+      try {
+        const caller = await iam.caller(ctx.get('authorization') || undefined);
+        ctx.state.principal = caller.principal;
+        ctx.state.groups = caller.groups;
+      } catch (err) {
+        if (err instanceof EmulatorError && module.id === 'docker') throw challenge(ctx, err);
+        throw err;
+      }
+    },
+    async authorize(ctx, module, check) {
+      if (!check) return;
+      const caller = { principal: ctx.state.principal ?? ANONYMOUS, groups: ctx.state.groups ?? [] };
+      const decision = iam.decide(caller, check);
+      if (decision.allowed) return;
+      const err = iam.denial(decision, caller, module.id === 'docker' ? 'registry' : 'rest', check.operation);
+      throw module.id === 'docker' && err.code === 'UNAUTHENTICATED' ? challenge(ctx, err) : err;
+    },
+  };
+
+  const dockerAuth: DockerAuth = {
+    callerFromPassword: async (username, password) => {
+      const principal = await credentials.usernamePassword(username, password);
+      return { principal, groups: d.identities.groupsOf(principal) };
+    },
+    assertTokenAllowed(caller, repositories) {
+      if (caller.principal !== ANONYMOUS) return;
+      for (const repo of repositories) {
+        const decision = iam.decide(caller, { operation: 'docker.pull', project: repo.project, repository: repo });
+        if (!decision.allowed) {
+          iam.denial(decision, caller, 'registry', 'docker.token');
+          throw new EmulatorError('PERMISSION_DENIED', anonymousRegistryDenial('artifactregistry.repositories.downloadArtifacts', repositoryName(repo)));
+        }
+      }
+    },
+    issue: (principal) => tokens.issue(principal),
+  };
+
+  const oauthToken: Handler = async (ctx) => {
+    const form = new URLSearchParams((await readBody(ctx, 64 * 1024)).toString('utf8'));
+    if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
+      ctx.status = 400;
+      ctx.body = { error: 'unsupported_grant_type', error_description: 'Only the JWT bearer grant of service-account keys is supported.' };
+      return;
+    }
+    try {
+      const principal = await tokens.verifyServiceAccountJwt(form.get('assertion') ?? '', [/\/token$/]);
+      const t = tokens.issue(principal);
+      ctx.body = { access_token: t.accessToken, expires_in: t.expiresIn, token_type: 'Bearer' };
+    } catch (err) {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_grant', error_description: err instanceof EmulatorError ? err.message : 'Invalid JWT.' };
+    }
+  };
+
+  const mintToken: Handler = async (ctx) => {
+    const body = (await readJson(ctx, 16 * 1024)) as { principal?: string; ttlSeconds?: number };
+    const principal = body.principal ?? LOCAL_OWNER;
+    if (!/^(user|serviceAccount):[^@\s]+@[^@\s]+$/.test(principal)) {
+      throw new EmulatorError('INVALID_ARGUMENT', 'principal must look like user:EMAIL or serviceAccount:EMAIL.', { field: 'principal' });
+    }
+    if (principal.startsWith('serviceAccount:') && !d.identities.serviceAccount(principal.slice('serviceAccount:'.length))) {
+      throw unauthenticated(`Unknown service account ${principal.slice('serviceAccount:'.length)}: create it first.`);
+    }
+    const ttl = body.ttlSeconds === undefined ? undefined : Number(body.ttlSeconds);
+    if (ttl !== undefined && (!Number.isInteger(ttl) || ttl <= 0 || ttl > 43_200)) throw new EmulatorError('INVALID_ARGUMENT', 'ttlSeconds must be 1 to 43200.', { field: 'ttlSeconds' });
+    const t = tokens.issue(principal, ttl);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { accessToken: t.accessToken, expiresIn: t.expiresIn, principal };
+  };
+
+  const setGroup: Handler = async (ctx, p) => {
+    const body = (await readJson(ctx, 256 * 1024)) as { members?: string[] };
+    if (!Array.isArray(body.members)) throw new EmulatorError('INVALID_ARGUMENT', 'members must be a list of user:/serviceAccount: members.', { field: 'members' });
+    await d.identities.setGroup(decodeURIComponent(p.group!), body.members);
+    ctx.body = { group: decodeURIComponent(p.group!), members: d.identities.groups()[decodeURIComponent(p.group!)] };
+  };
+
+  return {
+    iam,
+    tokens,
+    guard,
+    dockerAuth,
+    held: (caller, repo, requested) => iam.held(caller ?? { principal: d.mode === 'open' ? LOCAL_OWNER : ANONYMOUS, groups: [] }, repo, requested),
+    handlers: { oauthToken, mintToken, setGroup },
+  };
+}
