@@ -175,3 +175,20 @@ describe('secrets', () => {
     expect(text).not.toMatch(/ya29\.emu\.|PRIVATE KEY|_json_key:/);
   });
 });
+
+describe('testIamPermissions per predefined role', () => {
+  it('returns exactly the subset of every Artifact Registry permission each role holds', async () => {
+    const { PREDEFINED_ROLES, permissionsOfRole } = await import('./iam/roles.js');
+    const { PERMISSIONS } = await import('./iam/permissions.js');
+    await http('POST', `${REPO}?repositoryId=roles`, { token: owner, body: { format: 'DOCKER' } });
+    await http('POST', `/v1/projects/${P}/serviceAccounts`, { body: { accountId: 'role-probe' } });
+    const probe = await mint(`serviceAccount:role-probe@${P}.iam.gserviceaccount.com`);
+    for (const role of PREDEFINED_ROLES) {
+      const set = await http('POST', `${REPO}/roles:setIamPolicy`, { token: owner, body: { policy: { bindings: [{ role: role.name, members: [`serviceAccount:role-probe@${P}.iam.gserviceaccount.com`] }] } } });
+      expect(set.status).toBe(200);
+      const res = await http('POST', `${REPO}/roles:testIamPermissions`, { token: probe, body: { permissions: [...PERMISSIONS] } });
+      const held = ((await res.json()) as { permissions?: string[] }).permissions ?? [];
+      expect({ role: role.name, held }).toEqual({ role: role.name, held: PERMISSIONS.filter((p) => permissionsOfRole(role.name).has(p)) });
+    }
+  });
+});
