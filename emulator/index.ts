@@ -148,7 +148,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   let grpc: GrpcServer | undefined;
   if (options.grpcPort !== false) {
     try {
-      grpc = await startGrpcServer({ api: controlApi, host, port: options.grpcPort ?? 0, logger: logger.child('grpc') });
+      grpc = await startGrpcServer({ api: controlApi, host, port: options.grpcPort ?? 0, logger: logger.child('grpc'), authorize: security.grpcAuthorize });
     } catch (err) {
       await server.stop(0);
       await meta.close();

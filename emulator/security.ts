@@ -22,6 +22,8 @@ export interface Security {
   guard: RequestGuard;
   dockerAuth: DockerAuth;
   held: (caller: { principal: string; groups: string[] } | undefined, repo: { project: string; location: string; repository: string }, requested: string[]) => string[];
+  /** IAM for gRPC calls: the same guard, with operations named after the REST routes */
+  grpcAuthorize: (rpc: string, request: Record<string, unknown>, authorization: string | undefined) => Promise<Record<string, unknown>>;
   /** POST /token (OAuth2 jwt-bearer grant) and POST /_emulator/iam/tokens, PUT /_emulator/iam/groups/{group} */
   handlers: { oauthToken: Handler; mintToken: Handler; setGroup: Handler };
 }
@@ -118,12 +120,53 @@ export async function createSecurity(d: { mode: IamMode; identities: IdentitySto
     ctx.body = { group: decodeURIComponent(p.group!), members: d.identities.groups()[decodeURIComponent(p.group!)] };
   };
 
+  const grpcAuthorize = async (rpc: string, request: Record<string, unknown>, authorization: string | undefined) => {
+    const caller = await iam.caller(authorization);
+    const operation = GRPC_OPERATIONS[rpc];
+    if (!operation) throw new EmulatorError('UNSUPPORTED', `${rpc} is not implemented.`);
+    const name = resourceOf(request);
+    const m = /^projects\/([^/]+)(?:\/locations\/([^/]+)(?:\/repositories\/([^/]+))?)?/.exec(name);
+    const check = {
+      operation,
+      project: m?.[1] ?? '-',
+      ...(m?.[3] ? { repository: { project: m[1]!, location: m[2]!, repository: decodeURIComponent(m[3]) } } : {}),
+    };
+    const decision = iam.decide(caller, check);
+    if (!decision.allowed) throw iam.denial(decision, caller, 'rest', operation);
+    return rpc === 'TestIamPermissions' ? { ...request, caller } : request;
+  };
+
   return {
     iam,
     tokens,
+    grpcAuthorize,
     guard,
     dockerAuth,
     held: (caller, repo, requested) => iam.held(caller ?? { principal: d.mode === 'open' ? LOCAL_OWNER : ANONYMOUS, groups: [] }, repo, requested),
     handlers: { oauthToken, mintToken, setGroup },
   };
+}
+
+/** gRPC method → the operation id of the REST route doing the same (iam/permissions.ts). */
+const GRPC_OPERATIONS: Record<string, string> = {
+  ListRepositories: 'control.repositories.list', GetRepository: 'control.repositories.get', CreateRepository: 'control.repositories.create',
+  UpdateRepository: 'control.repositories.update', DeleteRepository: 'control.repositories.delete',
+  GetIamPolicy: 'control.repositories.getIamPolicy', SetIamPolicy: 'control.repositories.setIamPolicy', TestIamPermissions: 'control.repositories.testIamPermissions',
+  ListPackages: 'control.packages.list', GetPackage: 'control.packages.get', UpdatePackage: 'control.packages.update', DeletePackage: 'control.packages.delete',
+  ListVersions: 'control.versions.list', GetVersion: 'control.versions.get', UpdateVersion: 'control.versions.update', DeleteVersion: 'control.versions.delete',
+  BatchDeleteVersions: 'control.versions.batchDelete',
+  ListTags: 'control.tags.list', GetTag: 'control.tags.get', CreateTag: 'control.tags.create', UpdateTag: 'control.tags.update', DeleteTag: 'control.tags.delete',
+  ListFiles: 'control.files.list', GetFile: 'control.files.get', DeleteFile: 'control.files.delete',
+  ListDockerImages: 'control.dockerImages.list', GetDockerImage: 'control.dockerImages.get',
+  GetProjectSettings: 'control.projectSettings.get', UpdateProjectSettings: 'control.projectSettings.update',
+  ListLocations: 'control.locations.list', GetLocation: 'control.locations.get', GetOperation: 'control.operations.get',
+};
+
+/** The resource a request names: name, parent, resource, or the name inside the message it updates. */
+function resourceOf(request: Record<string, unknown>): string {
+  for (const key of ['name', 'parent', 'resource']) if (typeof request[key] === 'string') return request[key];
+  for (const value of Object.values(request)) {
+    if (value && typeof value === 'object' && typeof (value as { name?: unknown }).name === 'string') return (value as { name: string }).name;
+  }
+  return '';
 }

@@ -4,7 +4,7 @@
 // file), _json_key_base64 (a base64 key file). npm, pip, twine, Maven, apt and dnf use the same forms.
 import { createHash, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import type { IdentityStore } from './identities.js';
-import { unauthenticated, type TokenService } from './tokens.js';
+import { foreign, unauthenticated, type TokenService } from './tokens.js';
 
 export class CredentialVerifier {
   private readonly verifiedKeyFiles = new Map<string, string>();
@@ -52,7 +52,7 @@ export class CredentialVerifier {
   private async token(token: string): Promise<string> {
     if (token.startsWith('ya29.')) return this.tokens.verifyAccessToken(token);
     if (token.split('.').length === 3) return this.tokens.verifyServiceAccountJwt(token);
-    throw unauthenticated('The access token is not valid.');
+    throw foreign('The access token is not valid.');
   }
 
   /** A service-account key file is valid when its private key matches an issued key's public half. */

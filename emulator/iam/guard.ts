@@ -33,9 +33,19 @@ export class IamGuard {
     private readonly events: EventBus,
   ) {}
 
-  /** The caller behind an Authorization header (or its absence). */
+  /**
+   * The caller behind an Authorization header (or its absence). In open mode a token the emulator did not
+   * issue (a real gcloud token, a test's placeholder) acts as the local owner; tampered or expired emulator
+   * tokens, bad key files and malformed headers are refused in both modes.
+   */
   async caller(authorization: string | undefined): Promise<Caller> {
-    const principal = authorization ? await this.credentials.principalOf(authorization) : this.mode === 'open' ? LOCAL_OWNER : ANONYMOUS;
+    let principal: string;
+    try {
+      principal = authorization ? await this.credentials.principalOf(authorization) : this.mode === 'open' ? LOCAL_OWNER : ANONYMOUS;
+    } catch (err) {
+      if (this.mode !== 'open' || !(err instanceof EmulatorError) || err.detail?.foreign !== true) throw err;
+      principal = LOCAL_OWNER;
+    }
     return { principal, groups: principal === ANONYMOUS ? [] : this.identities.groupsOf(principal) };
   }
 

@@ -34,7 +34,7 @@ export class TokenService {
   /** The principal an access token was issued to; UNAUTHENTICATED if it is altered, foreign or expired. */
   verifyAccessToken(token: string): string {
     const m = /^ya29\.emu\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(token);
-    if (!m) throw unauthenticated('The access token is not one this emulator issued.');
+    if (!m) throw foreign('The access token is not one this emulator issued.');
     const expected = Buffer.from(this.mac(m[1]!));
     const given = Buffer.from(m[2]!);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw unauthenticated('The access token was tampered with or was issued by another data directory.');
@@ -77,4 +77,9 @@ export class TokenService {
 
 export function unauthenticated(message: string): EmulatorError {
   return new EmulatorError('UNAUTHENTICATED', message);
+}
+
+/** A credential that is not of this emulator's making at all (a real Google token, a test placeholder). */
+export function foreign(message: string): EmulatorError {
+  return new EmulatorError('UNAUTHENTICATED', message, { foreign: true });
 }

@@ -6,7 +6,7 @@ import type { Logger } from '../../core/logger.js';
 import type { ControlApi } from '../api.js';
 import { ProtoJson } from './proto-json.js';
 import { ARTIFACT_REGISTRY_SERVICE, LOCATIONS_SERVICE, OPERATIONS_SERVICE, loadProtos } from './protos.js';
-import { buildService } from './service.js';
+import { buildService, type GrpcAuthorizer } from './service.js';
 
 export interface GrpcServerOptions {
   api: ControlApi;
@@ -15,6 +15,8 @@ export interface GrpcServerOptions {
   /** 0 picks a free port */
   port: number;
   logger: Logger;
+  /** IAM check of every call (absent: every call is allowed) */
+  authorize?: GrpcAuthorizer;
 }
 
 export interface GrpcServer {
@@ -32,7 +34,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   // Generous limits like Google's own front ends; the client sets -1 (unlimited) on its side.
   const server = new Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
   for (const name of [ARTIFACT_REGISTRY_SERVICE, OPERATIONS_SERVICE, LOCATIONS_SERVICE]) {
-    const { definition, implementation } = buildService(root.lookupService(name), api, codec, logger);
+    const { definition, implementation } = buildService(root.lookupService(name), api, codec, logger, options.authorize);
     server.addService(definition, implementation);
   }
 

@@ -11,6 +11,12 @@ import { toGrpcError, unimplemented } from './status.js';
 type Decoded = Record<string, unknown>;
 type ApiMethod = (req: unknown) => Promise<unknown>;
 
+/**
+ * Authentication and authorisation of a call (IAM): gets the RPC name, the request in proto3 JSON and the
+ * `authorization` metadata; throws to refuse, or returns the request to pass on (possibly with the caller).
+ */
+export type GrpcAuthorizer = (rpc: string, request: Record<string, unknown>, authorization: string | undefined) => Promise<Record<string, unknown>>;
+
 export interface GrpcService {
   definition: ServiceDefinition;
   implementation: UntypedServiceImplementation;
@@ -32,7 +38,7 @@ function findApiMethod(api: ControlApi, rpc: string): ApiMethod | undefined {
   return undefined;
 }
 
-export function buildService(service: protobuf.Service, api: ControlApi, codec: ProtoJson, logger: Logger): GrpcService {
+export function buildService(service: protobuf.Service, api: ControlApi, codec: ProtoJson, logger: Logger, authorize?: GrpcAuthorizer): GrpcService {
   const serviceName = service.fullName.replace(/^\./, '');
   const definition: Record<string, MethodDefinition<Decoded, ProtoObject>> = {};
   const implementation: UntypedServiceImplementation = {};
@@ -56,7 +62,7 @@ export function buildService(service: protobuf.Service, api: ControlApi, codec: 
     definition[method.name] = methodDefinition;
     const apiMethod = findApiMethod(api, method.name);
     implementation[method.name] = apiMethod
-      ? unaryHandler(path, apiMethod, requestType, responseType, codec, logger)
+      ? unaryHandler(path, method.name, apiMethod, requestType, responseType, codec, logger, authorize)
       : (_call: ServerUnaryCall<Decoded, ProtoObject>, callback: sendUnaryData<ProtoObject>) => {
           logger.debug('unimplemented gRPC method', { method: path });
           callback(unimplemented(`${serviceName}.${method.name}`));
@@ -67,17 +73,22 @@ export function buildService(service: protobuf.Service, api: ControlApi, codec: 
 
 function unaryHandler(
   path: string,
+  rpc: string,
   apiMethod: ApiMethod,
   requestType: protobuf.Type,
   responseType: protobuf.Type,
   codec: ProtoJson,
   logger: Logger,
+  authorize: GrpcAuthorizer | undefined,
 ) {
   return (call: ServerUnaryCall<Decoded, ProtoObject>, callback: sendUnaryData<ProtoObject>): void => {
     const started = Date.now();
     void (async () => {
       try {
-        const response = await apiMethod(codec.toJson(requestType, call.request));
+        const json = codec.toJson(requestType, call.request) as Record<string, unknown>;
+        const authorization = call.metadata.get('authorization')[0];
+        const request = authorize ? await authorize(rpc, json, typeof authorization === 'string' ? authorization : undefined) : json;
+        const response = await apiMethod(request);
         const message = codec.fromJson(responseType, response ?? {});
         logger.debug('gRPC call', { method: path, code: 0, ms: Date.now() - started });
         callback(null, message);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArtifactRegistryClient } from '@google-cloud/artifact-registry';
 import { GoogleAuth } from 'google-auth-library';
+import { credentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startDockerDaemon, type DockerDaemon } from '../../support/clients/docker-daemon.js';
 import { writeRootfsTar } from '../../support/clients/images.js';
@@ -133,6 +134,23 @@ describeWithClients(['dockerd', 'docker'], 'IAM enforce mode with docker, the cr
       } finally {
         await client.close();
       }
+    }
+  });
+
+  it('checks gRPC calls too: anonymous is UNAUTHENTICATED, a reader may read but not delete', async () => {
+    const client = new ArtifactRegistryClient({ apiEndpoint: '127.0.0.1', port: emu.emulator.grpcPort, sslCreds: credentials.createInsecure(), universeDomain: 'googleapis.com' });
+    const name = `projects/${P}/locations/us-central1/repositories/private`;
+    const as = (token: string) => ({ otherArgs: { headers: { authorization: `Bearer ${token}` } } });
+    try {
+      const anonymous = await client.getRepository({ name }).then(() => undefined, (e: { code: number }) => e);
+      expect(anonymous?.code).toBe(16);
+      const [repo] = await client.getRepository({ name }, as(tokens['ci-reader']!));
+      expect(repo.name).toBe(name);
+      const denied = await client.deleteRepository({ name }, as(tokens['ci-reader']!)).then(() => undefined, (e: { code: number; details: string }) => e);
+      expect(denied?.code).toBe(7);
+      expect(denied?.details).toContain("Permission 'artifactregistry.repositories.delete' denied on resource");
+    } finally {
+      await client.close();
     }
   });
 });
