@@ -112,20 +112,19 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   let registryHost = '';
   const shutdown = new AbortController();
   const identities = new IdentityStore(meta, clock);
-  const security = await createSecurity({ mode: options.iam ?? 'open', identities, policies: new IamPolicyService(meta), events, clock });
+  const uiToken = randomBytes(32).toString('base64url');
+  const security = await createSecurity({ mode: options.iam ?? 'open', identities, policies: new IamPolicyService(meta), events, clock, dashboardToken: uiToken });
   const docker = createDockerModule({ meta, blobs, uploads, events, clock, defaultLocation, auth: security.dockerAuth });
   const inventories = new Map([[docker.inventory!.format, docker.inventory!]]);
   const controlApi = createControlApi({ meta, events, clock, ids, registryHost: () => registryHost, inventories, held: security.held });
   const control = createControlModule(controlApi, { identities, tokenUri: () => `${url}/token` });
   const api = createEmulatorApiModule({ events, version: VERSION, startedAt, url: () => url, iamHandlers: security.handlers });
-  const uiToken = randomBytes(32).toString('base64url');
   let port = 0;
-  let grpcPort: number | undefined;
   const ui = createUiModule({
     roots: options.uiDirs ?? locateUiRoots(),
     token: uiToken,
     info: () => ({
-      version: VERSION, url, host, port, grpcPort, dataDir: paths.root, defaultProject, defaultLocation,
+      version: VERSION, url, host, port, grpcPort: grpc?.port, dataDir: paths.root, defaultProject, defaultLocation,
       iamMode: options.iam ?? 'open', startedAt: new Date(startedAt).toISOString(),
     }),
   });
@@ -158,7 +157,6 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const urlHost = host.includes(':') ? `[${host}]` : host;
   url = `http://${urlHost}:${server.port}`;
   port = server.port;
-  grpcPort = grpc?.port;
   registryHost = `localhost:${server.port}`;
 
   const scheduler = new Scheduler(logger.child('jobs'));

@@ -15,7 +15,7 @@ export function headlessReason(env = process.env, platform = process.platform, e
   if (!hasDisplay) return 'no display (DISPLAY/WAYLAND_DISPLAY unset)';
   const electron = env.ELECTRON_BIN || join(root, 'node_modules', 'electron', 'dist', platform === 'win32' ? 'electron.exe' : 'electron');
   if (!exists(electron)) return 'no Electron binary (set ELECTRON_BIN, or install the electron package where its download works)';
-  if (!exists(join(root, 'main', 'app.ts')) && !exists(join(root, 'dist', 'main', 'app.js'))) return 'the desktop shell (main/) is not part of this build';
+  if (!exists(join(root, 'dist', 'main', 'app.js'))) return 'the desktop shell is not built (npm run build)';
   return undefined;
 }
 
@@ -24,11 +24,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const reason = headlessReason();
   let child;
   if (reason) {
-    process.stdout.write(`[ar-emulator] starting headless: ${reason}. The live event feed is at <URL>/_emulator/events.\n`);
+    process.stdout.write(`[ar-emulator] starting headless: ${reason}. The dashboard is at <URL>/ui/.\n`);
     child = spawn(process.execPath, [join(root, 'bin', 'ar-emulator.mjs'), 'start', ...args], { stdio: 'inherit' });
   } else {
     const electron = process.env.ELECTRON_BIN || join(root, 'node_modules', 'electron', 'dist', 'electron');
-    child = spawn(electron, [root, ...args], { stdio: 'inherit' });
+    child = spawn(electron, [join(root, 'dist', 'main', 'app.js'), ...args], { stdio: 'inherit' });
   }
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

@@ -2,7 +2,9 @@
 # The full test suite: the one command the README gives and .ci/run runs.
 #   1. installs npm dependencies when missing (npm ci)
 #   2. installs the real clients the integration tests drive (as root, idempotent)
-#   3. typecheck (per-folder tsconfigs), lint (layering), unit + component tests, integration tests
+#   3. typecheck (per-folder tsconfigs; also builds main/ and the dashboard in renderer/), lint (layering),
+#      unit + component tests (main/ with a mocked electron), integration tests (real clients, the dashboard in
+#      Debian's Chromium, the Electron smoke test where a binary exists)
 # In CI (CI=true) a missing client fails the run instead of skipping its tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,8 +25,8 @@ else
   echo "not root: skipping client installation; tests whose client is missing will say so" >&2
 fi
 
-step "typecheck"
-npx tsc -b emulator test bench
+step "typecheck (and build main/, renderer/)"
+npx tsc -b emulator test bench main renderer
 step "lint"
 npx eslint .
 RESULTS=$(mktemp -d)

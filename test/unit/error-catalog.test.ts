@@ -34,8 +34,8 @@ describe('route coverage', () => {
     const testText = (await collect(new URL('../../', import.meta.url).pathname, ['emulator', 'test'])).join('\n');
     const stub = {} as never;
     const modules = [
-      createDockerModule({ meta: stub, blobs: stub, uploads: stub, events: stub, clock: stub, defaultLocation: 'us-central1' }),
-      createControlModule(stub),
+      createDockerModule({ meta: stub, blobs: stub, uploads: stub, events: stub, clock: stub, defaultLocation: 'us-central1', auth: stub }),
+      createControlModule(stub, stub),
     ];
     const missing = modules
       .flatMap((m) => m.routes.all)

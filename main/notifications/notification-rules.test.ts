@@ -1,0 +1,79 @@
+// Which events notify, the per-kind grouping window and the per-minute cap, with a fake clock.
+import { describe, expect, it } from 'vitest';
+import type { ShellSettings } from '../ipc/contract.js';
+import { NotificationRules, type ShellEvent } from './notification-rules.js';
+
+const settings: ShellSettings = { notifyPushes: false, notifyViolations: true, notifyFailedPushes: true, openAtLogin: false };
+const violation = (who: string): ShellEvent => ({
+  type: 'policy.violated',
+  data: { principal: who, permission: 'artifactregistry.repositories.uploadArtifacts', resource: 'projects/p/locations/l/repositories/apps' },
+});
+const failed: ShellEvent = { type: 'push.failed', data: { repository: 'projects/p/locations/l/repositories/apps', format: 'docker', package: 'web', code: 'DENIED', message: 'tag is immutable' } };
+const pushed: ShellEvent = { type: 'artifact.pushed', data: { repository: 'projects/p/locations/l/repositories/apps', package: 'web', kind: 'manifest', tags: ['v1'] } };
+
+function setup(s: Partial<ShellSettings> = {}) {
+  const clock = { t: 1_000_000 };
+  const rules = new NotificationRules(() => ({ ...settings, ...s }), () => clock.t, { groupWindowMs: 10_000, maxPerMinute: 3 });
+  return { clock, rules };
+}
+
+describe('NotificationRules', () => {
+  it('notifies a policy violation at once, naming principal, permission and repository', () => {
+    const { rules } = setup();
+    expect(rules.offer(violation('user:a@x.com'))).toEqual({
+      kind: 'violation', title: 'Permission denied', body: 'user:a@x.com lacks artifactregistry.repositories.uploadArtifacts on apps', count: 1, route: '#/iam',
+    });
+  });
+
+  it('notifies failed pushes, and pushes only when asked', () => {
+    expect(setup().rules.offer(failed)?.title).toBe('Push failed');
+    expect(setup().rules.offer(pushed)).toBeUndefined();
+    expect(setup({ notifyPushes: true }).rules.offer(pushed)?.body).toBe('apps/web:v1');
+    expect(setup({ notifyViolations: false }).rules.offer(violation('user:a@x.com'))).toBeUndefined();
+    expect(setup().rules.offer({ type: 'artifact.pulled', data: {} })).toBeUndefined();
+  });
+
+  it('groups further events of a kind into one notice when the window ends', () => {
+    const { clock, rules } = setup();
+    expect(rules.offer(violation('user:a@x.com'))).toBeDefined();
+    clock.t += 1000;
+    for (const who of ['user:b@x.com', 'user:c@x.com', 'user:d@x.com', 'user:e@x.com']) expect(rules.offer(violation(who))).toBeUndefined();
+    expect(rules.due()).toEqual([]);
+    expect(rules.nextDueAt()).toBe(1_000_000 + 10_000);
+    clock.t = 1_000_000 + 10_000;
+    const [group, ...rest] = rules.due();
+    expect(rest).toEqual([]);
+    expect(group).toMatchObject({ kind: 'violation', title: '4 permission denials', count: 4 });
+    expect(group!.body.split('\n')).toEqual([
+      'user:b@x.com lacks artifactregistry.repositories.uploadArtifacts on apps',
+      'user:c@x.com lacks artifactregistry.repositories.uploadArtifacts on apps',
+      'user:d@x.com lacks artifactregistry.repositories.uploadArtifacts on apps',
+      '…and 1 more',
+    ]);
+    expect(rules.nextDueAt()).toBeUndefined();
+  });
+
+  it('keeps kinds apart: a failed push is not held back by a recent violation', () => {
+    const { rules } = setup();
+    rules.offer(violation('user:a@x.com'));
+    expect(rules.offer(failed)?.kind).toBe('failedPush');
+  });
+
+  it('caps notices per minute and releases held ones when the minute has passed', () => {
+    const { clock, rules } = setup({ notifyPushes: true });
+    expect(rules.offer(violation('user:a@x.com'))).toBeDefined();
+    expect(rules.offer(failed)).toBeDefined();
+    expect(rules.offer(pushed)).toBeDefined();
+    clock.t += 20_000;
+    expect(rules.offer(violation('user:b@x.com'))).toBeUndefined();
+    expect(rules.due()).toEqual([]);
+    expect(rules.nextDueAt()).toBe(1_000_000 + 60_000);
+    clock.t = 1_000_000 + 60_000;
+    expect(rules.due().map((n) => n.title)).toEqual(['Permission denied']);
+  });
+
+  it('reads a violation generically from {principal, permission}', () => {
+    const { rules } = setup();
+    expect(rules.offer({ type: 'iam.denied', data: { principal: 'user:z@x.com', permission: 'p.q', resource: 'r' } })?.kind).toBe('violation');
+  });
+});

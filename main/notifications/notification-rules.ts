@@ -1,0 +1,131 @@
+// Which emulator events become desktop notifications, and when: policy violations and failed pushes (pushes
+// only when asked). Per kind, the first event shows at once; later ones within the window are grouped into
+// one summary when it ends; a global cap bounds notifications per minute. Pure: the clock is injected.
+import type { ShellSettings } from '../ipc/contract.js';
+
+export type NoticeKind = 'violation' | 'failedPush' | 'push';
+
+/** Any emulator event (`EmulatorEvent` from emulator/index.ts fits), read generically. */
+export interface ShellEvent {
+  type: string;
+  data: object;
+}
+
+export interface Notice {
+  kind: NoticeKind;
+  title: string;
+  body: string;
+  /** how many events this notice stands for */
+  count: number;
+  /** where the dashboard should go when the notice is clicked */
+  route: string;
+}
+
+export interface NotificationPolicy {
+  /** after a notice of a kind, further events of that kind are grouped for this long */
+  groupWindowMs: number;
+  /** at most this many notices in any 60 s */
+  maxPerMinute: number;
+}
+
+export const DEFAULT_POLICY: NotificationPolicy = { groupWindowMs: 15_000, maxPerMinute: 4 };
+const KINDS: readonly NoticeKind[] = ['violation', 'failedPush', 'push'];
+
+const text = (data: object, key: string): string | undefined => {
+  const v = (data as Record<string, unknown>)[key];
+  return typeof v === 'string' && v ? v : undefined;
+};
+const shortRepo = (name: string | undefined) => name?.split('/repositories/')[1] ?? name ?? '';
+
+export function kindOf(e: ShellEvent, s: ShellSettings): NoticeKind | undefined {
+  if ((e.type === 'policy.violated' || (text(e.data, 'principal') && text(e.data, 'permission'))) && s.notifyViolations) return 'violation';
+  if (e.type === 'push.failed' && s.notifyFailedPushes) return 'failedPush';
+  if (e.type === 'artifact.pushed' && text(e.data, 'kind') === 'manifest' && s.notifyPushes) return 'push';
+  return undefined;
+}
+
+/** One line per event, used as the body of single and grouped notices. */
+export function describe(kind: NoticeKind, e: ShellEvent): string {
+  const d = e.data;
+  if (kind === 'violation') return `${text(d, 'principal') ?? 'someone'} lacks ${text(d, 'permission') ?? 'a permission'} on ${shortRepo(text(d, 'resource'))}`;
+  if (kind === 'failedPush') return `${[shortRepo(text(d, 'repository')), text(d, 'package')].filter(Boolean).join('/')}: ${text(d, 'message') ?? text(d, 'code') ?? 'failed'}`;
+  const tags = (d as { tags?: unknown }).tags;
+  const tag = Array.isArray(tags) && typeof tags[0] === 'string' ? `:${tags[0]}` : '';
+  return `${shortRepo(text(d, 'repository'))}/${text(d, 'package') ?? ''}${tag}`;
+}
+
+const TITLES: Record<NoticeKind, [one: string, many: (n: number) => string]> = {
+  violation: ['Permission denied', (n) => `${n} permission denials`],
+  failedPush: ['Push failed', (n) => `${n} pushes failed`],
+  push: ['Image pushed', (n) => `${n} images pushed`],
+};
+
+const ROUTES: Record<NoticeKind, string> = { violation: '#/iam', failedPush: '#/feed', push: '#/feed' };
+
+export class NotificationRules {
+  private readonly lastShown = new Map<NoticeKind, number>();
+  private readonly pending = new Map<NoticeKind, ShellEvent[]>();
+  private shownAt: number[] = [];
+
+  constructor(
+    private readonly settings: () => ShellSettings,
+    private readonly now: () => number,
+    private readonly policy: NotificationPolicy = DEFAULT_POLICY,
+  ) {}
+
+  /** The notice to show right now for `e`, if any; otherwise `e` may be held for a later group. */
+  offer(e: ShellEvent): Notice | undefined {
+    const kind = kindOf(e, this.settings());
+    if (!kind) return undefined;
+    const now = this.now();
+    const last = this.lastShown.get(kind);
+    const inWindow = last !== undefined && now - last < this.policy.groupWindowMs;
+    if (!inWindow && !this.pending.get(kind)?.length && this.hasBudget(now)) return this.record(kind, [e], now);
+    const held = this.pending.get(kind) ?? [];
+    held.push(e);
+    this.pending.set(kind, held);
+    return undefined;
+  }
+
+  /** Grouped notices whose window has ended (call at nextDueAt()). */
+  due(): Notice[] {
+    const now = this.now();
+    const out: Notice[] = [];
+    for (const kind of KINDS) {
+      const held = this.pending.get(kind);
+      if (!held?.length) continue;
+      const last = this.lastShown.get(kind) ?? -Infinity;
+      if (now - last < this.policy.groupWindowMs || !this.hasBudget(now)) continue;
+      this.pending.delete(kind);
+      out.push(this.record(kind, held, now));
+    }
+    return out;
+  }
+
+  /** When due() next has something to give, or undefined when nothing is held. */
+  nextDueAt(): number | undefined {
+    let next: number | undefined;
+    for (const kind of KINDS) {
+      if (!this.pending.get(kind)?.length) continue;
+      const windowEnd = (this.lastShown.get(kind) ?? -Infinity) + this.policy.groupWindowMs;
+      const budgetAt = this.shownAt.length >= this.policy.maxPerMinute ? this.shownAt[0]! + 60_000 : -Infinity;
+      const at = Math.max(windowEnd, budgetAt, this.now());
+      next = next === undefined ? at : Math.min(next, at);
+    }
+    return next;
+  }
+
+  private hasBudget(now: number): boolean {
+    this.shownAt = this.shownAt.filter((t) => now - t < 60_000);
+    return this.shownAt.length < this.policy.maxPerMinute;
+  }
+
+  private record(kind: NoticeKind, events: ShellEvent[], now: number): Notice {
+    this.lastShown.set(kind, now);
+    this.shownAt.push(now);
+    const lines = [...new Set(events.map((e) => describe(kind, e)))];
+    const body = lines.slice(0, 3).join('\n') + (lines.length > 3 ? `\n…and ${lines.length - 3} more` : '');
+    const [one, many] = TITLES[kind];
+    return { kind, title: events.length === 1 ? one : many(events.length), body, count: events.length, route: ROUTES[kind] };
+  }
+}

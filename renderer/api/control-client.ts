@@ -1,0 +1,103 @@
+// Typed fetch client for the emulator's control-plane REST API (same origin). Every call carries the page's
+// per-process token: the host guard requires it of mutating requests with an Origin, and it marks the caller
+// as the local dashboard.
+import type {
+  DockerImageResource, EmulatorInfo, ListRepositoriesResponse, OciImageConfig, OciManifest, PackageResource,
+  PolicyResource, RepositoryResource, TagResource, VersionResource,
+} from './types.js';
+
+export class ControlError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const TOKEN_HEADER = 'X-Emulator-Token';
+
+export class ControlClient {
+  constructor(
+    private readonly token: string,
+    private readonly base = '',
+  ) {}
+
+  info(): Promise<EmulatorInfo> {
+    return this.get('/_emulator/info');
+  }
+
+  async listRepositories(project: string, location: string): Promise<RepositoryResource[]> {
+    const out: RepositoryResource[] = [];
+    let pageToken = '';
+    do {
+      const q = new URLSearchParams({ pageSize: '1000', ...(pageToken ? { pageToken } : {}) });
+      const page = await this.get<ListRepositoriesResponse>(`/v1/projects/${enc(project)}/locations/${enc(location)}/repositories?${q}`);
+      out.push(...(page.repositories ?? []));
+      pageToken = page.nextPageToken ?? '';
+    } while (pageToken);
+    return out;
+  }
+
+  getRepository(name: string): Promise<RepositoryResource> {
+    return this.get(`/v1/${name}`);
+  }
+
+  createRepository(project: string, location: string, repositoryId: string, body: { format: string; description?: string }): Promise<unknown> {
+    const q = new URLSearchParams({ repositoryId });
+    return this.send('POST', `/v1/projects/${enc(project)}/locations/${enc(location)}/repositories?${q}`, body);
+  }
+
+  async listPackages(repository: string): Promise<PackageResource[]> {
+    return (await this.get<{ packages?: PackageResource[] }>(`/v1/${repository}/packages?pageSize=1000`)).packages ?? [];
+  }
+
+  async listVersions(pkg: string): Promise<VersionResource[]> {
+    return (await this.get<{ versions?: VersionResource[] }>(`/v1/${pkg}/versions?pageSize=1000&view=FULL&orderBy=create_time%20desc`)).versions ?? [];
+  }
+
+  async listTags(pkg: string): Promise<TagResource[]> {
+    return (await this.get<{ tags?: TagResource[] }>(`/v1/${pkg}/tags?pageSize=1000`)).tags ?? [];
+  }
+
+  async listDockerImages(repository: string): Promise<DockerImageResource[]> {
+    return (await this.get<{ dockerImages?: DockerImageResource[] }>(`/v1/${repository}/dockerImages?pageSize=1000`)).dockerImages ?? [];
+  }
+
+  getIamPolicy(repository: string): Promise<PolicyResource> {
+    return this.get(`/v1/${repository}:getIamPolicy?options.requestedPolicyVersion=3`);
+  }
+
+  /** A manifest's bytes through files.download: location-independent, and not counted as a registry pull. */
+  getManifest(repository: string, digest: string): Promise<OciManifest> {
+    return this.get(`/v1/${repository}/files/${enc(digest)}:download?alt=media`);
+  }
+
+  getImageConfig(repository: string, digest: string): Promise<OciImageConfig> {
+    return this.get(`/v1/${repository}/files/${enc(digest)}:download?alt=media`);
+  }
+
+  private async get<T>(path: string): Promise<T> {
+    return this.send('GET', path) as Promise<T>;
+  }
+
+  private async send(method: string, path: string, body?: unknown): Promise<unknown> {
+    const headers: Record<string, string> = { Accept: 'application/json', [TOKEN_HEADER]: this.token };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await fetch(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+    const text = await res.text();
+    if (!res.ok) throw new ControlError(res.status, errorMessage(text) ?? `${res.status} ${res.statusText}`);
+    return text ? (JSON.parse(text) as unknown) : {};
+  }
+}
+
+function errorMessage(text: string): string | undefined {
+  try {
+    const body = JSON.parse(text) as { error?: { message?: string } };
+    return body.error?.message;
+  } catch {
+    return text.slice(0, 200) || undefined;
+  }
+}
+
+const enc = encodeURIComponent;

@@ -1,0 +1,94 @@
+// Control-plane wire shapes the dashboard reads that emulator/control/dto.ts does not declare yet, and the
+// emulator's /_emulator/info. Kept as plain types: the renderer may not import emulator/ at run time.
+export type { HealthResponse, ListRepositoriesResponse, RepositoryResource } from '../../emulator/control/dto.js';
+
+export interface EmulatorInfo {
+  version: string;
+  url: string;
+  host: string;
+  port: number;
+  grpcPort?: number;
+  dataDir: string;
+  defaultProject: string;
+  defaultLocation: string;
+  iamMode: string;
+  startedAt: string;
+}
+
+export interface PackageResource {
+  name: string;
+  displayName?: string;
+  createTime?: string;
+  updateTime?: string;
+}
+
+export interface TagResource {
+  name: string;
+  version: string;
+}
+
+export interface VersionResource {
+  name: string;
+  createTime?: string;
+  updateTime?: string;
+  relatedTags?: TagResource[];
+  metadata?: { imageSizeBytes?: string; mediaType?: string; name?: string };
+}
+
+export interface DockerImageResource {
+  name: string;
+  uri: string;
+  tags?: string[];
+  imageSizeBytes?: string;
+  uploadTime?: string;
+  mediaType?: string;
+}
+
+export interface PolicyBinding {
+  role: string;
+  members: string[];
+  condition?: { expression: string; title?: string };
+}
+
+export interface PolicyResource {
+  version?: number;
+  bindings?: PolicyBinding[];
+  etag: string;
+}
+
+export interface OciDescriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  platform?: { architecture: string; os: string; variant?: string };
+  annotations?: Record<string, string>;
+  artifactType?: string;
+}
+
+/** An image manifest or an index / manifest list (the fields the image view shows). */
+export interface OciManifest {
+  schemaVersion: number;
+  mediaType?: string;
+  artifactType?: string;
+  config?: OciDescriptor;
+  layers?: OciDescriptor[];
+  manifests?: OciDescriptor[];
+  subject?: OciDescriptor;
+  annotations?: Record<string, string>;
+}
+
+export interface OciImageConfig {
+  architecture?: string;
+  os?: string;
+  created?: string;
+  config?: { Entrypoint?: string[]; Cmd?: string[]; Env?: string[] };
+  history?: Array<{ created_by?: string; empty_layer?: boolean }>;
+}
+
+/** One event of GET /_emulator/events, read generically so new event types show without a release. */
+export interface FeedEvent {
+  id: number;
+  type: string;
+  time: string;
+  data: Record<string, unknown>;
+}

@@ -1,0 +1,94 @@
+// One repository: its details (format, mode, size, policies, labels) and a packages → versions → tags
+// browser; Docker versions link to the image view.
+import type { PackageResource, RepositoryResource, VersionResource } from '../api/types.js';
+import { copyButton, emptyState, errorState, facts, h, panel, relativeTime, replaceChildren } from '../components/dom.js';
+import { formatBytes, shortDigest, shortRepository } from '../state/event-format.js';
+import { enumName } from './repositories-view.js';
+import { imageHref, packageId, repositoryHref, type View, type ViewContext } from './view.js';
+
+export function repositoryView(ctx: ViewContext, repository: string): View {
+  const details = h('div', {}, emptyState('Loading…'));
+  const packages = h('div', {}, emptyState('Loading…'));
+  const el = h(
+    'div',
+    { class: 'view' },
+    h('nav', { class: 'crumbs' }, h('a', { href: '#/repositories' }, 'Repositories'), h('span', {}, shortRepository(repository))),
+    panel('Details', details, [h('a', { class: 'button ghost small', href: repositoryHref(repository, 'iam') }, 'IAM policy')]),
+    panel('Packages', packages),
+  );
+  const load = async () => {
+    try {
+      const repo = await ctx.client.getRepository(repository);
+      replaceChildren(details, repoFacts(repo));
+      const pkgs = await ctx.client.listPackages(repository);
+      replaceChildren(packages, pkgs.length ? packageList(ctx, repo, pkgs) : emptyState('No packages yet. Push something to this repository.'));
+    } catch (err) {
+      replaceChildren(details, errorState(err));
+      packages.replaceChildren();
+    }
+  };
+  void load();
+  return { el };
+}
+
+function repoFacts(r: RepositoryResource & { cleanupPolicies?: Record<string, unknown>; cleanupPolicyDryRun?: boolean }): HTMLElement {
+  const policies = Object.keys(r.cleanupPolicies ?? {});
+  return facts([
+    ['Name', h('code', {}, r.name)],
+    ['Format', h('span', { class: 'pill' }, enumName(r.format))],
+    ['Mode', enumName(r.mode, 'standard')],
+    ['Size', formatBytes(Number(r.sizeBytes ?? 0))],
+    ['Registry', r.registryUri ? h('span', { class: 'with-action' }, h('code', {}, r.registryUri), copyButton(r.registryUri)) : undefined],
+    ['Description', r.description],
+    ['Immutable tags', r.dockerConfig?.immutableTags ? 'yes' : 'no'],
+    ['Cleanup policies', policies.length ? `${policies.join(', ')}${r.cleanupPolicyDryRun ? ' (dry run)' : ''}` : 'none'],
+    ['Labels', r.labels && Object.keys(r.labels).length ? h('span', {}, ...Object.entries(r.labels).map(([k, v]) => h('span', { class: 'pill' }, `${k}=${v}`))) : undefined],
+    ['Created', r.createTime ? `${new Date(r.createTime).toLocaleString()} (${relativeTime(r.createTime)})` : undefined],
+  ]);
+}
+
+function packageList(ctx: ViewContext, repo: RepositoryResource, pkgs: PackageResource[]): HTMLElement {
+  const isDocker = String(repo.format).toUpperCase() === 'DOCKER';
+  return h(
+    'div',
+    { class: 'packages' },
+    ...pkgs.map((p) => {
+      const body = h('div', { class: 'versions' }, emptyState('Loading versions…'));
+      const item = h('details', { class: 'package', 'data-testid': 'package', 'data-package': packageId(p.name) }, h('summary', {}, h('span', { class: 'pkg-name' }, packageId(p.name)), h('span', { class: 'muted' }, `updated ${relativeTime(p.updateTime)}`)), body);
+      item.addEventListener('toggle', () => {
+        if (!item.open || item.dataset.loaded) return;
+        item.dataset.loaded = '1';
+        ctx.client
+          .listVersions(p.name)
+          .then((versions) => replaceChildren(body, versions.length ? versionTable(repo.name, packageId(p.name), versions, isDocker) : emptyState('No versions.')))
+          .catch((err: unknown) => replaceChildren(body, errorState(err)));
+      });
+      return item;
+    }),
+  );
+}
+
+function versionTable(repository: string, pkg: string, versions: VersionResource[], isDocker: boolean): HTMLElement {
+  return h(
+    'table',
+    { class: 'data compact' },
+    h('thead', {}, h('tr', {}, h('th', {}, 'Version'), h('th', {}, 'Tags'), h('th', {}, 'Media type'), h('th', { class: 'num' }, 'Size'), h('th', {}, 'Created'))),
+    h(
+      'tbody',
+      {},
+      ...versions.map((v) => {
+        const id = decodeURIComponent(v.name.split('/versions/')[1] ?? '');
+        const label = h('code', { title: id }, shortDigest(id));
+        return h(
+          'tr',
+          { 'data-testid': 'version' },
+          h('td', {}, isDocker ? h('a', { href: imageHref(repository, pkg, id) }, label) : label),
+          h('td', {}, ...(v.relatedTags ?? []).map((t) => h('span', { class: 'tag' }, t.name.split('/tags/')[1] ?? t.name))),
+          h('td', { class: 'muted' }, (v.metadata?.mediaType ?? '').replace(/^application\/vnd\./, '')),
+          h('td', { class: 'num' }, v.metadata?.imageSizeBytes ? formatBytes(Number(v.metadata.imageSizeBytes)) : ''),
+          h('td', { title: v.createTime }, relativeTime(v.createTime)),
+        );
+      }),
+    ),
+  );
+}

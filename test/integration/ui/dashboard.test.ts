@@ -1,0 +1,118 @@
+// The dashboard at /ui of a headless emulator, in Debian's Chromium: the live feed shows a push within 1 s
+// without a reload, the image view shows tags and layers, a policy violation shows as one. Screenshots of
+// each main view go to test-results/ui/.
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, TEST_LOCATION, TEST_PROJECT, type TestEmulator } from '../../support/emulator.js';
+import { Registry } from '../../support/registry.js';
+import { buildDashboard, chromiumMissingReason, launchChromium, SCREENSHOT_DIR } from './browser.js';
+
+const missing = chromiumMissingReason();
+
+describe.skipIf(missing !== undefined)('dashboard at /ui in Chromium', () => {
+  let emu: TestEmulator;
+  let browser: Browser;
+  let page: Page;
+  let reg: Registry;
+  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    buildDashboard();
+    emu = await startEmulator();
+    await emu.createRepository('apps');
+    await emu.createRepository('team-cache');
+    reg = new Registry(emu.url);
+    const seed = await reg.imageManifest(`${TEST_PROJECT}/team-cache/base`, 'x'.repeat(300_000));
+    await reg.putManifest(`${TEST_PROJECT}/team-cache/base`, 'stable', seed);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
+    await page.goto(`${emu.url}/ui/`);
+    await page.getByTestId('stream-status').filter({ hasText: 'Live' }).waitFor({ timeout: 5000 });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await emu?.stop();
+  });
+
+  it('shows a pushed image in the live feed within 1 s, without a reload', async () => {
+    const name = `${TEST_PROJECT}/apps/web`;
+    const manifest = await reg.imageManifest(name, 'layer-one-'.repeat(2000));
+    const entry = page.locator('[data-testid="feed-entry"][data-type="artifact.pushed"]', { hasText: 'apps/web:v1' });
+    expect(await entry.count()).toBe(0);
+    const res = await reg.putManifest(name, 'v1', manifest);
+    expect(res.status).toBe(201);
+    const pushedAt = Date.now();
+    await entry.first().waitFor({ timeout: 1000 });
+    expect(Date.now() - pushedAt).toBeLessThan(1000);
+    await reg.fetch(`/v2/${name}/manifests/v1`);
+    await page.locator('[data-testid="feed-entry"][data-type="artifact.pulled"]').first().waitFor({ timeout: 1000 });
+    await shot('feed');
+  });
+
+  it('hides filtered categories and holds events while paused', async () => {
+    await page.locator('.chip[data-category="pull"]').click();
+    expect(await page.locator('[data-testid="feed-entry"][data-category="pull"]').count()).toBe(0);
+    await page.locator('.chip[data-category="pull"]').click();
+    await page.getByTestId('feed-pause').click();
+    await emu.createRepository('while-paused');
+    await page.getByTestId('feed-pause').filter({ hasText: '1 new' }).waitFor({ timeout: 2000 });
+    expect(await page.locator('[data-testid="feed-entry"]', { hasText: 'while-paused' }).count()).toBe(0);
+    await page.getByTestId('feed-pause').click();
+    await page.locator('[data-testid="feed-entry"]', { hasText: 'while-paused' }).waitFor({ timeout: 1000 });
+  });
+
+  it('navigates from the repository list to the image and shows its tags and layers', async () => {
+    await page.click('nav.nav >> text=Repositories');
+    await page.getByTestId('repositories-table').locator('a', { hasText: 'apps' }).first().waitFor();
+    await shot('repositories');
+    await page.getByTestId('repositories-table').locator('a', { hasText: /^apps$/ }).click();
+    const pkg = page.locator('[data-testid="package"][data-package="web"]');
+    await pkg.locator('summary').click();
+    await pkg.getByTestId('version').first().waitFor();
+    expect(await pkg.getByTestId('version').first().textContent()).toContain('v1');
+    await shot('repository');
+    await pkg.getByTestId('version').first().locator('a').click();
+    await page.getByTestId('image-view').waitFor();
+    await page.getByTestId('layers').waitFor();
+    expect(await page.getByTestId('image-tags').textContent()).toContain('v1');
+    expect(await page.getByTestId('layer').count()).toBe(1);
+    expect(await page.getByTestId('layers').textContent()).toContain('20 KB');
+    await shot('image');
+  });
+
+  it('shows a policy.violated event as a violation entry in the feed and on the IAM page', async () => {
+    await page.click('nav.nav >> text=Live feed');
+    const resource = `projects/${TEST_PROJECT}/locations/${TEST_LOCATION}/repositories/apps`;
+    emu.emulator.events.emit('policy.violated', {
+      principal: 'user:mallory@example.com', permission: 'artifactregistry.repositories.uploadArtifacts', resource, operation: 'docker.manifest.put',
+    });
+    const entry = page.locator('[data-testid="feed-entry"][data-category="violation"]');
+    await entry.first().waitFor({ timeout: 1000 });
+    expect(await entry.first().textContent()).toContain('user:mallory@example.com denied artifactregistry.repositories.uploadArtifacts');
+    await shot('feed-violation');
+    await page.goto(`${emu.url}/ui/#/iam/${TEST_PROJECT}/${TEST_LOCATION}/apps`);
+    await page.getByTestId('violations').locator('li', { hasText: 'mallory' }).waitFor({ timeout: 2000 });
+    await page.locator('text=No bindings').waitFor();
+    await shot('iam');
+  });
+
+  it('shows where the emulator listens in Settings', async () => {
+    await page.click('nav.nav >> text=Settings');
+    await page.getByTestId('settings').waitFor();
+    const text = await page.getByTestId('settings').textContent();
+    expect(text).toContain(`localhost:${emu.emulator.port}`);
+    expect(text).toContain(emu.dataDir);
+    await shot('settings');
+  });
+
+  it('follows a dark colour scheme', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.click('nav.nav >> text=Live feed');
+    await page.getByTestId('feed-list').waitFor();
+    const bg = await page.evaluate('getComputedStyle(document.body).backgroundColor');
+    expect(bg).toBe('rgb(17, 20, 24)');
+    await shot('feed-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+});
