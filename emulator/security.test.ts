@@ -192,3 +192,33 @@ describe('testIamPermissions per predefined role', () => {
     }
   });
 });
+
+describe('self-signed JWTs', () => {
+  it('accepts one signed with an issued key, and refuses wrong-audience, wrong-key and unknown-kid ones', async () => {
+    const { SignJWT, importPKCS8, generateKeyPair } = await import('jose');
+    await http('POST', `/v1/projects/${P}/serviceAccounts`, { body: { accountId: 'jwt-signer' } });
+    const email = `jwt-signer@${P}.iam.gserviceaccount.com`;
+    const key = (await (await http('POST', `/v1/projects/${P}/serviceAccounts/${email}/keys`, { body: {} })).json()) as { privateKeyData: string };
+    const file = JSON.parse(Buffer.from(key.privateKeyData, 'base64').toString()) as { private_key: string; private_key_id: string };
+    const now = Math.floor(clock.now().getTime() / 1000);
+    const sign = async (aud: string, privateKey: CryptoKey | Awaited<ReturnType<typeof importPKCS8>>, kid = file.private_key_id) =>
+      new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid }).setIssuer(email).setSubject(email).setAudience(aud).setIssuedAt(now).setExpirationTime(now + 3600).sign(privateKey);
+    const issued = await importPKCS8(file.private_key, 'RS256');
+    const good = await sign('https://artifactregistry.googleapis.com/', issued);
+    expect((await http('GET', `${REPO}/private`, { token: good })).status).not.toBe(401);
+    const wrongAudience = await http('GET', `${REPO}/private`, { token: await sign('https://storage.googleapis.com/', issued) });
+    expect(wrongAudience.status).toBe(401);
+    expect(await wrongAudience.text()).toMatch(/audience/);
+    const other = await generateKeyPair('RS256');
+    const wrongKey = await http('GET', `${REPO}/private`, { token: await sign('https://artifactregistry.googleapis.com/', other.privateKey) });
+    expect(wrongKey.status).toBe(401);
+    expect(await wrongKey.text()).toMatch(/signature or claims are invalid/);
+    const unknownKid = await http('GET', `${REPO}/private`, { token: await sign('https://artifactregistry.googleapis.com/', other.privateKey, 'f'.repeat(40)) });
+    expect(await unknownKid.text()).toMatch(/unknown kid/);
+  });
+
+  it('refuses a token for a principal it does not know', async () => {
+    const res = await http('POST', '/_emulator/iam/tokens', { body: { principal: `serviceAccount:ghost@${P}.iam.gserviceaccount.com` } });
+    expect(res.status).toBe(401);
+  });
+});

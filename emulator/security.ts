@@ -171,7 +171,7 @@ const GRPC_OPERATIONS: Record<string, string> = {
   ListVersions: 'control.versions.list', GetVersion: 'control.versions.get', UpdateVersion: 'control.versions.update', DeleteVersion: 'control.versions.delete',
   BatchDeleteVersions: 'control.versions.batchDelete',
   ListTags: 'control.tags.list', GetTag: 'control.tags.get', CreateTag: 'control.tags.create', UpdateTag: 'control.tags.update', DeleteTag: 'control.tags.delete',
-  ListFiles: 'control.files.list', GetFile: 'control.files.get', DeleteFile: 'control.files.delete',
+  ListFiles: 'control.files.list', GetFile: 'control.files.get', UpdateFile: 'control.files.update', DeleteFile: 'control.files.delete',
   ListDockerImages: 'control.dockerImages.list', GetDockerImage: 'control.dockerImages.get',
   GetProjectSettings: 'control.projectSettings.get', UpdateProjectSettings: 'control.projectSettings.update',
   ListLocations: 'control.locations.list', GetLocation: 'control.locations.get', GetOperation: 'control.operations.get',

@@ -44,6 +44,7 @@ export interface ControlApi {
 
   listFiles(req: ListRequest): Promise<{ files?: Json[]; nextPageToken?: string }>;
   getFile(req: { name: string }): Promise<Json>;
+  updateFile(req: { file: Json; updateMask?: string[] }): Promise<Json>;
   deleteFile(req: { name: string }): Promise<OperationResource>;
   /** The bytes of a file (REST `:download?alt=media`). */
   downloadFile(req: { name: string }): Promise<{ file: Json; body: AsyncIterable<Uint8Array> }>;
@@ -66,7 +67,7 @@ export const ARTIFACT_REGISTRY_RPCS = [
   'ListPackages', 'GetPackage', 'UpdatePackage', 'DeletePackage',
   'ListVersions', 'GetVersion', 'UpdateVersion', 'DeleteVersion', 'BatchDeleteVersions',
   'ListTags', 'GetTag', 'CreateTag', 'UpdateTag', 'DeleteTag',
-  'ListFiles', 'GetFile', 'DeleteFile',
+  'ListFiles', 'GetFile', 'UpdateFile', 'DeleteFile',
   'ListDockerImages', 'GetDockerImage',
   'GetProjectSettings', 'UpdateProjectSettings',
   'GetIamPolicy', 'SetIamPolicy', 'TestIamPermissions',

@@ -11,6 +11,7 @@ import { dockerImageResource, fileResource, packageResource, repositoryResource,
 import type { IamPolicyService } from '../iam/repository-policies.js';
 import type { RepositoryService } from './service/repositories.js';
 import type { SettingsService } from './service/settings.js';
+import type { AnnotationStore } from './service/annotations.js';
 
 export interface ControlServiceDeps {
   repositories: RepositoryService;
@@ -21,6 +22,7 @@ export interface ControlServiceDeps {
   inventories: Map<string, ArtifactInventory>;
   registryHost: () => string;
   held: (caller: { principal: string; groups: string[] } | undefined, repository: RepositoryRef, requested: string[]) => string[];
+  annotations: AnnotationStore;
 }
 
 const byName = { name: (x: Json) => String(x.name) };
@@ -44,6 +46,10 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
     const n = parseResourceName(name, 'package');
     if (!inventoryOf(n.ref).getPackage(n.ref, n.package)) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
     return n;
+  };
+  const withAnn = <T extends { annotations?: Record<string, string> }>(ref: RepositoryRef, kind: 'package' | 'version', id: string, item: T): T => {
+    const ann = d.annotations.get(ref, kind, id);
+    return ann ? { ...item, annotations: ann } : item;
   };
   const isFull = (view: string | undefined) => {
     const v = String(view ?? 'BASIC').toUpperCase();
@@ -97,7 +103,7 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
 
     async listPackages(req) {
       const ref = parseResourceName(req.parent, 'repository', 'parent').ref;
-      const all = inventoryOf(ref).listPackages(ref).map((p) => packageResource(ref, p));
+      const all = inventoryOf(ref).listPackages(ref).map((p) => packageResource(ref, withAnn(ref, 'package', p.id, p)));
       const r = page(all, { scope: req.parent, filterFields: { ...byName, annotations }, orderFields: times }, req);
       return { ...(r.items.length ? { packages: r.items } : {}), ...(r.nextPageToken ? { nextPageToken: r.nextPageToken } : {}) };
     },
@@ -105,22 +111,25 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
       const n = parseResourceName(req.name, 'package');
       const p = inventoryOf(n.ref).getPackage(n.ref, n.package);
       if (!p) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
-      return packageResource(n.ref, p);
+      return packageResource(n.ref, withAnn(n.ref, 'package', p.id, p));
     },
     async updatePackage(req) {
       const n = packageOf(String(req.package?.name ?? ''));
-      throw new EmulatorError('UNSUPPORTED', `Updating packages (annotations) is not implemented yet: ${repositoryName(n.ref)}.`);
+      onlyAnnotations(req.updateMask, req.package, 'package');
+      await d.annotations.set(n.ref, 'package', n.package, req.package.annotations, 'package.annotations');
+      return packageResource(n.ref, withAnn(n.ref, 'package', n.package, inventoryOf(n.ref).getPackage(n.ref, n.package)!));
     },
     async deletePackage(req) {
       const n = parseResourceName(req.name, 'package');
       await inventoryOf(n.ref).deletePackage(n.ref, n.package);
+      await d.annotations.forget(n.ref, 'package', n.package);
       return d.operations.completed(n.ref.project, n.ref.location, 'Empty', {});
     },
 
     async listVersions(req) {
       const n = packageOf(req.parent);
       const full = isFull(req.view);
-      const all = inventoryOf(n.ref).listVersions(n.ref, n.package).map((v) => versionResource(n.ref, n.package, v, full));
+      const all = inventoryOf(n.ref).listVersions(n.ref, n.package).map((v) => versionResource(n.ref, n.package, withAnn(n.ref, 'version', `${n.package}@${v.id}`, v), full));
       const r = page(all, { scope: req.parent, filterFields: { ...byName, annotations }, orderFields: times }, req);
       return { ...(r.items.length ? { versions: r.items } : {}), ...(r.nextPageToken ? { nextPageToken: r.nextPageToken } : {}) };
     },
@@ -128,15 +137,20 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
       const n = parseResourceName(req.name, 'version');
       const v = inventoryOf(n.ref).getVersion(n.ref, n.package, n.version);
       if (!v) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
-      return versionResource(n.ref, n.package, v, isFull(req.view));
+      return versionResource(n.ref, n.package, withAnn(n.ref, 'version', `${n.package}@${v.id}`, v), isFull(req.view));
     },
     async updateVersion(req) {
-      parseResourceName(String(req.version?.name ?? ''), 'version', 'version.name');
-      throw new EmulatorError('UNSUPPORTED', 'Updating versions (annotations) is not implemented yet.');
+      const n = parseResourceName(String(req.version?.name ?? ''), 'version', 'version.name');
+      const v = inventoryOf(n.ref).getVersion(n.ref, n.package, n.version);
+      if (!v) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
+      onlyAnnotations(req.updateMask, req.version, 'version');
+      await d.annotations.set(n.ref, 'version', `${n.package}@${n.version}`, req.version.annotations, 'version.annotations');
+      return versionResource(n.ref, n.package, withAnn(n.ref, 'version', `${n.package}@${v.id}`, v), false);
     },
     async deleteVersion(req) {
       const n = parseResourceName(req.name, 'version');
       await inventoryOf(n.ref).deleteVersion(n.ref, n.package, n.version, req.force === true);
+      await d.annotations.forget(n.ref, 'version', `${n.package}@${n.version}`);
       return d.operations.completed(n.ref.project, n.ref.location, 'Empty', {});
     },
     async batchDeleteVersions(req) {
@@ -191,7 +205,7 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
 
     async listFiles(req) {
       const ref = parseResourceName(req.parent, 'repository', 'parent').ref;
-      const all = inventoryOf(ref).listFiles(ref).map((f) => fileResource(ref, f));
+      const all = inventoryOf(ref).listFiles(ref).map((f) => fileResource(ref, f, d.annotations.get(ref, 'file', f.id)));
       const r = page(all, { scope: req.parent, filterFields: { ...byName, owner: (x) => String(x.owner), annotations }, orderFields: times }, req);
       return { ...(r.items.length ? { files: r.items } : {}), ...(r.nextPageToken ? { nextPageToken: r.nextPageToken } : {}) };
     },
@@ -199,7 +213,16 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
       const n = parseResourceName(req.name, 'file');
       const f = inventoryOf(n.ref).getFile(n.ref, n.file);
       if (!f) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
-      return fileResource(n.ref, f);
+      return fileResource(n.ref, f, d.annotations.get(n.ref, 'file', f.id));
+    },
+    async updateFile(req) {
+      const n = parseResourceName(String(req.file?.name ?? ''), 'file', 'file.name');
+      const f = inventoryOf(n.ref).getFile(n.ref, n.file);
+      if (!f) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
+      if (!req.updateMask?.length) throw new EmulatorError('INVALID_ARGUMENT', 'Field "update_mask" is required.', { field: 'update_mask' });
+      onlyAnnotations(req.updateMask, req.file, 'file');
+      await d.annotations.set(n.ref, 'file', n.file, req.file.annotations, 'file.annotations');
+      return fileResource(n.ref, f, d.annotations.get(n.ref, 'file', n.file));
     },
     async deleteFile(req) {
       const n = parseResourceName(req.name, 'file');
@@ -267,4 +290,11 @@ function versionIdOf(value: unknown, ref: RepositoryRef, pkg: string, field: str
     throw new EmulatorError('INVALID_ARGUMENT', `Field "${field}" must name a version of the same package.`, { field });
   }
   return v.version;
+}
+
+/** Only `annotations` can be updated on packages, versions and files. */
+function onlyAnnotations(mask: string[] | undefined, body: Json, what: string): void {
+  const paths = mask ?? Object.keys(body).filter((k) => k !== 'name');
+  const bad = paths.find((p) => p !== 'annotations');
+  if (bad !== undefined) throw new EmulatorError('INVALID_ARGUMENT', `Invalid update_mask: "${bad.slice(0, 60)}" cannot be updated on a ${what}; only "annotations" can.`, { field: 'update_mask' });
 }

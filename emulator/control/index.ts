@@ -19,6 +19,7 @@ import { controlRoutes } from './routes.js';
 import { IamPolicyService } from '../iam/repository-policies.js';
 import { RepositoryService } from './service/repositories.js';
 import { SettingsService } from './service/settings.js';
+import { AnnotationStore } from './service/annotations.js';
 
 export interface ControlModuleDeps {
   meta: MetaStore;
@@ -42,6 +43,7 @@ export function createControlApi(d: ControlModuleDeps): ControlApi {
     inventories: d.inventories,
     registryHost: d.registryHost,
     held: d.held,
+    annotations: new AnnotationStore(d.meta),
   });
 }
 

@@ -34,10 +34,11 @@ export function tagResource(ref: RepositoryRef, pkg: string, t: TagInfo): Json {
   return { name: tagName(ref, pkg, t.id), version: versionName(ref, pkg, t.version) };
 }
 
-export function fileResource(ref: RepositoryRef, f: FileInfo): Json {
+export function fileResource(ref: RepositoryRef, f: FileInfo, annotations?: Record<string, string>): Json {
   const out: Json = { name: fileName(ref, f.id), sizeBytes: String(f.sizeBytes), createTime: f.createTime, updateTime: f.updateTime };
   if (f.hashes.length) out.hashes = f.hashes.map((h) => ({ type: h.type, value: Buffer.from(h.hex, 'hex').toString('base64') }));
   out.owner = f.owner.version ? versionName(ref, f.owner.package, f.owner.version) : packageName(ref, f.owner.package);
+  if (annotations && Object.keys(annotations).length) out.annotations = annotations;
   return out;
 }
 

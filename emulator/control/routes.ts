@@ -47,6 +47,7 @@ export function controlRoutes(h: Record<ControlHandlerName | AdminHandlerName, H
     r('files.list', 'GET', `${R}/files`, h.listFiles),
     r('files.download', 'GET', `${R}/files/{file}:download`, h.downloadFile),
     r('files.get', 'GET', `${R}/files/{file+}`, h.getFile),
+    r('files.update', 'PATCH', `${R}/files/{file}`, h.updateFile),
     r('files.delete', 'DELETE', `${R}/files/{file}`, h.deleteFile),
     r('dockerImages.list', 'GET', `${R}/dockerImages`, h.listDockerImages),
     r('dockerImages.get', 'GET', `${R}/dockerImages/{image}`, h.getDockerImage),

@@ -177,14 +177,28 @@ describe('batchDeleteVersions', () => {
 });
 
 describe('updateVersion', () => {
-  it('answers UNIMPLEMENTED for now', async () => {
-    expect((await send('PATCH', `${PKG}/versions/${v2}`, { description: 'x' })).status).toBe(501);
+  it('sets annotations under updateMask=annotations, filterable, and refuses other fields', async () => {
+    const res = await send('PATCH', `${PKG}/versions/${v2}?updateMask=annotations`, { annotations: { 'build.id': '42' } });
+    expect(res.body.annotations).toEqual({ 'build.id': '42' });
+    expect((await get(`${PKG}/versions/${v2}`)).body.annotations).toEqual({ 'build.id': '42' });
+    const filtered = await get(`${PKG}/versions?filter=${encodeURIComponent('annotations="build.id:42"')}`);
+    expect((filtered.body.versions as unknown[]).length).toBe(1);
+    expect((await send('PATCH', `${PKG}/versions/${v2}?updateMask=description`, { description: 'x' })).status).toBe(400);
   });
 });
 
 describe('updatePackage', () => {
-  it('answers UNIMPLEMENTED for now', async () => {
-    expect((await send('PATCH', PKG, { annotations: { a: 'b' } })).status).toBe(501);
+  it('sets annotations', async () => {
+    expect((await send('PATCH', `${PKG}?updateMask=annotations`, { annotations: { team: 'web' } })).body.annotations).toEqual({ team: 'web' });
+    expect((await get(PKG)).body.annotations).toEqual({ team: 'web' });
+    expect((await send('PATCH', `${PKG}?updateMask=annotations`, { annotations: { team: 7 } })).status).toBe(400);
+  });
+});
+
+describe('updateFile', () => {
+  it('sets annotations and requires an update mask', async () => {
+    expect((await send('PATCH', `${REPO}/files/${v2}?updateMask=annotations`, { annotations: { scanned: 'yes' } })).body.annotations).toEqual({ scanned: 'yes' });
+    expect((await send('PATCH', `${REPO}/files/${v2}`, { annotations: { scanned: 'no' } })).status).toBe(400);
   });
 });
 

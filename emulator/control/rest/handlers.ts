@@ -22,7 +22,7 @@ export type ControlHandlerName =
   | 'listPackages' | 'getPackage' | 'updatePackage' | 'deletePackage'
   | 'listVersions' | 'getVersion' | 'updateVersion' | 'deleteVersion' | 'batchDeleteVersions'
   | 'listTags' | 'getTag' | 'createTag' | 'updateTag' | 'deleteTag'
-  | 'listFiles' | 'getFile' | 'deleteFile' | 'downloadFile'
+  | 'listFiles' | 'getFile' | 'updateFile' | 'deleteFile' | 'downloadFile'
   | 'listDockerImages' | 'getDockerImage'
   | 'getProjectSettings' | 'updateProjectSettings'
   | 'getIamPolicy' | 'setIamPolicy' | 'testIamPermissions';
@@ -63,6 +63,7 @@ export function restHandlers(api: ControlApi): Record<ControlHandlerName, Handle
 
     listFiles: async (ctx, p) => respond(ctx, await api.listFiles({ parent: repo(p), ...listQuery(ctx) })),
     getFile: async (ctx, p) => respond(ctx, await api.getFile({ name: `${repo(p)}/files/${seg(p.file)}` })),
+    updateFile: async (ctx, p) => respond(ctx, await api.updateFile({ file: { ...(await body(ctx)), name: `${repo(p)}/files/${seg(p.file)}` }, updateMask: maskQuery(ctx) })),
     deleteFile: async (ctx, p) => respond(ctx, await api.deleteFile({ name: `${repo(p)}/files/${seg(p.file)}` })),
     downloadFile: async (ctx, p) => {
       const { file, body: bytes } = await api.downloadFile({ name: `${repo(p)}/files/${seg(p.file)}` });
