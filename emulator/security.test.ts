@@ -201,7 +201,7 @@ describe('self-signed JWTs', () => {
     const key = (await (await http('POST', `/v1/projects/${P}/serviceAccounts/${email}/keys`, { body: {} })).json()) as { privateKeyData: string };
     const file = JSON.parse(Buffer.from(key.privateKeyData, 'base64').toString()) as { private_key: string; private_key_id: string };
     const now = Math.floor(clock.now().getTime() / 1000);
-    const sign = async (aud: string, privateKey: Parameters<SignJWT['sign']>[0], kid = file.private_key_id) =>
+    const sign = async (aud: string, privateKey: Parameters<InstanceType<typeof SignJWT>['sign']>[0], kid = file.private_key_id) =>
       new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid }).setIssuer(email).setSubject(email).setAudience(aud).setIssuedAt(now).setExpirationTime(now + 3600).sign(privateKey);
     const issued = await importPKCS8(file.private_key, 'RS256');
     const good = await sign('https://artifactregistry.googleapis.com/', issued);
