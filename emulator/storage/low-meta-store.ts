@@ -16,7 +16,10 @@ import { KeyedMutex } from './locks.js';
 import { Shard, type MetaShard, type MetaStore, type ShardOp, type ShardPersistence, type SnapshotDoc } from './meta-store.js';
 import type { DataPaths } from './paths.js';
 
-const MIN_COMPACTION_BYTES = 256 * 1024;
+/** A snapshot is rewritten once the journal outgrows twice the snapshot (and at least 1 MiB): rarely enough
+ * that rewriting a large shard stays off most requests' latency, often enough to keep startup replay short. */
+const MIN_COMPACTION_BYTES = 1 << 20;
+const COMPACTION_FACTOR = 2;
 
 export class ShardUnreadableError extends Error {
   constructor(readonly file: string, cause: unknown) {
@@ -110,7 +113,7 @@ class FileShardPersistence implements ShardPersistence {
   }
 
   wantsCompaction(): boolean {
-    return this.journalBytes > Math.max(MIN_COMPACTION_BYTES, this.snapshotBytes);
+    return this.journalBytes > Math.max(MIN_COMPACTION_BYTES, COMPACTION_FACTOR * this.snapshotBytes);
   }
 
   async compact(snapshot: SnapshotDoc): Promise<void> {
