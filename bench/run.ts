@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       return result;
     };
 
-    log(`blob push/pull: ${P.blobBytes / MiB} MiB × ${P.blobReps} runs per server`);
+    log(`blob push/pull: ${P.blobBytes / MiB} MiB × ${P.blobReps} runs per server (pulls through ${existsSync("/usr/bin/curl") ? "curl" : "the Node client"})`);
     const [be, bd, blob] = await phase('blobs', async () => {
       const [e, d] = await startPair('blob');
       const r = await blobBench([e, d], { sizeBytes: P.blobBytes, chunkBytes: P.chunkBytes, reps: P.blobReps, log });
