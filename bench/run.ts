@@ -2,7 +2,7 @@
 // on 127.0.0.1, prints a side-by-side table with ratios and acceptance targets, and writes
 // bench/results/latest.json. `--quick` shrinks every figure for a fast smoke run. See bench/README.md.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
