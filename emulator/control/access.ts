@@ -2,8 +2,8 @@
 // iam/permissions.ts; the resource is the repository (with its project) or the project.
 import type { AccessCheck } from '../core/access.js';
 import type { RouteParams } from '../http/context.js';
+import { seg } from './rest/request.js';
 
-const seg = (s: string | undefined) => (s && /%25/i.test(s) ? decodeURIComponent(s) : (s ?? ''));
 
 export function controlAccess(routeName: string, params: RouteParams): AccessCheck | undefined {
   if (!routeName.startsWith('control.') || routeName.startsWith('control.admin.')) return undefined;

@@ -3,14 +3,8 @@
 import { readJson } from '../../http/body.js';
 import type { AppContext, Handler, RouteParams } from '../../http/context.js';
 import type { ControlApi, Json } from '../api.js';
-import { boolQuery, intQuery, listQuery, maskQuery, query, respond } from './request.js';
+import { boolQuery, intQuery, listQuery, maskQuery, query, respond, seg } from './request.js';
 
-/**
- * A path segment in resource-name form. Google's REST clients percent-encode the resource name once more
- * (the Node client sends `packages/a%252Fb` for the package `a/b`, whose name is `packages/a%2Fb`), while
- * curl and gcloud send `packages/a%2Fb`; a segment carrying an encoded `%` is decoded once.
- */
-const seg = (s: string | undefined) => (s && /%25/i.test(s) ? decodeURIComponent(s) : (s ?? ''));
 const repo = (p: RouteParams) => `projects/${seg(p.project)}/locations/${seg(p.location)}/repositories/${seg(p.repository)}`;
 const pkg = (p: RouteParams) => `${repo(p)}/packages/${seg(p.package)}`;
 const body = async (ctx: AppContext) => (await readJson(ctx, 1 << 20)) as Json;

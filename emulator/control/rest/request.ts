@@ -76,3 +76,12 @@ function numericEnums(value: unknown, key: string | undefined): unknown {
   }
   return value;
 }
+
+/**
+ * A path segment in resource-name form. Google's REST clients percent-encode the resource name once more
+ * (the Node client sends `packages/a%252Fb` for the package `a/b`, whose name is `packages/a%2Fb`), while
+ * curl and gcloud send `packages/a%2Fb`; a segment carrying an encoded `%` is decoded once.
+ */
+export function seg(s: string | undefined): string {
+  return s && /%25/i.test(s) ? decodeURIComponent(s) : (s ?? '');
+}
