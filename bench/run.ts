@@ -159,33 +159,15 @@ function footprint(dir: string): { files: number; bytes: number } {
   return { files, bytes };
 }
 
-/** The startup figure runs dist/; rebuild it when any emulator source is newer than the build. */
+/** The startup figure runs dist/: build it first, so it always measures the current sources. */
 function ensureBuild(): void {
-  const cli = join(ROOT, 'dist', 'emulator', 'cli.js');
-  let builtAt = 0;
-  try {
-    builtAt = statSync(cli).mtimeMs;
-  } catch {
-    // not built yet
-  }
-  if (builtAt > 0 && newestSource(join(ROOT, 'emulator')) <= builtAt) return;
-  log('bench: dist/ is missing or older than emulator/: running `npm run build`');
+  log('bench: npm run build');
   try {
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   } catch (err) {
     // tsc still writes dist/ when the sources have type errors; a missing build is caught by startServer
     log(`bench: the build failed (${(err as Error).message.split('\n')[0]}); measuring dist/ as it is`);
   }
-}
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
 }
 
 main().catch((err: unknown) => {

@@ -37,3 +37,18 @@ export interface HealthResponse {
   uptimeSeconds: number;
   url: string;
 }
+
+/** GET /_emulator/info, shown in the dashboard's Settings. */
+export interface EmulatorInfo {
+  version: string;
+  url: string;
+  host: string;
+  port: number;
+  grpcPort?: number;
+  dataDir: string;
+  defaultProject: string;
+  defaultLocation: string;
+  /** `open` or `enforce` */
+  iamMode: string;
+  startedAt: string;
+}

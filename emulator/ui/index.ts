@@ -8,21 +8,7 @@ import type { AppContext, Handler } from '../http/context.js';
 import type { FormatModule } from '../http/format-module.js';
 import { RouteTable } from '../http/route-table.js';
 import { findStaticFile, readStaticFile } from './static-files.js';
-
-/** What GET /_emulator/info answers (the renderer keeps a copy of this shape: it may not import emulator/). */
-export interface EmulatorInfo {
-  version: string;
-  url: string;
-  host: string;
-  port: number;
-  grpcPort?: number;
-  dataDir: string;
-  defaultProject: string;
-  defaultLocation: string;
-  /** `off` until the IAM issue lands; then what enforcement is in force */
-  iamMode: string;
-  startedAt: string;
-}
+import type { EmulatorInfo } from '../control/dto.js';
 
 export interface UiModuleDeps {
   /** folders searched in order for /ui/ files: static assets, then the compiled renderer */

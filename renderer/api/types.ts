@@ -1,19 +1,6 @@
-// Control-plane wire shapes the dashboard reads that emulator/control/dto.ts does not declare yet, and the
-// emulator's /_emulator/info. Kept as plain types: the renderer may not import emulator/ at run time.
-export type { HealthResponse, ListRepositoriesResponse, RepositoryResource } from '../../emulator/control/dto.js';
-
-export interface EmulatorInfo {
-  version: string;
-  url: string;
-  host: string;
-  port: number;
-  grpcPort?: number;
-  dataDir: string;
-  defaultProject: string;
-  defaultLocation: string;
-  iamMode: string;
-  startedAt: string;
-}
+// Control-plane wire shapes the dashboard reads that emulator/control/dto.ts does not declare yet. Kept as
+// plain types: the renderer may not import emulator/ at run time.
+export type { EmulatorInfo, HealthResponse, ListRepositoriesResponse, RepositoryResource } from '../../emulator/control/dto.js';
 
 export interface PackageResource {
   name: string;
