@@ -1,6 +1,5 @@
 // Named routes: a method, a path pattern and a handler per route, and a URL builder so Location and Link
 // headers are always built from route names (never by string concatenation at call sites).
-import { EmulatorError } from '../core/errors.js';
 import type { Handler, RouteParams } from './context.js';
 
 export interface RouteDef {
@@ -89,11 +88,6 @@ export class RouteTable {
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Thrown by dispatch when a format has no such route, so the format's renderer answers in its dialect. */
-export function routeNotFound(path: string): EmulatorError {
-  return new EmulatorError('NOT_FOUND', `no route for ${path.length > 100 ? path.slice(0, 100) + '…' : path}`);
 }
 
 /** Percent-encodes a path segment, keeping `:` (digests) and `@` readable as distribution does. */

@@ -5,7 +5,7 @@ import type { Clock } from '../../../core/clock.js';
 import type { ParsedDigest } from '../../../core/digests.js';
 import { EmulatorError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events.js';
-import type { BlobReader, BlobStore, ByteRange } from '../../../storage/blob-store.js';
+import type { BlobReader, BlobStore } from '../../../storage/blob-store.js';
 import type { MetaShard } from '../../../storage/meta-store.js';
 import type { UploadSession, UploadSessions, AppendOptions } from '../../../storage/uploads.js';
 import { T, blobKey, type BlobLink } from './tables.js';
@@ -24,11 +24,6 @@ export class BlobService {
     const link = t.shard.get<BlobLink>(T.blobs, blobKey(t.image, digest.value));
     if (!link) throw new EmulatorError('BLOB_UNKNOWN', undefined, { digest: digest.value });
     return link;
-  }
-
-  async open(t: DockerTarget, digest: ParsedDigest, range?: ByteRange): Promise<Readable> {
-    this.stat(t, digest);
-    return this.blobs.open(digest.value, range);
   }
 
   async reader(t: DockerTarget, digest: ParsedDigest): Promise<BlobReader> {
