@@ -18,7 +18,7 @@ const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir 
   --grpc-port  port of the plaintext gRPC control plane (default 0: a free port; "off" disables it)
   --iam        open (default: no credentials needed) | enforce (every request is checked against IAM)
 
-       ar-emulator auth print-access-token [--principal user:EMAIL|serviceAccount:EMAIL] [--endpoint HOST:PORT]
+       ar-emulator auth print-access-token [--principal user:EMAIL|serviceAccount:EMAIL | --key-file KEY.json] [--endpoint HOST:PORT]
        ar-emulator configure-docker [--endpoint HOST:PORT]
   --endpoint   the running emulator (default $ARTIFACT_REGISTRY_EMULATOR_HOST, else localhost:8088)`;
 
@@ -83,10 +83,14 @@ export async function main(argv: string[]): Promise<number> {
     });
   } catch (err) {
     process.stderr.write(`[ar-emulator] failed to start: ${(err as Error).message}\n`);
+    if ((err as { code?: string }).code === 'EADDRINUSE') {
+      process.stderr.write(`[ar-emulator] port ${port} is taken: stop what listens there, choose another with --port, or use --port 0 for a free one\n`);
+    }
     return 1;
   }
   process.stdout.write(
     `[ar-emulator] Artifact Registry emulator ready at ${emulator.url} (data: ${emulator.dataDir})\n` +
+      `[ar-emulator] dashboard at ${emulator.url}/ui/\n` +
       `export ARTIFACT_REGISTRY_EMULATOR_HOST=localhost:${emulator.port}\n` +
       (emulator.grpcPort ? `[ar-emulator] gRPC control plane (plaintext) at localhost:${emulator.grpcPort}\n` : ''),
   );

@@ -24,7 +24,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const reason = headlessReason();
   let child;
   if (reason) {
-    process.stdout.write(`[ar-emulator] starting headless: ${reason}. The dashboard is at <URL>/ui/.\n`);
+    process.stdout.write(`[ar-emulator] starting headless: ${reason}. The dashboard's address is printed once it is ready.\n`);
     child = spawn(process.execPath, [join(root, 'bin', 'ar-emulator.mjs'), 'start', ...args], { stdio: 'inherit' });
   } else {
     const electron = process.env.ELECTRON_BIN || join(root, 'node_modules', 'electron', 'dist', 'electron');
