@@ -80,6 +80,7 @@ export async function main(argv: string[]): Promise<number> {
       grpcPort,
       iam: values.iam,
       logger,
+      ...compactionFromEnv(process.env.AR_EMULATOR_COMPACTION_BYTES),
     });
   } catch (err) {
     process.stderr.write(`[ar-emulator] failed to start: ${(err as Error).message}\n`);
@@ -91,6 +92,7 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.write(
     `[ar-emulator] Artifact Registry emulator ready at ${emulator.url} (data: ${emulator.dataDir})\n` +
       `[ar-emulator] dashboard at ${emulator.url}/ui/\n` +
+      (/^(127\.|localhost$|::1$)/.test(emulator.host) ? '' : `[ar-emulator] admin token (callers beyond loopback send it in X-Emulator-Admin-Token; docs/iam.md): ${emulator.adminToken}\n`) +
       `export ARTIFACT_REGISTRY_EMULATOR_HOST=localhost:${emulator.port}\n` +
       (emulator.grpcPort ? `[ar-emulator] gRPC control plane (plaintext) at localhost:${emulator.grpcPort}\n` : ''),
   );
@@ -109,6 +111,15 @@ export async function main(argv: string[]): Promise<number> {
   });
   process.stderr.write('[ar-emulator] stopped\n');
   return 0;
+}
+
+/**
+ * AR_EMULATOR_COMPACTION_BYTES=N (for tests, e.g. the crash tests): compact a metadata journal into its
+ * snapshot as soon as it holds more than N bytes, whatever the snapshot's size. Unset: the defaults.
+ */
+function compactionFromEnv(value: string | undefined): { metaCompaction?: { minJournalBytes: number; snapshotFactor: number } } {
+  const n = value === undefined || value === '' ? NaN : Number(value);
+  return Number.isSafeInteger(n) && n >= 0 ? { metaCompaction: { minJournalBytes: n, snapshotFactor: 0 } } : {};
 }
 
 // Run directly (`node dist/emulator/cli.js start …`), not only through bin/ar-emulator.mjs.

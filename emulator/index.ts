@@ -22,7 +22,7 @@ import { listen } from './http/server.js';
 import { Scheduler } from './jobs/scheduler.js';
 import type { BlobStore } from './storage/blob-store.js';
 import { FsBlobStore } from './storage/fs-blob-store.js';
-import { LowMetaStore } from './storage/low-meta-store.js';
+import { LowMetaStore, type CompactionOptions } from './storage/low-meta-store.js';
 import { DataPaths } from './storage/paths.js';
 import { UploadSessions } from './storage/uploads.js';
 import { createUiModule, locateUiRoots } from './ui/index.js';
@@ -56,6 +56,13 @@ export interface EmulatorOptions {
   uiDirs?: string[];
   /** host names accepted in the Host header besides localhost, 127.0.0.1, [::1], the listen host and *.pkg.dev */
   allowedHosts?: string[];
+  /**
+   * When metadata journals are compacted into snapshots (default: once a journal outgrows 1 MiB and twice its
+   * snapshot). Crash tests make compaction frequent with it (the CLI reads AR_EMULATOR_COMPACTION_BYTES).
+   */
+  metaCompaction?: CompactionOptions;
+  /** what callers beyond loopback must send to the admin surface (docs/iam.md); random per process by default */
+  adminToken?: string;
 }
 
 export interface Emulator {
@@ -69,6 +76,8 @@ export interface Emulator {
   readonly defaultProject: string;
   readonly defaultLocation: string;
   readonly events: EventBus;
+  /** the admin token callers beyond loopback send in X-Emulator-Admin-Token (docs/iam.md) */
+  readonly adminToken: string;
   /** Stops accepting requests, lets in-flight ones finish (up to graceMs), flushes metadata. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -101,7 +110,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const paths = new DataPaths(options.dataDir);
   mkdirSync(paths.root, { recursive: true });
   const events = new EventBus(() => clock.now(), logger.child('events'));
-  const meta = new LowMetaStore(paths, logger.child('storage'));
+  const meta = new LowMetaStore(paths, logger.child('storage'), options.metaCompaction);
   await meta.load();
   const blobs = new FsBlobStore(paths, ids);
   await blobs.init();
@@ -113,7 +122,8 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const shutdown = new AbortController();
   const identities = new IdentityStore(meta, clock);
   const uiToken = randomBytes(32).toString('base64url');
-  const security = await createSecurity({ mode: options.iam ?? 'open', identities, policies: new IamPolicyService(meta), events, clock, dashboardToken: uiToken });
+  const adminToken = options.adminToken || randomBytes(24).toString('base64url');
+  const security = await createSecurity({ mode: options.iam ?? 'open', identities, policies: new IamPolicyService(meta), events, clock, dashboardToken: uiToken, adminToken });
   const docker = createDockerModule({ meta, blobs, uploads, events, clock, defaultLocation, auth: security.dockerAuth });
   const inventories = new Map([[docker.inventory!.format, docker.inventory!]]);
   const controlApi = createControlApi({ meta, events, clock, ids, registryHost: () => registryHost, inventories, held: security.held });
@@ -162,7 +172,13 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const scheduler = new Scheduler(logger.child('jobs'));
   const ttl = options.uploadTtlMs ?? 24 * 3600_000;
   scheduler.every('purge-uploads', Math.min(ttl, 3600_000), () => uploads.purge(new Date(clock.now().getTime() - ttl)));
-  scheduler.after('collect-garbage', 1_000, () => collectGarbage(blobs, [docker], startedAt, logger));
+  // Garbage collection: once shortly after startup (blobs left unreferenced by a crash or an earlier run),
+  // then after deletes, debounced, so the blobs of deleted images and manifests do not wait for a restart.
+  const gc = () => collectGarbage(blobs, [docker], logger.child('gc'));
+  scheduler.after('collect-garbage', 1_000, gc);
+  for (const type of ['artifact.deleted', 'repository.deleted'] as const) {
+    events.on(type, () => scheduler.request('collect-garbage', GC_AFTER_DELETE_MS, gc));
+  }
 
   events.emit('server.started', { url, dataDir: paths.root });
   let stopping: Promise<void> | undefined;
@@ -175,6 +191,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     defaultProject,
     defaultLocation,
     events,
+    adminToken,
     stop(graceMs) {
       stopping ??= (async () => {
         events.emit('server.stopping', { reason: 'stop requested' });
@@ -188,19 +205,16 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   };
 }
 
+/** How long after a delete the garbage collector runs: deletes in a burst (an image, a repository) share one run. */
+const GC_AFTER_DELETE_MS = 1_000;
+
 /**
- * Mark and sweep: deletes blobs no metadata references. Blobs committed since this process started (the
- * blob store renews a blob's modification time on every commit) are left alone, so a blob committed while
- * the sweep runs is never taken.
+ * Mark and sweep: deletes blobs no format's metadata references. Safe while uploads, mounts and manifest
+ * pushes go on: see FsBlobStore.collectGarbage (holds plus rename-to-trash; no timestamps involved).
  */
-async function collectGarbage(blobs: BlobStore, modules: FormatModule[], notAfter: number, logger: Logger): Promise<void> {
-  const live = new Set<string>();
-  for (const m of modules) for (const d of m.referencedBlobs?.() ?? []) live.add(d);
-  let removed = 0;
-  for await (const digest of blobs.list()) {
-    if (live.has(digest)) continue;
-    const info = await blobs.stat(digest);
-    if (info && info.modifiedMs < notAfter && (await blobs.delete(digest))) removed++;
-  }
-  if (removed) logger.info('garbage collection removed unreferenced blobs', { removed });
+async function collectGarbage(blobs: BlobStore, modules: FormatModule[], logger: Logger): Promise<void> {
+  const { removed, bytes } = await blobs.collectGarbage(function* referenced() {
+    for (const m of modules) yield* m.referencedBlobs?.() ?? [];
+  });
+  if (removed) logger.info('garbage collection removed unreferenced blobs', { removed, bytes });
 }

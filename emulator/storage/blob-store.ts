@@ -31,6 +31,17 @@ export interface BlobStore {
   delete(digest: string): Promise<boolean>;
   /** Every stored digest (for garbage collection). */
   list(): AsyncIterable<string>;
+  /**
+   * Runs `fn` with `digests` protected from garbage collection. Whoever is about to make metadata reference
+   * a blob (commit an upload, mount, store a manifest) checks for or writes the blob, and commits the
+   * reference, inside `fn`.
+   */
+  hold<R>(digests: readonly string[], fn: () => Promise<R>): Promise<R>;
+  /**
+   * Deletes every stored blob that is not in `referenced()` (called once the sweep has begun) and was not
+   * held at any moment of the sweep. One sweep at a time; a second call while one runs does nothing.
+   */
+  collectGarbage(referenced: () => Iterable<string>): Promise<{ removed: number; bytes: number }>;
 }
 
 export interface BlobReader {

@@ -1,5 +1,6 @@
 // BlobStore on the local file system: <root>/blobs/<alg>/<ab>/<hex>. Writes go to a temp file, are
-// fsync'ed, then renamed into place, so a blob is either absent or complete — never partial.
+// fsync'ed, then renamed into place (and the directory fsync'ed), so a blob is either absent or complete —
+// never partial — and a blob that was acknowledged survives a power cut. Also the online garbage collector.
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -7,18 +8,38 @@ import { parseDigest } from '../core/digests.js';
 import { EmulatorError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { BlobInfo, BlobReader, BlobStore, ByteRange } from './blob-store.js';
+import { syncDirectory, syncFile } from './fsync.js';
 import type { DataPaths } from './paths.js';
 
 export class FsBlobStore implements BlobStore {
+  /** digest → how many hold() calls are protecting it right now */
+  private readonly held = new Map<string, number>();
+  /** while a sweep runs: every digest held at any moment since it began */
+  private heldDuringSweep: Set<string> | undefined;
+
   constructor(
     private readonly paths: DataPaths,
     private readonly ids: IdGenerator,
   ) {}
 
-  /** Startup only: leftovers of interrupted writes are removed. */
+  /**
+   * Startup only: leftovers of interrupted writes are removed, and blobs a sweep had moved aside when the
+   * process died are put back (the next sweep decides about them again: one may have been held).
+   */
   async init(): Promise<void> {
     await rm(this.paths.blobTempDir, { recursive: true, force: true });
     await mkdir(this.paths.blobTempDir, { recursive: true });
+    for (const name of await readdir(this.paths.blobTrashDir).catch(() => [] as string[])) {
+      const m = /^(sha256|sha512)-([a-f0-9]+)$/.exec(name);
+      const trashed = join(this.paths.blobTrashDir, name);
+      if (!m) {
+        await rm(trashed, { force: true });
+        continue;
+      }
+      const target = this.paths.blob(m[1]!, m[2]!);
+      await mkdir(dirname(target), { recursive: true });
+      await rename(trashed, target);
+    }
   }
 
   async stat(digest: string): Promise<BlobInfo | undefined> {
@@ -68,22 +89,18 @@ export class FsBlobStore implements BlobStore {
 
   async adopt(file: string, digest: string): Promise<void> {
     const target = this.pathOf(digest);
-    await fsync(file);
-    // The modification time says when the blob was committed; garbage collection relies on it.
+    await syncFile(file);
+    // The modification time says when the blob was committed (BlobInfo.modifiedMs).
     const now = new Date();
     await utimes(file, now, now);
     await mkdir(dirname(target), { recursive: true });
     await rename(file, target);
+    await syncDirectory(dirname(target));
   }
 
   async put(data: Uint8Array, digest: string): Promise<void> {
     const target = this.pathOf(digest);
-    if (await this.stat(digest)) {
-      // committed again: renew it, so a sweep that started earlier does not take it
-      const now = new Date();
-      await utimes(target, now, now).catch(() => {});
-      return;
-    }
+    if (await this.stat(digest)) return; // content-addressed: already there is already right
     const tmp = join(this.paths.blobTempDir, this.ids.uuid());
     const handle = await open(tmp, 'w');
     try {
@@ -99,6 +116,7 @@ export class FsBlobStore implements BlobStore {
       await unlink(tmp).catch(() => {});
       throw err;
     }
+    await syncDirectory(dirname(target));
   }
 
   async delete(digest: string): Promise<boolean> {
@@ -115,23 +133,84 @@ export class FsBlobStore implements BlobStore {
     for (const alg of ['sha256', 'sha512']) {
       const algDir = join(this.paths.blobsDir, alg);
       for (const prefix of await readdir(algDir).catch(() => [] as string[])) {
-        for (const hex of await readdir(join(algDir, prefix)).catch(() => [] as string[])) yield `${alg}:${hex}`;
+        for (const hex of await readdir(join(algDir, prefix)).catch(() => [] as string[])) {
+          if (/^[a-f0-9]+$/.test(hex) && hex.startsWith(prefix)) yield `${alg}:${hex}`;
+        }
       }
     }
+  }
+
+  async hold<R>(digests: readonly string[], fn: () => Promise<R>): Promise<R> {
+    const mark = () => {
+      for (const d of digests) this.heldDuringSweep?.add(d);
+    };
+    for (const d of digests) this.held.set(d, (this.held.get(d) ?? 0) + 1);
+    mark();
+    try {
+      return await fn();
+    } finally {
+      for (const d of digests) {
+        const n = this.held.get(d)! - 1;
+        if (n > 0) this.held.set(d, n);
+        else this.held.delete(d);
+      }
+      mark();
+    }
+  }
+
+  /**
+   * Mark and sweep, safe against concurrent uploads, mounts and manifest pushes without stopping them.
+   *
+   * The stat→delete race (a blob re-committed or re-linked between the sweep's check and its delete) is
+   * closed by holds plus rename-to-trash, not by timestamps:
+   * - every writer of a reference runs inside hold(): the blob is checked or written, and the reference
+   *   committed, while the digest is held;
+   * - the sweep records every digest held at any moment after it began, and computes the referenced set
+   *   only after that recording started. So a reference committed before the sweep began is in the
+   *   referenced set, and one committed later was held while the sweep ran;
+   * - a candidate (unreferenced, never held) is first renamed out of the store, atomically, and checked
+   *   again: if a hold began meanwhile it is renamed back (the holder either saw it before the move, or saw
+   *   it missing and wrote or refused it: same bytes either way), else it is deleted. A hold that begins
+   *   after that check finds the blob gone and uploads it again.
+   * A crash mid-sweep leaves at most one blob in _trash, which init() puts back.
+   */
+  async collectGarbage(referenced: () => Iterable<string>): Promise<{ removed: number; bytes: number }> {
+    if (this.heldDuringSweep) return { removed: 0, bytes: 0 };
+    const heldDuringSweep = (this.heldDuringSweep = new Set());
+    let removed = 0;
+    let bytes = 0;
+    try {
+      const live = new Set(referenced());
+      const isKept = (digest: string) => live.has(digest) || this.held.has(digest) || heldDuringSweep.has(digest);
+      await mkdir(this.paths.blobTrashDir, { recursive: true });
+      for await (const digest of this.list()) {
+        if (isKept(digest)) continue;
+        const d = parseDigest(digest);
+        const path = this.paths.blob(d.algorithm, d.hex);
+        const trashed = this.paths.trashedBlob(d.algorithm, d.hex);
+        try {
+          await rename(path, trashed);
+        } catch (err) {
+          if (isNotFound(err)) continue;
+          throw err;
+        }
+        if (isKept(digest)) {
+          await rename(trashed, path);
+          continue;
+        }
+        bytes += (await stat(trashed)).size;
+        await unlink(trashed);
+        removed++;
+      }
+    } finally {
+      this.heldDuringSweep = undefined;
+    }
+    return { removed, bytes };
   }
 
   private pathOf(digest: string): string {
     const d = parseDigest(digest);
     return this.paths.blob(d.algorithm, d.hex);
-  }
-}
-
-async function fsync(file: string): Promise<void> {
-  const handle = await open(file, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

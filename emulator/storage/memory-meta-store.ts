@@ -1,8 +1,10 @@
-// MetaStore kept in memory only (unit tests, throwaway emulators).
+// MetaStore kept in memory only (unit tests, throwaway emulators). Same rules as on disk (record and
+// transaction caps included), nothing persisted.
 import { KeyedMutex } from './locks.js';
 import { Shard, type MetaShard, type MetaStore, type ShardPersistence } from './meta-store.js';
 
 const noPersistence: ShardPersistence = {
+  location: 'memory',
   append: async () => {},
   wantsCompaction: () => false,
   compact: async () => {},

@@ -1,9 +1,23 @@
-// The behaviour every MetaStore implementation shares; run once per implementation.
-import { describe, expect, it } from 'vitest';
-import type { MetaStore } from './meta-store.js';
+// The behaviour every MetaStore implementation shares; run once per implementation. Every store a test
+// opens is closed after it.
+import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_RECORD_BYTES, MAX_TRANSACTION_BYTES, type MetaStore } from './meta-store.js';
 
-export function describeMetaStoreContract(name: string, factory: () => Promise<{ store: MetaStore; reopen?: () => Promise<MetaStore> }>): void {
+export function describeMetaStoreContract(name: string, open: () => Promise<{ store: MetaStore; reopen?: () => Promise<MetaStore> }>): void {
   describe(`${name} (MetaStore contract)`, () => {
+    const opened: MetaStore[] = [];
+    afterEach(async () => {
+      for (const s of opened.splice(0)) await s.close();
+    });
+    const factory = async () => {
+      const { store, reopen } = await open();
+      opened.push(store);
+      return {
+        store,
+        ...(reopen ? { reopen: async () => { const again = await reopen(); opened.push(again); return again; } } : {}),
+      };
+    };
+
     it('applies a transaction only after it commits, and all of it', async () => {
       const { store } = await factory();
       const shard = store.ensure(['repos', 'p', 'l', 'r']);
@@ -52,6 +66,38 @@ export function describeMetaStoreContract(name: string, factory: () => Promise<{
       await store.drop(['repos', 'p', 'l', 'a']);
       expect(store.get(['repos', 'p', 'l', 'a'])).toBeUndefined();
       expect(store.list(['repos', 'p'])).toHaveLength(1);
+    });
+
+    it('refuses a record larger than MAX_RECORD_BYTES with INVALID_ARGUMENT and applies none of the transaction', async () => {
+      const { store } = await factory();
+      const shard = store.ensure(['capped']);
+      await shard.transact((tx) => tx.put('t', 'small', 1));
+      const big = 'x'.repeat(MAX_RECORD_BYTES);
+      await expect(
+        shard.transact((tx) => {
+          tx.put('t', 'other', 2);
+          tx.put('t', 'big', big);
+        }),
+      ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/at most 1048576 bytes per record/) });
+      expect(shard.get('t', 'other')).toBeUndefined();
+      expect(shard.get('t', 'big')).toBeUndefined();
+      // counted in UTF-8 bytes, not characters
+      await expect(shard.transact((tx) => tx.put('t', 'wide', 'é'.repeat(MAX_RECORD_BYTES / 2)))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await shard.transact((tx) => tx.put('t', 'fits', 'x'.repeat(MAX_RECORD_BYTES - 100)));
+      expect(shard.size('t')).toBe(2);
+    });
+
+    it('refuses a transaction larger than MAX_TRANSACTION_BYTES with INVALID_ARGUMENT and applies none of it', async () => {
+      const { store } = await factory();
+      const shard = store.ensure(['capped']);
+      const record = 'y'.repeat(MAX_RECORD_BYTES - 100);
+      const count = Math.ceil(MAX_TRANSACTION_BYTES / MAX_RECORD_BYTES) + 1;
+      await expect(
+        shard.transact((tx) => {
+          for (let i = 0; i < count; i++) tx.put('t', `k${i}`, record);
+        }),
+      ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/per transaction/) });
+      expect(shard.size('t')).toBe(0);
     });
 
     it('keeps committed records across a reopen, deletes included', async () => {

@@ -2,10 +2,11 @@
 //
 //   <root>/blobs/<alg>/<hex[0:2]>/<hex>        content-addressed blobs (immutable; written by rename)
 //   <root>/blobs/_tmp/<uuid>                   blob writes in progress (removed at startup)
+//   <root>/blobs/_trash/<alg>-<hex>            a blob the garbage collector is deleting (put back at startup)
 //   <root>/uploads/<uuid>/data                 resumable upload session bytes
 //   <root>/uploads/<uuid>/info.json            session record (scope, startedAt)
 //   <root>/uploads/<uuid>/offset               bytes acknowledged so far (a crash-cut chunk past it is dropped)
-//   <root>/meta/<seg>/<seg>/.../<seg>.json     metadata shard snapshot (lowdb), one per repository …
+//   <root>/meta/<seg>/<seg>/.../<seg>.json     metadata shard snapshot (lowdb; JSON lines), one per repository …
 //   <root>/meta/<seg>/.../<seg>.journal        … and its append-only journal of committed changes
 //
 // Client-supplied names never become paths directly: digests and upload ids are validated against strict
@@ -29,6 +30,9 @@ export class DataPaths {
   get blobTempDir(): string {
     return join(this.root, 'blobs', '_tmp');
   }
+  get blobTrashDir(): string {
+    return join(this.root, 'blobs', '_trash');
+  }
   get uploadsDir(): string {
     return join(this.root, 'uploads');
   }
@@ -39,6 +43,12 @@ export class DataPaths {
   blob(algorithm: string, hex: string): string {
     if (!ALGORITHMS.has(algorithm) || !HEX.test(hex)) throw new Error(`refusing unsafe blob path ${algorithm}:${hex}`);
     return this.contained(join(this.blobsDir, algorithm, hex.slice(0, 2), hex));
+  }
+
+  /** Where the garbage collector moves a blob before deleting it (see FsBlobStore.collectGarbage). */
+  trashedBlob(algorithm: string, hex: string): string {
+    if (!ALGORITHMS.has(algorithm) || !HEX.test(hex)) throw new Error(`refusing unsafe blob path ${algorithm}:${hex}`);
+    return this.contained(join(this.blobTrashDir, `${algorithm}-${hex}`));
   }
 
   uploadDir(id: string): string {

@@ -31,6 +31,8 @@ export interface SpawnOptions {
   args?: string[];
   /** how long to wait for the export line (default 15 s) */
   readyTimeoutMs?: number;
+  /** extra environment variables for the process (e.g. AR_EMULATOR_COMPACTION_BYTES) */
+  env?: Record<string, string>;
 }
 
 /** A started process that failed to become ready, or a run to completion. */
@@ -105,7 +107,7 @@ export class EmulatorProcesses {
 
   private spawnCli(opts: SpawnOptions): { child: ChildProcess; out: string[]; err: string[]; exited: Promise<ProcessExit> } {
     const args = [BIN, 'start', '--port', '0', '--data-dir', opts.dataDir, ...(opts.args ?? [])];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false, env: { ...process.env, ...opts.env } });
     this.live.add(child);
     const out: string[] = [];
     const err: string[] = [];

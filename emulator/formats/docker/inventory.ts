@@ -25,7 +25,8 @@ export function createDockerInventory(targets: DockerTargets, manifests: Manifes
         mediaType: m.mediaType,
         ...(m.artifactType ? { artifactType: m.artifactType } : {}),
       },
-      ...(m.annotations ? { annotations: m.annotations } : {}),
+      // No annotations: a version's annotations are the client's (versions.patch, control/service/annotations.ts);
+      // a manifest's own annotations stay in its blob.
     };
   };
 

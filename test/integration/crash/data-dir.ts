@@ -80,12 +80,7 @@ export async function inspectMetadata(dataDir: string): Promise<MetadataReport> 
     const text = await readFile(file, 'utf8');
     if (file.endsWith('.json')) {
       report.snapshots.push(rel);
-      try {
-        const doc = JSON.parse(text) as { version?: unknown; tables?: unknown };
-        if (doc.version !== 1 || typeof doc.tables !== 'object' || doc.tables === null) report.problems.push(`${rel}: not a version 1 snapshot`);
-      } catch (err) {
-        report.problems.push(`${rel}: ${(err as Error).message}`);
-      }
+      report.problems.push(...snapshotProblems(rel, text));
     } else if (file.endsWith('.journal')) {
       report.journals.push(rel);
       const lines = text.split('\n');
@@ -104,6 +99,35 @@ export async function inspectMetadata(dataDir: string): Promise<MetadataReport> 
     }
   }
   return report;
+}
+
+/**
+ * What is wrong with a snapshot: version 2 is `{"version":2}` then one `["TABLE","KEY",VALUE]` line per
+ * record, every line newline-terminated; version 1 (older data dirs) is one JSON document.
+ */
+function snapshotProblems(rel: string, text: string): string[] {
+  if (text.startsWith('{"version":2}\n')) {
+    if (!text.endsWith('\n')) return [`${rel}: the last line has no newline`];
+    const problems: string[] = [];
+    text.slice(0, -1).split('\n').slice(1).forEach((line, i) => {
+      try {
+        const record = JSON.parse(line) as unknown;
+        if (!Array.isArray(record) || record.length !== 3 || typeof record[0] !== 'string' || typeof record[1] !== 'string') {
+          problems.push(`${rel} line ${i + 2}: not a [table, key, value] record`);
+        }
+      } catch (err) {
+        problems.push(`${rel} line ${i + 2}: ${(err as Error).message}`);
+      }
+    });
+    return problems;
+  }
+  try {
+    const doc = JSON.parse(text) as { version?: unknown; tables?: unknown };
+    if (doc.version !== 1 || typeof doc.tables !== 'object' || doc.tables === null) return [`${rel}: not a version 1 or 2 snapshot`];
+  } catch (err) {
+    return [`${rel}: ${(err as Error).message}`];
+  }
+  return [];
 }
 
 /** path (relative to `dir`) → sha256 of every file below `dir`: compare two of these to prove nothing changed. */

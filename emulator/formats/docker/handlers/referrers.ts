@@ -10,7 +10,7 @@ export function referrerHandlers(deps: DockerDeps): { listReferrers: Handler } {
       const t = targetOf(deps, ctx, params);
       const subject = digestParam(params);
       const artifactType = typeof ctx.query.artifactType === 'string' ? ctx.query.artifactType : undefined;
-      const manifests = deps.manifests.referrers(t, subject.value, artifactType);
+      const manifests = await deps.manifests.referrers(t, subject.value, artifactType);
       if (artifactType !== undefined) ctx.set('OCI-Filters-Applied', 'artifactType');
       ctx.set('Docker-Distribution-API-Version', 'registry/2.0');
       ctx.status = 200;

@@ -59,9 +59,14 @@ export class BlobService {
         }
       }
     }
-    if (!link || !(await this.blobs.stat(digest.value))) return false;
-    await this.link(t, digest.value, link.size);
-    return true;
+    if (!link) return false;
+    const size = link.size;
+    // Held from the check to the commit, so the garbage collector cannot take the blob in between.
+    return this.blobs.hold([digest.value], async () => {
+      if (!(await this.blobs.stat(digest.value))) return false;
+      await this.link(t, digest.value, size);
+      return true;
+    });
   }
 
   beginUpload(t: DockerTarget): Promise<UploadSession> {
@@ -82,8 +87,12 @@ export class BlobService {
 
   /** Verifies and commits the upload, then links the blob into the image. */
   async completeUpload(t: DockerTarget, id: string, digest: ParsedDigest): Promise<{ digest: string; size: number }> {
-    const committed = await this.uploads.commit(id, scopeOf(t), digest);
-    await this.link(t, committed.digest, committed.size);
+    // Held from the commit into the blob store to the link, so the garbage collector cannot take it in between.
+    const committed = await this.blobs.hold([digest.value], async () => {
+      const c = await this.uploads.commit(id, scopeOf(t), digest);
+      await this.link(t, c.digest, c.size);
+      return c;
+    });
     this.events.emit('artifact.pushed', {
       repository: t.repository,
       format: 'DOCKER',

@@ -9,7 +9,7 @@ import { isValidTag } from '../../../core/names.js';
 import type { BlobStore } from '../../../storage/blob-store.js';
 import type { ShardTx } from '../../../storage/meta-store.js';
 import { isNonDistributable } from '../media-types.js';
-import { parseManifest, type OciDescriptor } from '../wire.js';
+import { parseManifest, type OciDescriptor, type ParsedManifest } from '../wire.js';
 import { T, blobKey, manifestKey, tagKey, type BlobLink, type ImageRecord, type ManifestRecord, type ReferrerList, type TagRecord } from './tables.js';
 import type { DockerTarget } from './target.js';
 
@@ -48,7 +48,12 @@ export class ManifestService {
     });
   }
 
-  async put(t: DockerTarget, reference: string, body: Buffer, contentType: string | undefined): Promise<ManifestRecord> {
+  /**
+   * Stores a manifest (and points the tag at it). `onTagMove` runs under the shard lock when the tag exists
+   * and points at another digest, so the caller's tag-update check cannot race a concurrent tag creation;
+   * it throws to refuse the move.
+   */
+  async put(t: DockerTarget, reference: string, body: Buffer, contentType: string | undefined, opts: { onTagMove?: () => void } = {}): Promise<ManifestRecord> {
     const parsed = parseManifest(body, contentType);
     let digest: string;
     let tag: string | undefined;
@@ -62,34 +67,29 @@ export class ManifestService {
       digest = digestOf(body, 'sha256');
     }
     const now = this.clock.now().toISOString();
-    const record: ManifestRecord = {
-      image: t.image, digest, mediaType: parsed.mediaType, size: body.length, imageSizeBytes: 0, createTime: now,
-      references: [], ...(parsed.artifactType ? { artifactType: parsed.artifactType } : {}),
-      ...(parsed.configMediaType ? { configMediaType: parsed.configMediaType } : {}),
-      ...(parsed.annotations ? { annotations: parsed.annotations } : {}),
-      ...(parsed.subject ? { subject: parsed.subject.digest } : {}),
-    };
-    if (parsed.kind === 'image') {
-      record.imageSizeBytes = this.checkBlobs(t, parsed.blobs);
-      record.references = parsed.blobs.map((b) => b.digest);
-    } else {
-      record.imageSizeBytes = this.checkChildren(t, parsed.manifests);
-      record.references = parsed.manifests.map((m) => m.digest);
-      record.platforms = parsed.manifests.map((m) => ({ digest: m.digest, mediaType: m.mediaType, ...(m.platform ? { platform: m.platform } : {}) }));
-    }
-    await this.blobs.put(body, digest);
-    const previous = await t.shard.transact((tx) => {
-      const existing = tx.get<ManifestRecord>(T.manifests, manifestKey(t.image, digest));
-      if (!existing) {
-        tx.put(T.manifests, manifestKey(t.image, digest), record);
-        if (record.subject) addReferrer(tx, t.image, record.subject, digest);
-      }
-      const image = tx.get<ImageRecord>(T.images, t.image);
-      tx.put(T.images, t.image, { createTime: image?.createTime ?? now, updateTime: now } satisfies ImageRecord);
-      if (!tag) return undefined;
-      const old = tx.get<TagRecord>(T.tags, tagKey(t.image, tag));
-      if (old?.digest !== digest) tx.put(T.tags, tagKey(t.image, tag), { digest, updateTime: now } satisfies TagRecord);
-      return old;
+    const record = manifestRecord(t.image, digest, body.length, now, parsed);
+    // Checked before the manifest blob is written (a manifest that cannot be accepted leaves nothing) …
+    if (parsed.kind === 'image') checkBlobs(t.shard, t.image, parsed.blobs);
+    else checkChildren(t.shard, t.image, parsed.manifests);
+    // … and again inside the transaction, so a blob or manifest deleted concurrently cannot slip between
+    // check and commit. Held: the garbage collector cannot take the manifest blob before the commit.
+    const previous = await this.blobs.hold([digest], async () => {
+      await this.blobs.put(body, digest);
+      return t.shard.transact((tx) => {
+        record.imageSizeBytes = parsed.kind === 'image' ? checkBlobs(tx, t.image, parsed.blobs) : checkChildren(tx, t.image, parsed.manifests);
+        const existing = tx.get<ManifestRecord>(T.manifests, manifestKey(t.image, digest));
+        if (!existing) {
+          tx.put(T.manifests, manifestKey(t.image, digest), record);
+          if (record.subject) addReferrer(tx, t.image, record.subject, digest);
+        }
+        const old = tag ? tx.get<TagRecord>(T.tags, tagKey(t.image, tag)) : undefined;
+        if (old && old.digest !== digest) opts.onTagMove?.();
+        const image = tx.get<ImageRecord>(T.images, t.image);
+        tx.put(T.images, t.image, { createTime: image?.createTime ?? now, updateTime: now } satisfies ImageRecord);
+        if (!tag) return undefined;
+        if (old?.digest !== digest) tx.put(T.tags, tagKey(t.image, tag), { digest, updateTime: now } satisfies TagRecord);
+        return old;
+      });
     });
     const stored = t.shard.get<ManifestRecord>(T.manifests, manifestKey(t.image, digest)) ?? record;
     const base = { repository: t.repository, format: 'DOCKER', package: t.image, version: digest };
@@ -174,43 +174,117 @@ export class ManifestService {
     return tags.sort();
   }
 
-  /** Descriptors of the manifests whose subject is `subject`, optionally filtered by artifactType. */
-  referrers(t: DockerTarget, subject: string, artifactType?: string): OciDescriptor[] {
+  /**
+   * Descriptors of the manifests whose subject is `subject`, optionally filtered by artifactType. Each
+   * carries its manifest's annotations (spec: "listing referrers"), read from the manifest blob: metadata
+   * keeps only a flag, since the blob store already holds them.
+   */
+  async referrers(t: DockerTarget, subject: string, artifactType?: string): Promise<OciDescriptor[]> {
     const digests = t.shard.get<ReferrerList>(T.referrers, blobKey(t.image, subject)) ?? [];
-    const out: OciDescriptor[] = [];
-    for (const digest of digests) {
-      const m = t.shard.get<ManifestRecord>(T.manifests, manifestKey(t.image, digest));
-      if (!m) continue;
-      const type = m.artifactType ?? m.configMediaType;
-      if (artifactType !== undefined && type !== artifactType) continue;
-      out.push({ mediaType: m.mediaType, digest: m.digest, size: m.size, ...(type ? { artifactType: type } : {}), ...(m.annotations ? { annotations: m.annotations } : {}) });
-    }
-    return out;
-  }
-
-  private checkBlobs(t: DockerTarget, descriptors: OciDescriptor[]): number {
-    let total = 0;
-    for (const d of descriptors) {
-      total += d.size;
-      if (isNonDistributable(d.mediaType)) continue; // fetched from its `urls`, never pushed
-      const link = t.shard.get<BlobLink>(T.blobs, blobKey(t.image, d.digest));
-      if (!link) throw new EmulatorError('MANIFEST_BLOB_UNKNOWN', `blob unknown to registry: ${d.digest}`, { digest: d.digest });
-      if (link.size !== d.size) {
-        throw new EmulatorError('MANIFEST_INVALID', `descriptor of ${d.digest} says size ${d.size} but the blob has ${link.size} bytes`);
+    const records = digests.map((d) => t.shard.get<ManifestRecord>(T.manifests, manifestKey(t.image, d))).filter((m): m is ManifestRecord => !!m);
+    const out: Array<OciDescriptor | undefined> = new Array(records.length);
+    // a few manifest reads at a time: each may be up to 4 MiB
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < records.length; i = next++) {
+        const m = records[i]!;
+        let type = m.artifactType ?? m.configMediaType;
+        let annotations: Record<string, string> | undefined;
+        if (m.hasAnnotations || m.annotations || m.clipped) {
+          const fromBlob = await this.fromBlob(m);
+          annotations = fromBlob.annotations;
+          type = fromBlob.artifactType ?? fromBlob.configMediaType;
+        }
+        if (artifactType !== undefined && type !== artifactType) continue;
+        out[i] = { mediaType: m.mediaType, digest: m.digest, size: m.size, ...(type ? { artifactType: type } : {}), ...(annotations ? { annotations } : {}) };
       }
-    }
-    return total;
+    };
+    await Promise.all(Array.from({ length: Math.min(4, records.length) }, worker));
+    return out.filter((d): d is OciDescriptor => !!d);
   }
 
-  private checkChildren(t: DockerTarget, descriptors: OciDescriptor[]): number {
-    let total = 0;
-    for (const d of descriptors) {
-      const child = t.shard.get<ManifestRecord>(T.manifests, manifestKey(t.image, d.digest));
-      if (!child) throw new EmulatorError('MANIFEST_BLOB_UNKNOWN', `manifest unknown to registry: ${d.digest}`, { digest: d.digest });
-      total += child.imageSizeBytes;
+  /** What a record leaves to the manifest blob (annotations, and details too large for the record). */
+  private async fromBlob(m: ManifestRecord): Promise<{ annotations?: Record<string, string>; artifactType?: string; configMediaType?: string }> {
+    try {
+      const parsed = parseManifest(await this.blobs.read(m.digest), m.mediaType);
+      return { ...(parsed.annotations ? { annotations: parsed.annotations } : {}), ...(parsed.artifactType ? { artifactType: parsed.artifactType } : {}), ...(parsed.configMediaType ? { configMediaType: parsed.configMediaType } : {}) };
+    } catch (err) {
+      // a manifest blob lost to damage: the record still answers, without what only the blob held
+      if (err instanceof EmulatorError && err.code === 'BLOB_UNKNOWN') return { ...(m.annotations ? { annotations: m.annotations } : {}) };
+      throw err;
     }
-    return total;
   }
+}
+
+/**
+ * What one manifest record may take in the repository shard: well under the metadata store's record cap
+ * (MAX_RECORD_BYTES, 1 MiB) for any valid manifest up to the 4 MiB limit. Annotations are never copied (issue
+ * 8: copying them once made a journal the emulator could not read back); references and platforms beyond the
+ * budget, and type strings longer than a media type can be (RFC 6838: 127 + 1 + 127), stay only in the blob,
+ * and the record says so (`clipped`).
+ */
+const RECORD_BUDGET_BYTES = 256 << 10;
+const MAX_TYPE_CHARS = 255;
+
+function manifestRecord(image: string, digest: string, size: number, now: string, parsed: ParsedManifest): ManifestRecord {
+  const record: ManifestRecord = { image, digest, mediaType: parsed.mediaType, size, imageSizeBytes: 0, createTime: now, references: [] };
+  let clipped = false;
+  const typeField = (value: string | undefined): string | undefined => {
+    if (value !== undefined && value.length > MAX_TYPE_CHARS) clipped = true;
+    return value && value.length <= MAX_TYPE_CHARS ? value : undefined;
+  };
+  const artifactType = typeField(parsed.artifactType);
+  const configMediaType = typeField(parsed.configMediaType);
+  if (artifactType) record.artifactType = artifactType;
+  if (configMediaType) record.configMediaType = configMediaType;
+  if (parsed.annotations) record.hasAnnotations = true;
+  if (parsed.subject) record.subject = parsed.subject.digest;
+  let budget = RECORD_BUDGET_BYTES - Buffer.byteLength(JSON.stringify(record));
+  const descriptors = parsed.kind === 'image' ? parsed.blobs : parsed.manifests;
+  for (const d of descriptors) {
+    budget -= d.digest.length + 3;
+    if (budget < 0) break;
+    record.references.push(d.digest);
+  }
+  if (parsed.kind === 'index') {
+    record.platforms = [];
+    for (const m of parsed.manifests) {
+      if (m.mediaType.length > MAX_TYPE_CHARS) {
+        clipped = true;
+        continue;
+      }
+      const entry = { digest: m.digest, mediaType: m.mediaType, ...(m.platform ? { platform: m.platform } : {}) };
+      budget -= Buffer.byteLength(JSON.stringify(entry)) + 1;
+      if (budget < 0) break;
+      record.platforms.push(entry);
+    }
+  }
+  if (budget < 0 || clipped) record.clipped = true;
+  return record;
+}
+
+function checkBlobs(tx: Pick<ShardTx, 'get'>, image: string, descriptors: OciDescriptor[]): number {
+  let total = 0;
+  for (const d of descriptors) {
+    total += d.size;
+    if (isNonDistributable(d.mediaType)) continue; // fetched from its `urls`, never pushed
+    const link = tx.get<BlobLink>(T.blobs, blobKey(image, d.digest));
+    if (!link) throw new EmulatorError('MANIFEST_BLOB_UNKNOWN', `blob unknown to registry: ${d.digest}`, { digest: d.digest });
+    if (link.size !== d.size) {
+      throw new EmulatorError('MANIFEST_INVALID', `descriptor of ${d.digest} says size ${d.size} but the blob has ${link.size} bytes`);
+    }
+  }
+  return total;
+}
+
+function checkChildren(tx: Pick<ShardTx, 'get'>, image: string, descriptors: OciDescriptor[]): number {
+  let total = 0;
+  for (const d of descriptors) {
+    const child = tx.get<ManifestRecord>(T.manifests, manifestKey(image, d.digest));
+    if (!child) throw new EmulatorError('MANIFEST_BLOB_UNKNOWN', `manifest unknown to registry: ${d.digest}`, { digest: d.digest });
+    total += child.imageSizeBytes;
+  }
+  return total;
 }
 
 function addReferrer(tx: ShardTx, image: string, subject: string, digest: string): void {

@@ -19,12 +19,23 @@ export interface ManifestRecord {
   createTime: string;
   artifactType?: string;
   configMediaType?: string;
+  /**
+   * The manifest has annotations: they are read from the manifest blob where needed (referrers), never
+   * copied here (issue 8: copies made journals too large to read back).
+   */
+  hasAnnotations?: boolean;
+  /** Copied annotations, in records written before issue 8 only; never written now. */
   annotations?: Record<string, string>;
   subject?: string;
-  /** digests this manifest references (blobs for images, child manifests for indexes) */
+  /** digests this manifest references (blobs for images, child manifests for indexes), as far as the record's budget goes */
   references: string[];
-  /** child platforms of an index */
+  /** child platforms of an index, as far as the record's budget goes */
   platforms?: Array<{ digest: string; mediaType: string; platform?: OciPlatform }>;
+  /**
+   * Some details did not fit the record's budget (manifestRecord in manifests.ts): references, platforms or
+   * a type string; the manifest blob has them all.
+   */
+  clipped?: boolean;
 }
 
 /** `tags` table, key `IMAGE:TAG`. */
