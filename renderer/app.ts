@@ -7,6 +7,7 @@ import { h, replaceChildren } from './components/dom.js';
 import { FeedStore } from './state/feed-store.js';
 import { feedView } from './views/feed-view.js';
 import { iamView } from './views/iam-view.js';
+import { notFoundView } from './views/not-found-view.js';
 import { imageView } from './views/image-view.js';
 import { repositoriesView } from './views/repositories-view.js';
 import { repositoryView } from './views/repository-view.js';
@@ -101,6 +102,8 @@ function viewFor(ctx: ViewContext, r: Route): View {
       return iamView(ctx, r.repository);
     case 'settings':
       return settingsView(ctx);
+    case 'not-found':
+      return notFoundView(r.hash);
     default:
       return feedView(ctx);
   }

@@ -1,12 +1,12 @@
 // The emulator's own API under /_emulator/ (health, the live event feed) and the answer for paths no
 // format claims. Errors render in Google's JSON shape.
-import { PassThrough } from 'node:stream';
-import type { EmulatorEvent, EventBus } from '../core/events.js';
+import type { EventBus } from '../core/events.js';
 import type { Handler } from '../http/context.js';
 import type { FormatModule } from '../http/format-module.js';
 import { RouteTable } from '../http/route-table.js';
 import type { HealthResponse } from './dto.js';
 import { renderGoogleError } from './errors.js';
+import { SSE_CLIENT_BUFFER_LIMIT, SseClient } from './sse-client.js';
 
 export interface EmulatorApiDeps {
   events: EventBus;
@@ -28,32 +28,26 @@ export function createEmulatorApiModule(d: EmulatorApiDeps): FormatModule {
 
   /**
    * Server-Sent Events: replays the last `replay` events (default 100; or those after Last-Event-ID),
-   * then streams new ones until the client goes away or the emulator stops.
+   * then streams new ones until the client goes away or the emulator stops. A client that stops reading
+   * is dropped once SSE_CLIENT_BUFFER_LIMIT bytes wait for it (see SseClient).
    */
   const streamEvents: Handler = async (ctx) => {
     const lastId = Number(ctx.get('Last-Event-ID') || ctx.query.after || 0) || 0;
     const replayRaw = Number(ctx.query.replay ?? DEFAULT_REPLAY);
     const replay = Number.isFinite(replayRaw) && replayRaw >= 0 ? Math.min(replayRaw, 10_000) : DEFAULT_REPLAY;
     const types = typeof ctx.query.types === 'string' ? new Set(ctx.query.types.split(',')) : undefined;
-    const stream = new PassThrough();
-    const write = (e: EmulatorEvent) => {
-      if (types && !types.has(e.type)) return;
-      stream.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
-    };
     ctx.req.socket.setTimeout(0);
     ctx.req.socket.setNoDelay(true);
     ctx.set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     ctx.status = 200;
-    ctx.body = stream;
-    stream.write(': ar-emulator event stream\nretry: 2000\n\n');
-    for (const e of d.events.replay(lastId, lastId ? undefined : replay)) write(e);
-    const dispose = d.events.onAny(write);
-    const end = () => {
+    const client = new SseClient(ctx, SSE_CLIENT_BUFFER_LIMIT, types);
+    const stop = () => client.end();
+    const dispose = d.events.onAny((e) => client.push(e));
+    ctx.state.shutdown.addEventListener('abort', stop, { once: true });
+    client.start(d.events.replay(lastId, lastId ? undefined : replay), () => {
       dispose();
-      stream.end();
-    };
-    ctx.req.once('close', end);
-    ctx.state.shutdown.addEventListener('abort', end, { once: true });
+      ctx.state.shutdown.removeEventListener('abort', stop);
+    });
   };
 
   const root: Handler = async (ctx) => {

@@ -3,6 +3,7 @@ import Koa from 'koa';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
+import { isDisconnectError } from './client-disconnect.js';
 import type { RequestState } from './context.js';
 import { dispatch, type Prefix } from './dispatch.js';
 import type { FormatModule, RequestGuard } from './format-module.js';
@@ -28,7 +29,11 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Koa<RequestState> {
   const app = new Koa<RequestState>({ asyncLocalStorage: false });
   app.silent = true;
-  app.on('error', (err: unknown) => deps.logger.warn('response stream error', { err }));
+  // Koa reports errors of the response stream here; a peer that hung up is normal traffic.
+  app.on('error', (err: unknown) => {
+    if (isDisconnectError(err)) deps.logger.debug('client disconnected during the response', { code: (err as { code?: string }).code });
+    else deps.logger.warn('response stream error', { err });
+  });
   app.use(requestContext(deps));
   app.use(accessLog());
   app.use(errorBoundary([deps.fallback, ...deps.prefixes.map((p) => p.module)]));

@@ -22,13 +22,22 @@ export async function readBody(ctx: AppContext, limit: number, tooLarge: ErrorCo
   return Buffer.concat(chunks, total);
 }
 
-/** Reads and parses a JSON body (empty body = `{}`); INVALID_ARGUMENT when it is not JSON. */
-export async function readJson(ctx: AppContext, limit = 4 << 20): Promise<unknown> {
+/**
+ * Reads and parses a JSON body (empty body = `{}`); INVALID_ARGUMENT when it is not JSON, or when its root is
+ * not an object (`null`, an array, a string, a number), as Google's front end answers "Root element must be
+ * a message" — every JSON body of the emulator is a request message.
+ */
+export async function readJson(ctx: AppContext, limit = 4 << 20): Promise<Record<string, unknown>> {
   const raw = await readBody(ctx, limit);
   if (raw.length === 0) return {};
+  let parsed: unknown;
   try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
+    parsed = JSON.parse(raw.toString('utf8')) as unknown;
   } catch (err) {
     throw new EmulatorError('INVALID_ARGUMENT', `Invalid JSON payload received. ${(err as Error).message}`);
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new EmulatorError('INVALID_ARGUMENT', `Invalid JSON payload received. Root element must be a message, not ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : `a ${typeof parsed}`}.`);
+  }
+  return parsed as Record<string, unknown>;
 }

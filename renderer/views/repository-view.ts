@@ -4,7 +4,7 @@ import type { PackageResource, RepositoryResource, VersionResource } from '../ap
 import { copyButton, emptyState, errorState, facts, h, panel, relativeTime, replaceChildren } from '../components/dom.js';
 import { formatBytes, shortDigest, shortRepository } from '../state/event-format.js';
 import { enumName } from './repositories-view.js';
-import { imageHref, packageId, repositoryHref, type View, type ViewContext } from './view.js';
+import { imageHref, packageId, repositoryHref, safeDecode, type View, type ViewContext } from './view.js';
 
 export function repositoryView(ctx: ViewContext, repository: string): View {
   const details = h('div', {}, emptyState('Loading…'));
@@ -77,7 +77,8 @@ function versionTable(repository: string, pkg: string, versions: VersionResource
       'tbody',
       {},
       ...versions.map((v) => {
-        const id = decodeURIComponent(v.name.split('/versions/')[1] ?? '');
+        const raw = v.name.split('/versions/')[1] ?? '';
+        const id = safeDecode(raw) ?? raw;
         const label = h('code', { title: id }, shortDigest(id));
         return h(
           'tr',

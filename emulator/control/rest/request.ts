@@ -1,5 +1,6 @@
 // REST request parsing shared by the handlers: query parameters in camelCase or snake_case, update masks,
 // numeric-enum rendering on request (`$alt=json;enum-encoding=int`, as the Node client asks).
+import { decodePercent } from '../../core/decode-percent.js';
 import { EmulatorError } from '../../core/errors.js';
 import { REPOSITORY_FORMATS, REPOSITORY_MODES } from '../../core/repository.js';
 import type { AppContext } from '../../http/context.js';
@@ -83,5 +84,5 @@ function numericEnums(value: unknown, key: string | undefined): unknown {
  * curl and gcloud send `packages/a%2Fb`; a segment carrying an encoded `%` is decoded once.
  */
 export function seg(s: string | undefined): string {
-  return s && /%25/i.test(s) ? decodeURIComponent(s) : (s ?? '');
+  return s && /%25/i.test(s) ? decodePercent(s) : (s ?? '');
 }

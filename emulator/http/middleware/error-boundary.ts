@@ -2,6 +2,7 @@
 // is not an EmulatorError becomes INTERNAL: logged with its cause, never exposed in the response.
 import type { Middleware } from 'koa';
 import { EmulatorError, isEmulatorError } from '../../core/errors.js';
+import { isClientGone, isDisconnectError } from '../client-disconnect.js';
 import type { AppContext, RequestState } from '../context.js';
 import type { FormatModule } from '../format-module.js';
 
@@ -12,6 +13,14 @@ export function errorBoundary(modules: FormatModule[]): Middleware<RequestState>
     try {
       await next();
     } catch (thrown) {
+      // A client that hung up mid-request (a manifest PUT whose body was cut off) is not a failure of the
+      // emulator: no error log, no error body (nobody is there to read it), and no push.failed event.
+      if (isDisconnectError(thrown) && isClientGone(ctx)) {
+        ctx.state.logger.info('client disconnected before the request completed', { route: ctx.state.routeName, requestId: ctx.state.requestId, code: (thrown as { code?: string }).code });
+        ctx.respond = false;
+        if (!ctx.res.destroyed) ctx.res.destroy();
+        return;
+      }
       let err: EmulatorError;
       if (isEmulatorError(thrown)) {
         err = thrown;

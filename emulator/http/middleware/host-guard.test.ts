@@ -5,7 +5,7 @@ import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isEmulatorError } from '../../core/errors.js';
 import type { RequestState } from '../context.js';
-import { hostGuard, isAllowedHost, originRefusal } from './host-guard.js';
+import { hostGuard, isAllowedHost, isLoopbackAddress, originRefusal } from './host-guard.js';
 
 const TOKEN = 'tok-123';
 
@@ -28,6 +28,11 @@ describe('isAllowedHost', () => {
     expect(isAllowedHost('[fd00::5]:8088', { listenHost: '::' })).toBe(true);
     expect(isAllowedHost('evil.example:8088', { listenHost: '0.0.0.0' })).toBe(false);
   });
+});
+
+describe('isLoopbackAddress', () => {
+  it.each(['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1', '0:0:0:0:0:0:0:1'])('takes %s as this machine', (a) => expect(isLoopbackAddress(a)).toBe(true));
+  it.each(['192.0.2.2', '10.0.0.5', '::ffff:10.0.0.5', 'fe80::1', '128.0.0.1', '127.0.0.1.evil', '', undefined])('takes %s as remote', (a) => expect(isLoopbackAddress(a)).toBe(false));
 });
 
 describe('originRefusal', () => {

@@ -44,6 +44,15 @@ export function isAllowedHost(header: string | undefined, opts: Pick<HostGuardOp
   return WILDCARD_HOSTS.has(listen) && (IPV4.test(name) || name.includes(':'));
 }
 
+/** Whether a socket's remote address is this machine (127.0.0.0/8, ::1, IPv4-mapped 127.x); false when unknown. */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const a = address.toLowerCase();
+  if (a === '::1' || a === '0:0:0:0:0:0:0:1') return true;
+  const v4 = a.startsWith('::ffff:') ? a.slice('::ffff:'.length) : a;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
+
 /** Why a mutating request must be refused, or undefined when it may proceed. */
 export function originRefusal(req: { method: string; host?: string; origin?: string; token?: string }, token: string): string | undefined {
   if (SAFE_METHODS.has(req.method.toUpperCase()) || req.origin === undefined) return undefined;

@@ -1,9 +1,12 @@
 // Blob reads and deletes: HEAD/GET (with Range) and DELETE /v2/<name>/blobs/<digest>.
 // https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-blobs
-import { EmulatorError } from '../../../core/errors.js';
+import type { ParsedDigest } from '../../../core/digests.js';
+import { EmulatorError, isEmulatorError } from '../../../core/errors.js';
 import type { AppContext, Handler } from '../../../http/context.js';
-import type { ByteRange } from '../../../storage/blob-store.js';
+import type { BlobReader, ByteRange } from '../../../storage/blob-store.js';
 import { sendRange } from '../../../http/send-range.js';
+import type { BlobLink } from '../service/tables.js';
+import type { DockerTarget } from '../service/target.js';
 import { digestParam, emptyResponse, targetOf, type DockerDeps } from './deps.js';
 
 export function blobHandlers(deps: DockerDeps): { headBlob: Handler; getBlob: Handler; deleteBlob: Handler } {
@@ -11,7 +14,9 @@ export function blobHandlers(deps: DockerDeps): { headBlob: Handler; getBlob: Ha
     headBlob: async (ctx, params) => {
       const t = targetOf(deps, ctx, params);
       const digest = digestParam(params);
-      const link = deps.blobs.stat(t, digest);
+      // A HEAD must not promise what a GET cannot deliver: the stored file is checked, not just the link.
+      const { link, source } = await openStored(deps, ctx, t, digest);
+      await source.close();
       ctx.status = 200;
       ctx.set({
         'Docker-Distribution-API-Version': 'registry/2.0',
@@ -28,7 +33,7 @@ export function blobHandlers(deps: DockerDeps): { headBlob: Handler; getBlob: Ha
       const digest = digestParam(params);
       const link = deps.blobs.stat(t, digest);
       const range = parseRange(ctx, link.size);
-      const source = await deps.blobs.reader(t, digest);
+      const { source } = await openStored(deps, ctx, t, digest);
       ctx.set({
         'Docker-Distribution-API-Version': 'registry/2.0',
         'Docker-Content-Digest': digest.value,
@@ -41,7 +46,7 @@ export function blobHandlers(deps: DockerDeps): { headBlob: Handler; getBlob: Ha
       ctx.status = range ? 206 : 200;
       if (range) ctx.set('Content-Range', `bytes ${start}-${end}/${link.size}`);
       ctx.set('Content-Length', String(end - start + 1));
-      await sendRange(ctx, source, start, end);
+      await sendRange(ctx, source, start, end, { what: digest.value });
     },
 
     deleteBlob: async (ctx, params) => {
@@ -50,6 +55,36 @@ export function blobHandlers(deps: DockerDeps): { headBlob: Handler; getBlob: Ha
       emptyResponse(ctx, 202);
     },
   };
+}
+
+/**
+ * The blob's link and an open reader of its stored file. A link whose file is missing, or whose file has
+ * another length than the link records (a truncated or damaged store), is BLOB_UNKNOWN, logged as an error:
+ * answering 200 would promise bytes that cannot be sent, and a 404 lets a client push the blob again.
+ */
+async function openStored(deps: DockerDeps, ctx: AppContext, t: DockerTarget, digest: ParsedDigest): Promise<{ link: BlobLink; source: BlobReader }> {
+  const link = deps.blobs.stat(t, digest);
+  let source: BlobReader;
+  try {
+    source = await deps.blobs.reader(t, digest);
+  } catch (err) {
+    if (isEmulatorError(err) && err.code === 'BLOB_UNKNOWN') {
+      ctx.state.logger.error('blob is linked but its file is missing from the blob store', { digest: digest.value, repository: t.repository, requestId: ctx.state.requestId });
+    }
+    throw err;
+  }
+  if (source.size !== link.size) {
+    await source.close().catch(() => {});
+    ctx.state.logger.error('stored blob file has another size than recorded; not serving it', {
+      digest: digest.value,
+      repository: t.repository,
+      recordedSize: link.size,
+      storedSize: source.size,
+      requestId: ctx.state.requestId,
+    });
+    throw new EmulatorError('BLOB_UNKNOWN', `blob ${digest.value} is damaged in the blob store`, { digest: digest.value });
+  }
+  return { link, source };
 }
 
 /** A single `bytes=start-end` range (RFC 9110 §14.1.2); RANGE_INVALID when it cannot be satisfied. */
