@@ -1,6 +1,8 @@
-// Composition of IAM with the HTTP layer and the formats: the request guard dispatch calls, the registry's
-// token issuing, testIamPermissions, and the OAuth2 and token-minting endpoints of the emulator API.
+// Composition of IAM with the HTTP layer and the formats: the request guard dispatch calls (including the admin
+// token the emulator's own administration needs beyond loopback), the registry's token issuing and in-handler
+// checks, testIamPermissions, and the OAuth2 and token-minting endpoints of the emulator API.
 import { timingSafeEqual } from 'node:crypto';
+import { decodePercent } from './core/decode-percent.js';
 import { EmulatorError } from './core/errors.js';
 import type { EventBus } from './core/events.js';
 import type { Clock } from './core/clock.js';
@@ -8,6 +10,7 @@ import { repositoryName } from './core/names.js';
 import type { AppContext, Handler } from './http/context.js';
 import { readBody, readJson } from './http/body.js';
 import type { RequestGuard } from './http/format-module.js';
+import { isLoopbackAddress } from './http/middleware/host-guard.js';
 import { CredentialVerifier } from './iam/credentials.js';
 import { anonymousRegistryDenial } from './iam/denials.js';
 import { IamGuard, LOCAL_OWNER, type IamMode } from './iam/guard.js';
@@ -37,6 +40,8 @@ export async function createSecurity(d: {
   clock: Clock;
   /** the dashboard's per-process token: a request carrying it acts as the local owner */
   dashboardToken: string;
+  /** what the admin surface needs from callers beyond loopback (ADMIN_TOKEN_HEADER) */
+  adminToken: string;
 }): Promise<Security> {
   const tokens = new TokenService(d.identities, d.clock, await d.identities.tokenSecret());
   const credentials = new CredentialVerifier(d.identities, tokens);
@@ -50,8 +55,11 @@ export async function createSecurity(d: {
     return new EmulatorError(err.code, err.message, err.detail, { headers: { ...(err.headers ?? {}), 'WWW-Authenticate': header } });
   };
 
+  const callerOf = (ctx: AppContext) => ({ principal: ctx.state.principal ?? ANONYMOUS, groups: ctx.state.groups ?? [] });
+
   const guard: RequestGuard = {
     async authenticate(ctx, module) {
+      assertAdminAllowed(ctx, d.adminToken);
       const dashboard = ctx.get('x-emulator-token');
       if (dashboard && !ctx.get('authorization') && safeEqual(dashboard, d.dashboardToken)) {
         ctx.state.principal = LOCAL_OWNER;
@@ -69,7 +77,7 @@ export async function createSecurity(d: {
     },
     async authorize(ctx, module, check) {
       if (!check) return;
-      const caller = { principal: ctx.state.principal ?? ANONYMOUS, groups: ctx.state.groups ?? [] };
+      const caller = callerOf(ctx);
       const decision = iam.decide(caller, check);
       if (decision.allowed) return;
       const err = iam.denial(decision, caller, module.id === 'docker' ? 'registry' : 'rest', check.operation);
@@ -93,6 +101,14 @@ export async function createSecurity(d: {
       }
     },
     issue: (principal) => tokens.issue(principal),
+    allows: (ctx, operation, repository) => iam.decide(callerOf(ctx), { operation, project: repository.project, repository }).allowed,
+    require(ctx, operation, repository) {
+      const caller = callerOf(ctx);
+      const decision = iam.decide(caller, { operation, project: repository.project, repository });
+      if (decision.allowed) return;
+      const err = iam.denial(decision, caller, 'registry', operation);
+      throw err.code === 'UNAUTHENTICATED' ? challenge(ctx, err) : err;
+    },
   };
 
   const oauthToken: Handler = async (ctx) => {
@@ -131,8 +147,8 @@ export async function createSecurity(d: {
   const setGroup: Handler = async (ctx, p) => {
     const body = (await readJson(ctx, 256 * 1024)) as { members?: string[] };
     if (!Array.isArray(body.members)) throw new EmulatorError('INVALID_ARGUMENT', 'members must be a list of user:/serviceAccount: members.', { field: 'members' });
-    await d.identities.setGroup(decodeURIComponent(p.group!), body.members);
-    ctx.body = { group: decodeURIComponent(p.group!), members: d.identities.groups()[decodeURIComponent(p.group!)] };
+    await d.identities.setGroup(decodePercent(p.group!, 'group'), body.members);
+    ctx.body = { group: decodePercent(p.group!, 'group'), members: d.identities.groups()[decodePercent(p.group!, 'group')] };
   };
 
   const grpcAuthorize = async (rpc: string, request: Record<string, unknown>, authorization: string | undefined) => {
@@ -144,7 +160,7 @@ export async function createSecurity(d: {
     const check = {
       operation,
       project: m?.[1] ?? '-',
-      ...(m?.[3] ? { repository: { project: m[1]!, location: m[2]!, repository: decodeURIComponent(m[3]) } } : {}),
+      ...(m?.[3] ? { repository: { project: m[1]!, location: m[2]!, repository: decodePercent(m[3], 'repository') } } : {}),
     };
     const decision = iam.decide(caller, check);
     if (!decision.allowed) throw iam.denial(decision, caller, 'rest', operation);
@@ -160,6 +176,30 @@ export async function createSecurity(d: {
     held: (caller, repo, requested) => iam.held(caller ?? { principal: d.mode === 'open' ? LOCAL_OWNER : ANONYMOUS, groups: [] }, repo, requested),
     handlers: { oauthToken, mintToken, setGroup },
   };
+}
+
+/** Header carrying the admin token (query `adminToken` on the dashboard page, which a browser opens by URL). */
+export const ADMIN_TOKEN_HEADER = 'x-emulator-admin-token';
+/** Routes of the emulator's own administration: token minting, groups, service accounts and keys, project policies, the page holding the dashboard token. */
+const ADMIN_ROUTES = new Set(['emulator.iam.mintToken', 'emulator.iam.setGroup', 'ui.page.get']);
+
+export function isAdminRoute(routeName: string | undefined): boolean {
+  return routeName !== undefined && (ADMIN_ROUTES.has(routeName) || routeName.startsWith('control.admin.'));
+}
+
+/**
+ * Loopback callers use the admin surface freely; any other caller (decided by the socket's remote address, never
+ * by Host or X-Forwarded-For) must send the admin token printed at start.
+ */
+export function assertAdminAllowed(ctx: Pick<AppContext, 'state' | 'req' | 'query' | 'get'>, adminToken: string): void {
+  if (!isAdminRoute(ctx.state.routeName) || isLoopbackAddress(ctx.req.socket.remoteAddress)) return;
+  const query = ctx.state.routeName === 'ui.page.get' ? ctx.query.adminToken : undefined;
+  const given = ctx.get(ADMIN_TOKEN_HEADER) || (typeof query === 'string' ? query : '');
+  if (given && safeEqual(given, adminToken)) return;
+  throw new EmulatorError(
+    'PERMISSION_DENIED',
+    `The emulator's administration endpoints need its admin token from callers beyond loopback: send it in the ${ADMIN_TOKEN_HEADER} header (the dashboard page also takes ?adminToken=). It is printed at start.`,
+  );
 }
 
 /** gRPC method → the operation id of the REST route doing the same (iam/permissions.ts). */

@@ -1,15 +1,16 @@
 // What IAM must allow for each control-plane route: the route name is the operation id of
 // iam/permissions.ts; the resource is the repository (with its project) or the project.
 import type { AccessCheck } from '../core/access.js';
+import { decodePercent } from '../core/decode-percent.js';
 import type { RouteParams } from '../http/context.js';
 import { seg } from './rest/request.js';
 
 
 export function controlAccess(routeName: string, params: RouteParams): AccessCheck | undefined {
   if (!routeName.startsWith('control.') || routeName.startsWith('control.admin.')) return undefined;
-  const project = decodeURIComponent(seg(params.project));
+  const project = decodePercent(seg(params.project));
   if (params.repository && params.location) {
-    return { operation: routeName, project, repository: { project, location: decodeURIComponent(seg(params.location)), repository: decodeURIComponent(seg(params.repository)) } };
+    return { operation: routeName, project, repository: { project, location: decodePercent(seg(params.location)), repository: decodePercent(seg(params.repository)) } };
   }
   return { operation: routeName, project };
 }

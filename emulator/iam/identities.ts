@@ -6,6 +6,7 @@ import type { Clock } from '../core/clock.js';
 import { EmulatorError } from '../core/errors.js';
 import { isValidProjectId } from '../core/names.js';
 import type { MetaShard, MetaStore } from '../storage/meta-store.js';
+import { validatePolicy, type PolicyBinding } from './policy-validation.js';
 
 export interface ServiceAccount {
   email: string;
@@ -35,6 +36,12 @@ export interface KeyFile {
   auth_provider_x509_cert_url: string;
   client_x509_cert_url: string;
   universe_domain: string;
+}
+
+export interface ProjectPolicy {
+  version?: number;
+  bindings?: PolicyBinding[];
+  etag: string;
 }
 
 const SHARD = ['iam'];
@@ -130,13 +137,26 @@ export class IdentityStore {
     return Object.fromEntries(this.shard.entries<string[]>('groups'));
   }
 
-  projectPolicy(projectId: string): { bindings?: Array<{ role: string; members: string[] }>; etag?: string } | undefined {
-    return this.shard.get('projectPolicies', projectId);
+  /** The project's policy as stored (possibly of any shape if the file was edited: the evaluator copes). */
+  projectPolicy(projectId: string): ProjectPolicy | undefined {
+    return this.shard.get<ProjectPolicy>('projectPolicies', projectId);
   }
 
-  async setProjectPolicy(projectId: string, policy: { bindings?: Array<{ role: string; members: string[] }> }): Promise<{ bindings?: Array<{ role: string; members: string[] }>; etag: string }> {
-    const stored = { ...(policy.bindings?.length ? { bindings: policy.bindings } : {}), etag: Buffer.from(randomUUID()).toString('base64').slice(0, 12) };
-    await this.shard.transact((tx) => tx.put('projectPolicies', projectId, stored));
-    return stored;
+  /** Validates first (a bad shape leaves the stored policy as it was), then honours the etag like a repository's. */
+  async setProjectPolicy(projectId: string, input: unknown): Promise<ProjectPolicy> {
+    const policy = validatePolicy(input);
+    return this.shard.transact((tx) => {
+      const currentEtag = tx.get<ProjectPolicy>('projectPolicies', projectId)?.etag ?? 'ACAB';
+      if (policy.etag !== undefined && policy.etag !== '' && policy.etag !== currentEtag) {
+        throw new EmulatorError('ABORTED', 'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.');
+      }
+      const stored: ProjectPolicy = {
+        ...(policy.version ? { version: policy.version } : {}),
+        ...(policy.bindings.length ? { bindings: policy.bindings } : {}),
+        etag: Buffer.from(randomUUID()).toString('base64').slice(0, 12),
+      };
+      tx.put('projectPolicies', projectId, stored);
+      return stored;
+    });
   }
 }

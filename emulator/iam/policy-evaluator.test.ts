@@ -91,6 +91,16 @@ describe('evaluate', () => {
     expect(memberMatches('serviceAccount:CI@p.iam.gserviceaccount.com', CI, [])).toBe(true);
     expect(memberMatches('domain:EXAMPLE.com', ALICE, [])).toBe(true);
   });
+
+  it('grants nothing, and never throws, for stored policies of the wrong shape', () => {
+    const odd = [
+      'x', 7, [], { bindings: 'x' }, { bindings: [null, 'roles/owner', 3] }, { bindings: [{ role: READER }] },
+      { bindings: [{ role: READER, members: 'allUsers' }] }, { bindings: [{ role: 7, members: ['allUsers'] }] },
+      { bindings: [{ role: READER, members: [null, 5, ALICE] }] },
+    ] as unknown as IamPolicy[];
+    for (const p of odd) expect(() => heldPermissions(ALICE, [], [p, p], [PULL])).not.toThrow();
+    expect(odd.map((p) => heldPermissions(ALICE, [], [p], [PULL]))).toEqual([[], [], [], [], [], [], [], [], [PULL]]);
+  });
 });
 
 describe('heldPermissions', () => {

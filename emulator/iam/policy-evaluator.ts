@@ -59,10 +59,16 @@ export function heldPermissions(
 ): string[] {
   const granted = new Set<string>();
   for (const policy of policies) {
-    for (const binding of policy?.bindings ?? []) {
-      if (binding.condition != null) continue;
-      if (!binding.members.some((m) => memberMatches(m, principal, groups))) continue;
-      for (const p of permissionsOfRole(binding.role)) granted.add(p);
+    // Stored policies are validated on the way in, but a file edited by hand may hold anything: what is not a
+    // well-formed unconditional binding grants nothing, and never throws.
+    const bindings: unknown = typeof policy === 'object' && policy !== null ? policy.bindings : undefined;
+    if (!Array.isArray(bindings)) continue;
+    for (const binding of bindings as unknown[]) {
+      if (typeof binding !== 'object' || binding === null) continue;
+      const { role, members, condition } = binding as { role?: unknown; members?: unknown; condition?: unknown };
+      if (condition != null || typeof role !== 'string' || !Array.isArray(members)) continue;
+      if (!members.some((m) => typeof m === 'string' && memberMatches(m, principal, groups))) continue;
+      for (const p of permissionsOfRole(role)) granted.add(p);
     }
   }
   return [...new Set(requested)].filter((p) => granted.has(p));

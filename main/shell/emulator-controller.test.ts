@@ -21,7 +21,7 @@ function fakeFactory() {
     const events = (lastBus = new EventBus(() => new Date(0), silentLogger));
     return {
       url: `http://127.0.0.1:${port}`, host: '127.0.0.1', port, grpcPort: undefined, dataDir: o.dataDir,
-      defaultProject: 'p', defaultLocation: 'us-central1', events,
+      defaultProject: 'p', defaultLocation: 'us-central1', events, adminToken: 'admin-token',
       stop: async () => void stopped.push(port),
     };
   };

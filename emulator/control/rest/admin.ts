@@ -1,7 +1,7 @@
 // Identity administration the cloud does in other APIs, at their REST paths so scripts carry over:
 // IAM service accounts and keys (iam.googleapis.com v1) and project IAM policies (Resource Manager v1).
-// Open to local callers in every mode: the emulator is not a security boundary against its own machine.
-import { EmulatorError } from '../../core/errors.js';
+// Open to local callers in every mode; callers beyond loopback need the admin token (security.ts, docs/iam.md).
+import { decodePercent } from '../../core/decode-percent.js';
 import type { IdentityStore } from '../../iam/identities.js';
 import { readJson } from '../../http/body.js';
 import type { Handler, RouteParams } from '../../http/context.js';
@@ -20,7 +20,7 @@ const accountResource = (a: { email: string; projectId: string; uniqueId: string
 
 export function adminHandlers(d: AdminDeps): Record<'createServiceAccount' | 'listServiceAccounts' | 'createServiceAccountKey' | 'getProjectIamPolicy' | 'setProjectIamPolicy', Handler> {
   const email = (p: RouteParams) => {
-    const account = decodeURIComponent(p.account ?? '');
+    const account = decodePercent(p.account ?? '', 'service account');
     return account.includes('@') ? account : `${account}@${p.project}.iam.gserviceaccount.com`;
   };
   return {
@@ -51,9 +51,8 @@ export function adminHandlers(d: AdminDeps): Record<'createServiceAccount' | 'li
       respond(ctx, d.identities.projectPolicy(p.project!) ?? { etag: 'ACAB' });
     },
     setProjectIamPolicy: async (ctx, p) => {
-      const body = (await readJson(ctx, 1 << 20)) as { policy?: { bindings?: Array<{ role: string; members: string[] }> } };
-      if (!body.policy || typeof body.policy !== 'object') throw new EmulatorError('INVALID_ARGUMENT', 'Field "policy" is required.', { field: 'policy' });
-      respond(ctx, await d.identities.setProjectPolicy(p.project!, body.policy));
+      const body = (await readJson(ctx, 1 << 20)) as { policy?: unknown };
+      respond(ctx, await d.identities.setProjectPolicy(p.project!, body?.policy));
     },
   };
 }

@@ -76,7 +76,7 @@ export function restHandlers(api: ControlApi): Record<ControlHandlerName, Handle
     getIamPolicy: async (ctx, p) => respond(ctx, await api.getIamPolicy({ resource: repo(p), options: { requestedPolicyVersion: intQuery(ctx, 'options.requestedPolicyVersion') ?? 0 } })),
     setIamPolicy: async (ctx, p) => {
       const b = await body(ctx);
-      respond(ctx, await api.setIamPolicy({ resource: repo(p), policy: asJson(b.policy), updateMask: typeof b.updateMask === 'string' ? b.updateMask.split(',') : undefined }));
+      respond(ctx, await api.setIamPolicy({ resource: repo(p), policy: b.policy as Json, updateMask: typeof b.updateMask === 'string' ? b.updateMask.split(',') : undefined }));
     },
     testIamPermissions: async (ctx, p) => {
       const b = await body(ctx);

@@ -48,6 +48,7 @@ export function createDockerModule(d: DockerModuleDeps): FormatModule {
     manifests: new ManifestService(d.blobs, d.events, d.clock),
     routes: () => routes,
     defaultLocation: d.defaultLocation,
+    access: d.auth,
   };
   const routes: RouteTable = dockerRoutes({
     checkVersion,

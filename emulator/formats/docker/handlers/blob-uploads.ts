@@ -1,10 +1,11 @@
-// Blob uploads: POST (start, monolithic with ?digest=, cross-repository mount), PATCH (streamed or
+// Blob uploads: POST (start, monolithic with ?digest=, cross-repository mount from readable sources), PATCH (streamed or
 // chunked with Content-Range), PUT ?digest= (complete), GET (status), DELETE (cancel).
 // https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-blobs
 // Real Artifact Registry refuses multi-PATCH chunked uploads (spec ar-fidelity §2.1); the emulator
 // accepts them as the OCI spec requires (see docs/fidelity.md).
 import { parseDigest } from '../../../core/digests.js';
 import { EmulatorError } from '../../../core/errors.js';
+import type { RepositoryRef } from '../../../core/names.js';
 import type { AppContext, Handler, RouteParams } from '../../../http/context.js';
 import type { UploadSession } from '../../../storage/uploads.js';
 import type { DockerTarget } from '../service/target.js';
@@ -38,9 +39,16 @@ export function blobUploadHandlers(deps: DockerDeps): BlobUploadHandlers {
       const mount = queryString(ctx, 'mount');
       const from = queryString(ctx, 'from');
       if (mount !== undefined) {
+        // A mount reads the source: only repositories the caller may pull from count, and any other source
+        // falls back to a normal upload (202), so the answer reveals nothing about blobs the caller cannot read.
         const digest = parseDigest(mount);
-        const source = from === undefined ? undefined : tryTarget(deps, ctx, from);
-        const candidates = () => [t.shard, ...deps.targets.all().map((r) => r.shard).filter((s) => s !== t.shard)];
+        const mayRead = (ref: RepositoryRef) => deps.access.allows(ctx, 'docker.pull', ref);
+        const named = from === undefined ? undefined : tryTarget(deps, ctx, from);
+        const source = named && mayRead(named.ref) ? named : undefined;
+        const candidates = () => [
+          ...(mayRead(t.ref) ? [t.shard] : []),
+          ...deps.targets.all().filter((r) => r.shard !== t.shard && mayRead(r.record)).map((r) => r.shard),
+        ];
         if ((from === undefined || source) && (await deps.blobs.mount(t, digest, source, candidates))) return created(ctx, t, digest.value);
       }
       const digestParamValue = queryString(ctx, 'digest');

@@ -1,11 +1,13 @@
 // What every Docker handler needs, and the helpers they share.
 import type { ParsedDigest } from '../../../core/digests.js';
 import { parseDigest } from '../../../core/digests.js';
+import { decodePercent } from '../../../core/decode-percent.js';
 import type { AppContext, RouteParams } from '../../../http/context.js';
 import type { RouteTable } from '../../../http/route-table.js';
 import type { BlobService } from '../service/blobs.js';
 import type { ManifestService } from '../service/manifests.js';
 import type { DockerTarget, DockerTargets } from '../service/target.js';
+import type { DockerAuth } from './token.js';
 
 export interface DockerDeps {
   targets: DockerTargets;
@@ -14,6 +16,8 @@ export interface DockerDeps {
   /** the route table, for Location and Link headers (set once routes are built) */
   routes: () => RouteTable;
   defaultLocation: string;
+  /** IAM decisions a handler makes beyond its route's check: mount sources, the catalog, tag moves */
+  access: Pick<DockerAuth, 'allows' | 'require'>;
 }
 
 export function targetOf(deps: DockerDeps, ctx: AppContext, params: RouteParams): DockerTarget {
@@ -21,7 +25,12 @@ export function targetOf(deps: DockerDeps, ctx: AppContext, params: RouteParams)
 }
 
 export function digestParam(params: RouteParams, key = 'digest'): ParsedDigest {
-  return parseDigest(decodeURIComponent(params[key]!));
+  return parseDigest(decodePercent(params[key]!, 'digest', 'DIGEST_INVALID'));
+}
+
+/** The `{reference}` of a manifest route (a tag or a digest), decoded; TAG_INVALID when it cannot be. */
+export function referenceParam(params: RouteParams): string {
+  return decodePercent(params.reference!, 'reference', 'TAG_INVALID');
 }
 
 /** Sets an empty-bodied response with `status` (Koa would otherwise turn a null body into 204). */

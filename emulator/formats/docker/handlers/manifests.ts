@@ -1,16 +1,17 @@
 // Manifests: HEAD/GET/PUT/DELETE /v2/<name>/manifests/<reference> (tag or digest).
 // https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
+import { digestOf, isDigestLike } from '../../../core/digests.js';
 import { EmulatorError } from '../../../core/errors.js';
 import { readBody } from '../../../http/body.js';
 import type { AppContext, Handler } from '../../../http/context.js';
 import { MAX_MANIFEST_BYTES } from '../media-types.js';
-import type { ManifestRecord } from '../service/tables.js';
-import { emptyResponse, targetOf, type DockerDeps } from './deps.js';
+import { T, tagKey, type ManifestRecord, type TagRecord } from '../service/tables.js';
+import { emptyResponse, referenceParam, targetOf, type DockerDeps } from './deps.js';
 
 export function manifestHandlers(deps: DockerDeps): { headManifest: Handler; getManifest: Handler; putManifest: Handler; deleteManifest: Handler } {
   const fetch = async (ctx: AppContext, params: Record<string, string>, withBody: boolean) => {
     const t = targetOf(deps, ctx, params);
-    const reference = decodeURIComponent(params.reference!);
+    const reference = referenceParam(params);
     const { record, body } = await deps.manifests.read(t, reference);
     assertAcceptable(ctx, record);
     ctx.status = 200;
@@ -26,9 +27,15 @@ export function manifestHandlers(deps: DockerDeps): { headManifest: Handler; get
 
     putManifest: async (ctx, params) => {
       const t = targetOf(deps, ctx, params);
-      const reference = decodeURIComponent(params.reference!);
+      const reference = referenceParam(params);
       const body = await readBody(ctx, MAX_MANIFEST_BYTES, 'MANIFEST_TOO_LARGE');
-      const record = await deps.manifests.put(t, reference, body, ctx.get('Content-Type') || undefined);
+      // Re-pointing an existing tag at another digest is a tag update (docs/iam.md `docker.tagMove`): checked
+      // early (nothing is stored for a refused move) and again under the shard lock (no race with a tag
+      // created meanwhile).
+      const tagMove = () => deps.access.require(ctx, 'docker.tagMove', t.ref);
+      const current = isDigestLike(reference) ? undefined : t.shard.get<TagRecord>(T.tags, tagKey(t.image, reference));
+      if (current && current.digest !== digestOf(body, 'sha256')) tagMove();
+      const record = await deps.manifests.put(t, reference, body, ctx.get('Content-Type') || undefined, { onTagMove: tagMove });
       emptyResponse(ctx, 201, {
         Location: deps.routes().url('docker.manifest.get', { name: t.name, reference: record.digest }),
         'Docker-Content-Digest': record.digest,
@@ -38,7 +45,7 @@ export function manifestHandlers(deps: DockerDeps): { headManifest: Handler; get
 
     deleteManifest: async (ctx, params) => {
       const t = targetOf(deps, ctx, params);
-      await deps.manifests.delete(t, decodeURIComponent(params.reference!));
+      await deps.manifests.delete(t, referenceParam(params));
       emptyResponse(ctx, 202);
     },
   };

@@ -1,4 +1,4 @@
-// Tag listing with `n`/`last` pagination and a Link header, and the catalog.
+// Tag listing with `n`/`last` pagination and a Link header, and the catalog (of the repositories the caller may pull).
 // https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-tags
 import { EmulatorError } from '../../../core/errors.js';
 import type { AppContext, Handler } from '../../../http/context.js';
@@ -20,6 +20,8 @@ export function tagHandlers(deps: DockerDeps): { listTags: Handler; getCatalog: 
     getCatalog: async (ctx) => {
       const names: string[] = [];
       for (const { shard, record } of deps.targets.all()) {
+        // Only repositories the caller may pull from (the permission tags/list needs for the same names).
+        if (!deps.access.allows(ctx, 'docker.pull', record)) continue;
         for (const [image] of shard.entries(T.images)) names.push(`${record.project}/${record.repository}/${image}`);
       }
       names.sort();

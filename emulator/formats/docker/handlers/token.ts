@@ -2,6 +2,7 @@
 // containers/image), POST with an OAuth2 form (containerd). Answers `{token, access_token, expires_in,
 // issued_at}`; an anonymous request for a repository anonymous callers may not pull is refused.
 import { EmulatorError } from '../../../core/errors.js';
+import type { RepositoryRef } from '../../../core/names.js';
 import { readBody } from '../../../http/body.js';
 import type { AppContext, Handler } from '../../../http/context.js';
 import { splitName } from '../service/target.js';
@@ -13,6 +14,13 @@ export interface DockerAuth {
   /** Throws when the caller may not obtain a token for these repositories. */
   assertTokenAllowed(caller: { principal: string; groups: string[] }, repositories: Array<{ project: string; location: string; repository: string }>): void;
   issue(principal: string): { accessToken: string; expiresIn: number; issuedAt: string };
+  /**
+   * Whether the request's caller may do `operation` (an iam/permissions.ts id) on the repository: for what a
+   * handler decides beyond the route's own check (mount sources, the catalog's repositories). No event, no error.
+   */
+  allows(ctx: AppContext, operation: string, repository: RepositoryRef): boolean;
+  /** Throws the denial the route guard would (registry wording, `policy.violated`) unless `allows`. */
+  require(ctx: AppContext, operation: string, repository: RepositoryRef): void;
 }
 
 export function tokenHandlers(deps: DockerDeps, auth: DockerAuth): { getToken: Handler; postToken: Handler } {
