@@ -14,7 +14,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts', 'test/conformance/**/*.test.ts', 'test/e2e/**/*.e2e.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/conformance/**/*.test.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
           // real clients (dockerd, podman, buildah) share machine state: one file at a time

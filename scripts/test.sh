@@ -3,8 +3,9 @@
 #   1. installs npm dependencies when missing (npm ci)
 #   2. installs the real clients the integration tests drive (as root, idempotent)
 #   3. typecheck (per-folder tsconfigs; also builds main/ and the dashboard in renderer/), lint (layering),
-#      unit + component tests (main/ with a mocked electron), integration tests (real clients, the dashboard in
-#      Debian's Chromium, the Electron smoke test where a binary exists)
+#      unit + component tests (main/ with a mocked electron), integration tests (real clients, the official
+#      OCI conformance suite), browser tests with @playwright/test (the dashboard in Debian's Chromium, the
+#      Electron smoke test where a binary exists)
 # In CI (CI=true) a missing client fails the run instead of skipping its tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,14 +35,23 @@ trap 'rm -rf "$RESULTS"' EXIT
 step "unit and component tests"
 npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$RESULTS/unit.json"
 step "integration tests (real clients)"
-npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$RESULTS/integration.json"
+FAILED=0
+npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$RESULTS/integration.json" || FAILED=1
+step "browser tests (@playwright/test: dashboard in Chromium, Electron smoke)"
+PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/browser.json" npx playwright test || FAILED=1
 step "done in $(( $(date +%s) - T0 ))s"
-# one plain closing line over both runs
+# one plain closing line over all runs (vitest JSON and Playwright JSON)
 node -e '
   let p = 0, f = 0, s = 0;
   for (const file of process.argv.slice(1)) {
-    const r = require(file);
-    p += r.numPassedTests; f += r.numFailedTests; s += r.numPendingTests + r.numTodoTests;
+    let r;
+    try { r = require(file); } catch { f += 1; console.error(`no results in ${file}`); continue; }
+    if (r.stats && r.numPassedTests === undefined) {
+      p += r.stats.expected + r.stats.flaky; f += r.stats.unexpected + (r.errors?.length ?? 0); s += r.stats.skipped;
+    } else {
+      p += r.numPassedTests; f += r.numFailedTests; s += r.numPendingTests + r.numTodoTests;
+    }
   }
   console.log(`tests: ${p} passed, ${f} failed, ${s} skipped`);
-' "$RESULTS/unit.json" "$RESULTS/integration.json"
+' "$RESULTS/unit.json" "$RESULTS/integration.json" "$RESULTS/browser.json"
+exit $FAILED

@@ -2,40 +2,39 @@
 // without a reload, the image view shows tags and layers, a policy violation shows as one. Screenshots of
 // each main view go to test-results/ui/.
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, TEST_LOCATION, TEST_PROJECT, type TestEmulator } from '../../support/emulator.js';
-import { Registry } from '../../support/registry.js';
-import { buildDashboard, chromiumMissingReason, launchChromium, SCREENSHOT_DIR } from './browser.js';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { startEmulator, TEST_LOCATION, TEST_PROJECT, type TestEmulator } from '../support/emulator.js';
+import { Registry } from '../support/registry.js';
+import { chromiumMissingReason, SCREENSHOT_DIR } from './chromium.js';
 
 const missing = chromiumMissingReason();
 
-describe.skipIf(missing !== undefined)('dashboard at /ui in Chromium', () => {
+test.describe('dashboard at /ui in Chromium', () => {
+  test.skip(missing !== undefined, missing ?? '');
+  test.describe.configure({ mode: 'serial' });
   let emu: TestEmulator;
   let browser: Browser;
   let page: Page;
   let reg: Registry;
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 
-  beforeAll(async () => {
-    buildDashboard();
+  test.beforeAll(async ({ browser: shared }) => {
     emu = await startEmulator();
     await emu.createRepository('apps');
     await emu.createRepository('team-cache');
     reg = new Registry(emu.url);
     const seed = await reg.imageManifest(`${TEST_PROJECT}/team-cache/base`, 'x'.repeat(300_000));
     await reg.putManifest(`${TEST_PROJECT}/team-cache/base`, 'stable', seed);
-    browser = await launchChromium();
+    browser = shared;
     page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
     await page.goto(`${emu.url}/ui/`);
     await page.getByTestId('stream-status').filter({ hasText: 'Live' }).waitFor({ timeout: 5000 });
   });
-  afterAll(async () => {
-    await browser?.close();
+  test.afterAll(async () => {
     await emu?.stop();
   });
 
-  it('shows a pushed image in the live feed within 1 s, without a reload', async () => {
+  test('shows a pushed image in the live feed within 1 s, without a reload', async () => {
     const name = `${TEST_PROJECT}/apps/web`;
     const manifest = await reg.imageManifest(name, 'layer-one-'.repeat(2000));
     const entry = page.locator('[data-testid="feed-entry"][data-type="artifact.pushed"]', { hasText: 'apps/web:v1' });
@@ -50,7 +49,7 @@ describe.skipIf(missing !== undefined)('dashboard at /ui in Chromium', () => {
     await shot('feed');
   });
 
-  it('hides filtered categories and holds events while paused', async () => {
+  test('hides filtered categories and holds events while paused', async () => {
     await page.locator('.chip[data-category="pull"]').click();
     expect(await page.locator('[data-testid="feed-entry"][data-category="pull"]').count()).toBe(0);
     await page.locator('.chip[data-category="pull"]').click();
@@ -62,7 +61,7 @@ describe.skipIf(missing !== undefined)('dashboard at /ui in Chromium', () => {
     await page.locator('[data-testid="feed-entry"]', { hasText: 'while-paused' }).waitFor({ timeout: 1000 });
   });
 
-  it('navigates from the repository list to the image and shows its tags and layers', async () => {
+  test('navigates from the repository list to the image and shows its tags and layers', async () => {
     await page.click('nav.nav >> text=Repositories');
     await page.getByTestId('repositories-table').locator('a', { hasText: 'apps' }).first().waitFor();
     await shot('repositories');
@@ -81,7 +80,7 @@ describe.skipIf(missing !== undefined)('dashboard at /ui in Chromium', () => {
     await shot('image');
   });
 
-  it('shows a policy.violated event as a violation entry in the feed and on the IAM page', async () => {
+  test('shows a policy.violated event as a violation entry in the feed and on the IAM page', async () => {
     await page.click('nav.nav >> text=Live feed');
     const resource = `projects/${TEST_PROJECT}/locations/${TEST_LOCATION}/repositories/apps`;
     emu.emulator.events.emit('policy.violated', {
@@ -97,7 +96,7 @@ describe.skipIf(missing !== undefined)('dashboard at /ui in Chromium', () => {
     await shot('iam');
   });
 
-  it('shows where the emulator listens in Settings', async () => {
+  test('shows where the emulator listens in Settings', async () => {
     await page.click('nav.nav >> text=Settings');
     await page.getByTestId('settings').waitFor();
     const text = await page.getByTestId('settings').textContent();
@@ -106,7 +105,16 @@ describe.skipIf(missing !== undefined)('dashboard at /ui in Chromium', () => {
     await shot('settings');
   });
 
-  it('follows a dark colour scheme', async () => {
+  test('shows a not-found view for a link with malformed percent-encoding, without a page error', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${emu.url}/ui/#/repositories/%E0%A4%A`);
+    await page.getByTestId('not-found').waitFor({ timeout: 2000 });
+    expect(errors).toEqual([]);
+    await page.goto(`${emu.url}/ui/`);
+  });
+
+  test('follows a dark colour scheme', async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.click('nav.nav >> text=Live feed');
     await page.getByTestId('feed-list').waitFor();

@@ -1,13 +1,14 @@
 // The dashboard with --iam=enforce: it keeps working (its per-process token acts as the local owner), and a
 // push the caller's role does not allow shows up as a violation entry in the live feed.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, TEST_PROJECT, type TestEmulator } from '../../support/emulator.js';
-import { buildDashboard, chromiumMissingReason, launchChromium } from './browser.js';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { startEmulator, TEST_PROJECT, type TestEmulator } from '../support/emulator.js';
+import { chromiumMissingReason } from './chromium.js';
 
 const missing = chromiumMissingReason();
 
-describe.skipIf(missing !== undefined)('dashboard with IAM enforced', () => {
+test.describe('dashboard with IAM enforced', () => {
+  test.skip(missing !== undefined, missing ?? '');
+  test.describe.configure({ mode: 'serial' });
   let emu: TestEmulator;
   let browser: Browser;
   let page: Page;
@@ -16,8 +17,7 @@ describe.skipIf(missing !== undefined)('dashboard with IAM enforced', () => {
   const call = async (method: string, path: string, body?: unknown, token?: string) =>
     fetch(`${emu.url}${path}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
 
-  beforeAll(async () => {
-    buildDashboard();
+  test.beforeAll(async ({ browser: shared }) => {
     emu = await startEmulator({ iam: 'enforce' });
     const owner = ((await (await call('POST', '/_emulator/iam/tokens', {})).json()) as { accessToken: string }).accessToken;
     await call('POST', `/v1/projects/${TEST_PROJECT}/locations/us-central1/repositories?repositoryId=locked`, { format: 'DOCKER' }, owner);
@@ -25,17 +25,16 @@ describe.skipIf(missing !== undefined)('dashboard with IAM enforced', () => {
     const sa = `serviceAccount:ui-reader@${TEST_PROJECT}.iam.gserviceaccount.com`;
     await call('POST', `/v1/projects/${TEST_PROJECT}/locations/us-central1/repositories/locked:setIamPolicy`, { policy: { bindings: [{ role: 'roles/artifactregistry.reader', members: [sa] }] } }, owner);
     reader = ((await (await call('POST', '/_emulator/iam/tokens', { principal: sa })).json()) as { accessToken: string }).accessToken;
-    browser = await launchChromium();
+    browser = shared;
     page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
     await page.goto(`${emu.url}/ui/`);
     await page.getByTestId('stream-status').filter({ hasText: 'Live' }).waitFor({ timeout: 5000 });
   });
-  afterAll(async () => {
-    await browser?.close();
+  test.afterAll(async () => {
     await emu?.stop();
   });
 
-  it('lists repositories through its token, and shows a denied push as a violation', async () => {
+  test('lists repositories through its token, and shows a denied push as a violation', async () => {
     await page.goto(`${emu.url}/ui/#/repositories`);
     await page.locator('text=locked').first().waitFor({ timeout: 3000 });
     await page.goto(`${emu.url}/ui/`);

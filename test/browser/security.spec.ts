@@ -3,10 +3,9 @@
 // a CORS wildcard.
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, TEST_LOCATION, TEST_PROJECT, type TestEmulator } from '../../support/emulator.js';
-import { buildDashboard, chromiumMissingReason, launchChromium } from './browser.js';
+import { expect, test, type Browser } from '@playwright/test';
+import { startEmulator, TEST_LOCATION, TEST_PROJECT, type TestEmulator } from '../support/emulator.js';
+import { chromiumMissingReason, CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
 
 const missing = chromiumMissingReason();
 const REPOS = `/v1/projects/${TEST_PROJECT}/locations/${TEST_LOCATION}/repositories`;
@@ -23,15 +22,19 @@ function rawGet(port: number, path: string, host: string): Promise<number> {
   });
 }
 
-describe.skipIf(missing !== undefined)('/ui security in Chromium', () => {
+// a host name that resolves to the emulator, for the DNS-rebinding check
+test.use({ launchOptions: { executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP rebind.test 127.0.0.1'] } });
+
+test.describe('/ui security in Chromium', () => {
+  test.skip(missing !== undefined, missing ?? '');
+  test.describe.configure({ mode: 'serial' });
   let emu: TestEmulator;
   let browser: Browser;
   let attacker: Server;
   let attackerUrl = '';
   const exists = async (id: string) => (await fetch(`${emu.url}${REPOS}/${id}`)).status === 200;
 
-  beforeAll(async () => {
-    buildDashboard();
+  test.beforeAll(async ({ browser: shared }) => {
     emu = await startEmulator();
     attacker = createServer((_req, res) => {
       res.setHeader('content-type', 'text/html');
@@ -39,22 +42,21 @@ describe.skipIf(missing !== undefined)('/ui security in Chromium', () => {
     });
     await new Promise<void>((resolve) => attacker.listen(0, 'localhost', resolve));
     attackerUrl = `http://localhost:${(attacker.address() as AddressInfo).port}/`;
-    browser = await launchChromium([`--host-resolver-rules=MAP rebind.test 127.0.0.1`]);
+    browser = shared;
   });
-  afterAll(async () => {
-    await browser?.close();
+  test.afterAll(async () => {
     await new Promise<void>((resolve) => (attacker ? attacker.close(() => resolve()) : resolve()));
     await emu?.stop();
   });
 
-  it('refuses a request whose Host header is foreign, on every API', async () => {
+  test('refuses a request whose Host header is foreign, on every API', async () => {
     const port = emu.emulator.port;
     for (const path of ['/ui/', '/v2/', REPOS, '/_emulator/info']) expect(await rawGet(port, path, `evil.example:${port}`)).toBe(403);
     expect(await rawGet(port, '/_emulator/health', `localhost:${port}`)).toBe(200);
     expect(await rawGet(port, '/v2/', `us-central1-docker.pkg.dev:${port}`)).toBe(200);
   });
 
-  it('refuses the dashboard to a rebound DNS name (DNS rebinding)', async () => {
+  test('refuses the dashboard to a rebound DNS name (DNS rebinding)', async () => {
     const page = await browser.newPage();
     const res = await page.goto(`http://rebind.test:${emu.emulator.port}/ui/`);
     expect(res?.status()).toBe(403);
@@ -62,7 +64,7 @@ describe.skipIf(missing !== undefined)('/ui security in Chromium', () => {
     await page.close();
   });
 
-  it('does not let a page from another origin create a repository, by fetch or by form', async () => {
+  test('does not let a page from another origin create a repository, by fetch or by form', async () => {
     const page = await browser.newPage();
     await page.goto(attackerUrl);
     const fetched = await page.evaluate(async (target) => {
@@ -79,7 +81,7 @@ describe.skipIf(missing !== undefined)('/ui security in Chromium', () => {
     await page.close();
   });
 
-  it('accepts the dashboard’s own mutating request with its token, and refuses it without', async () => {
+  test('accepts the dashboard’s own mutating request with its token, and refuses it without', async () => {
     const page = await browser.newPage();
     await page.goto(`${emu.url}/ui/#/repositories`);
     const status = await page.evaluate(async (target) => (await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"format":"DOCKER"}' })).status, `${REPOS}?repositoryId=no-token`);
@@ -93,7 +95,7 @@ describe.skipIf(missing !== undefined)('/ui security in Chromium', () => {
     await page.close();
   });
 
-  it('never answers with a CORS wildcard', async () => {
+  test('never answers with a CORS wildcard', async () => {
     for (const path of ['/ui/', '/_emulator/info', '/_emulator/health', REPOS, '/v2/']) {
       const res = await fetch(`${emu.url}${path}`, { headers: { origin: 'http://evil.example' } });
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
