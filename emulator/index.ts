@@ -12,6 +12,10 @@ import { createControlApi, createControlModule } from './control/index.js';
 import { startGrpcServer, type GrpcServer } from './control/grpc/server.js';
 import { createEmulatorApiModule } from './control/emulator-api.js';
 import { createDockerModule } from './formats/docker/index.js';
+import type { DockerAuth } from './formats/docker/handlers/token.js';
+import { REPOSITORY_KEY, REPOSITORY_TABLE, repositoryShardKey, type RepositoryRecord } from './core/repository.js';
+import type { RepositoryLocator } from './http/dispatch.js';
+import type { MetaStore } from './storage/meta-store.js';
 import type { IamMode } from './iam/guard.js';
 import { IdentityStore } from './iam/identities.js';
 import { IamPolicyService } from './iam/repository-policies.js';
@@ -63,6 +67,28 @@ export interface EmulatorOptions {
   metaCompaction?: CompactionOptions;
   /** what callers beyond loopback must send to the admin surface (docs/iam.md); random per process by default */
   adminToken?: string;
+  /**
+   * Further format modules, registered after the built-in ones (a format under development, a test's toy format).
+   * Each is reached at `/PROJECT/REPO/…` for repositories of its `repositoryFormat` and renders its own errors.
+   */
+  formats?: (deps: FormatDeps) => FormatModule[];
+}
+
+/** What a format module is built from: the shared stores, bus and clock (STYLE §A.2: formats share them). */
+export interface FormatDeps {
+  meta: MetaStore;
+  blobs: BlobStore;
+  uploads: UploadSessions;
+  events: EventBus;
+  clock: Clock;
+  defaultLocation: string;
+}
+
+/** THE registration list of the built-in formats: adding a format is one line here and its own folder. */
+export function builtinFormats(d: FormatDeps & { dockerAuth: DockerAuth }): FormatModule[] {
+  return [
+    createDockerModule({ ...d, auth: d.dockerAuth }),
+  ];
 }
 
 export interface Emulator {
@@ -124,9 +150,14 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const uiToken = randomBytes(32).toString('base64url');
   const adminToken = options.adminToken || randomBytes(24).toString('base64url');
   const security = await createSecurity({ mode: options.iam ?? 'open', identities, policies: new IamPolicyService(meta), events, clock, dashboardToken: uiToken, adminToken });
-  const docker = createDockerModule({ meta, blobs, uploads, events, clock, defaultLocation, auth: security.dockerAuth });
-  const inventories = new Map([[docker.inventory!.format, docker.inventory!]]);
-  const controlApi = createControlApi({ meta, events, clock, ids, registryHost: () => registryHost, inventories, held: security.held });
+  const formatDeps: FormatDeps = { meta, blobs, uploads, events, clock, defaultLocation };
+  const formats = [...builtinFormats({ ...formatDeps, dockerAuth: security.dockerAuth }), ...(options.formats?.(formatDeps) ?? [])];
+  const inventories = new Map(formats.flatMap((f) => (f.inventory ? [[f.inventory.format, f.inventory] as const] : [])));
+  const controlApi = createControlApi({
+    meta, events, clock, ids, registryHost: () => registryHost, inventories, held: security.held,
+    repositoryFormats: formats.flatMap((f) => (f.repositoryFormat ? [f.repositoryFormat] : [])),
+    repositoryValidators: new Map(formats.flatMap((f) => (f.repositoryFormat && f.validateRepositoryConfig ? [[f.repositoryFormat, f.validateRepositoryConfig.bind(f)] as const] : []))),
+  });
   const control = createControlModule(controlApi, { identities, tokenUri: () => `${url}/token` });
   const api = createEmulatorApiModule({ events, version: VERSION, startedAt, url: () => url, iamHandlers: security.handlers });
   let port = 0;
@@ -144,13 +175,9 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     clock,
     ids,
     shutdown: shutdown.signal,
-    prefixes: [
-      { prefix: '/v2/', module: docker },
-      { prefix: '/v1/', module: control },
-      { prefix: '/ui/', module: ui },
-      { prefix: '/_emulator/info', module: ui },
-    ],
+    modules: [...formats, control, ui],
     fallback: api,
+    locateRepository: repositoryLocator(meta, defaultLocation),
     hostGuard: { listenHost: host, extraHosts: options.allowedHosts, token: uiToken },
   });
   const server = await listen(app, host, options.port ?? 0);
@@ -174,7 +201,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   scheduler.every('purge-uploads', Math.min(ttl, 3600_000), () => uploads.purge(new Date(clock.now().getTime() - ttl)));
   // Garbage collection: once shortly after startup (blobs left unreferenced by a crash or an earlier run),
   // then after deletes, debounced, so the blobs of deleted images and manifests do not wait for a restart.
-  const gc = () => collectGarbage(blobs, [docker], logger.child('gc'));
+  const gc = () => collectGarbage(blobs, formats, logger.child('gc'));
   scheduler.after('collect-garbage', 1_000, gc);
   for (const type of ['artifact.deleted', 'repository.deleted'] as const) {
     events.on(type, () => scheduler.request('collect-garbage', GC_AFTER_DELETE_MS, gc));
@@ -217,4 +244,23 @@ async function collectGarbage(blobs: BlobStore, modules: FormatModule[], logger:
     for (const m of modules) yield* m.referencedBlobs?.() ?? [];
   });
   if (removed) logger.info('garbage collection removed unreferenced blobs', { removed, bytes });
+}
+
+/**
+ * The repository a `/PROJECT/REPO/…` path names: in the Host's location, else the default location, else the one
+ * location holding a repository of that name (none when several do: the client must say which, by Host).
+ */
+function repositoryLocator(meta: MetaStore, defaultLocation: string): RepositoryLocator {
+  const recordAt = (project: string, location: string, repository: string) =>
+    meta.get(repositoryShardKey({ project, location, repository }))?.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY);
+  return (project, repository, hostLocation) => {
+    const asked = recordAt(project, hostLocation ?? defaultLocation, repository);
+    if (asked || hostLocation) return asked && { location: asked.location, format: asked.format };
+    const found = meta
+      .list(['repos', project])
+      .filter((s) => s.key[3] === repository)
+      .map((s) => s.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY))
+      .filter((r): r is RepositoryRecord => r !== undefined);
+    return found.length === 1 ? { location: found[0]!.location, format: found[0]!.format } : undefined;
+  };
 }

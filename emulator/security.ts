@@ -47,18 +47,11 @@ export async function createSecurity(d: {
   const credentials = new CredentialVerifier(d.identities, tokens);
   const iam = new IamGuard(d.mode, d.identities, credentials, d.policies, d.events);
 
-  const challenge = (ctx: AppContext, err: EmulatorError): EmulatorError => {
-    const host = ctx.host;
-    const name = ctx.path.match(/^\/v2\/(.+?)\/(?:blobs|manifests|tags|referrers)\//)?.[1];
-    const actions = ctx.method === 'GET' || ctx.method === 'HEAD' ? 'pull' : 'pull,push';
-    const header = `Bearer realm="${ctx.protocol}://${host}/v2/token",service="${host}"${name ? `,scope="repository:${name}:${actions}"` : ''}`;
-    return new EmulatorError(err.code, err.message, err.detail, { headers: { ...(err.headers ?? {}), 'WWW-Authenticate': header } });
-  };
-
   const callerOf = (ctx: AppContext) => ({ principal: ctx.state.principal ?? ANONYMOUS, groups: ctx.state.groups ?? [] });
 
   const guard: RequestGuard = {
-    async authenticate(ctx, module) {
+    // UNAUTHENTICATED from here gets the module's challenge (WWW-Authenticate) from the error boundary.
+    async authenticate(ctx) {
       assertAdminAllowed(ctx, d.adminToken);
       const dashboard = ctx.get('x-emulator-token');
       if (dashboard && !ctx.get('authorization') && safeEqual(dashboard, d.dashboardToken)) {
@@ -66,22 +59,16 @@ export async function createSecurity(d: {
         ctx.state.groups = [];
         return;
       }
-      try {
-        const caller = await iam.caller(ctx.get('authorization') || undefined);
-        ctx.state.principal = caller.principal;
-        ctx.state.groups = caller.groups;
-      } catch (err) {
-        if (err instanceof EmulatorError && module.id === 'docker') throw challenge(ctx, err);
-        throw err;
-      }
+      const caller = await iam.caller(ctx.get('authorization') || undefined);
+      ctx.state.principal = caller.principal;
+      ctx.state.groups = caller.groups;
     },
     async authorize(ctx, module, check) {
       if (!check) return;
       const caller = callerOf(ctx);
       const decision = iam.decide(caller, check);
       if (decision.allowed) return;
-      const err = iam.denial(decision, caller, module.id === 'docker' ? 'registry' : 'rest', check.operation);
-      throw module.id === 'docker' && err.code === 'UNAUTHENTICATED' ? challenge(ctx, err) : err;
+      throw iam.denial(decision, caller, module.denialWording ?? 'rest', check.operation);
     },
   };
 
@@ -107,7 +94,7 @@ export async function createSecurity(d: {
       const decision = iam.decide(caller, { operation, project: repository.project, repository });
       if (decision.allowed) return;
       const err = iam.denial(decision, caller, 'registry', operation);
-      throw err.code === 'UNAUTHENTICATED' ? challenge(ctx, err) : err;
+      throw err;
     },
   };
 

@@ -7,7 +7,8 @@ import { seg } from './rest/request.js';
 
 
 export function controlAccess(routeName: string, params: RouteParams): AccessCheck | undefined {
-  if (!routeName.startsWith('control.') || routeName.startsWith('control.admin.')) return undefined;
+  // Identity administration has its own rule (security.ts); an unimplemented method answers 501 to anyone.
+  if (!routeName.startsWith('control.') || routeName.startsWith('control.admin.') || routeName.startsWith('control.unimplemented.')) return undefined;
   const project = decodePercent(seg(params.project));
   if (params.repository && params.location) {
     return { operation: routeName, project, repository: { project, location: decodePercent(seg(params.location)), repository: decodePercent(seg(params.repository)) } };

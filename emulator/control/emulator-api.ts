@@ -3,7 +3,7 @@
 import type { EventBus } from '../core/events.js';
 import type { Handler } from '../http/context.js';
 import type { FormatModule } from '../http/format-module.js';
-import { RouteTable } from '../http/route-table.js';
+import { Routes } from '../http/routes.js';
 import type { HealthResponse } from './dto.js';
 import { renderGoogleError } from './errors.js';
 import { SSE_CLIENT_BUFFER_LIMIT, SseClient } from './sse-client.js';
@@ -58,13 +58,13 @@ export function createEmulatorApiModule(d: EmulatorApiDeps): FormatModule {
     };
   };
 
-  const routes = new RouteTable([
+  const routes = new Routes([
     { name: 'emulator.root.get', method: 'GET', path: '/', handler: root },
     { name: 'emulator.health.get', method: 'GET', path: '/_emulator/health', handler: health },
     { name: 'emulator.events.stream', method: 'GET', path: '/_emulator/events', handler: streamEvents },
     { name: 'emulator.oauth.token', method: 'POST', path: '/token', handler: d.iamHandlers.oauthToken },
     { name: 'emulator.iam.mintToken', method: 'POST', path: '/_emulator/iam/tokens', handler: d.iamHandlers.mintToken },
-    { name: 'emulator.iam.setGroup', method: 'PUT', path: '/_emulator/iam/groups/{group}', handler: d.iamHandlers.setGroup },
+    { name: 'emulator.iam.setGroup', method: 'PUT', path: '/_emulator/iam/groups/:group', handler: d.iamHandlers.setGroup },
   ]);
-  return { id: 'emulator', routes, renderError: renderGoogleError };
+  return { id: 'emulator', prefixes: ['/_emulator/'], routes, renderError: renderGoogleError };
 }

@@ -11,10 +11,15 @@ export const GOOGLE_HTTP_STATUS: Record<string, number> = {
   INTERNAL: 500, DATA_LOSS: 500, UNIMPLEMENTED: 501, UNAVAILABLE: 503, DEADLINE_EXCEEDED: 504,
 };
 
+/** google.rpc codes whose messages may carry internals (UNKNOWN, INTERNAL, DATA_LOSS): their text is replaced. */
+const HIDDEN = new Set(['UNKNOWN', 'INTERNAL', 'DATA_LOSS']);
+
 export function renderGoogleError(err: EmulatorError, ctx: AppContext): void {
   const status = ERRORS[err.code].googleStatus;
-  const code = GOOGLE_HTTP_STATUS[status] ?? 500;
-  const message = code >= 500 ? ERRORS.INTERNAL.message : err.message;
+  // A wrong HTTP method on a known path is HTTP's 405 (with Allow), whatever its google.rpc code.
+  const code = err.code === 'METHOD_NOT_ALLOWED' ? 405 : (GOOGLE_HTTP_STATUS[status] ?? 500);
+  // UNIMPLEMENTED names what is missing; only the codes that may carry internals are replaced.
+  const message = HIDDEN.has(status) ? ERRORS.INTERNAL.message : err.message;
   const body: GoogleErrorBody = { error: { code, message, status } };
   const field = typeof err.detail?.field === 'string' ? err.detail.field : undefined;
   if (field && code < 500) {

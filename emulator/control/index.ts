@@ -31,11 +31,15 @@ export interface ControlModuleDeps {
   inventories: Map<string, ArtifactInventory>;
   /** testIamPermissions: what the caller holds (IAM) */
   held: (caller: { principal: string; groups: string[] } | undefined, repository: RepositoryRef, requested: string[]) => string[];
+  /** Artifact Registry formats of the registered format modules (the registry): creating them is accepted */
+  repositoryFormats?: readonly string[];
+  /** the registered formats' checks of a repository body being created, by format */
+  repositoryValidators?: ReadonlyMap<string, (config: Record<string, unknown>) => void>;
 }
 
 export function createControlApi(d: ControlModuleDeps): ControlApi {
   return createControlService({
-    repositories: new RepositoryService(d.meta, d.events, d.clock),
+    repositories: new RepositoryService(d.meta, d.events, d.clock, d.repositoryFormats, d.repositoryValidators),
     iam: new IamPolicyService(d.meta),
     settings: new SettingsService(d.meta, d.clock),
     operations: new OperationStore(d.ids),
@@ -48,5 +52,11 @@ export function createControlApi(d: ControlModuleDeps): ControlApi {
 }
 
 export function createControlModule(api: ControlApi, admin: AdminDeps): FormatModule {
-  return { id: 'control', routes: controlRoutes({ ...restHandlers(api), ...adminHandlers(admin) }), renderError: renderGoogleError, access: controlAccess };
+  return {
+    id: 'control',
+    prefixes: ['/v1/'],
+    routes: controlRoutes({ ...restHandlers(api), ...adminHandlers(admin) }),
+    renderError: renderGoogleError,
+    access: controlAccess,
+  };
 }

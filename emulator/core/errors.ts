@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'PERMISSION_DENIED'
   | 'UNSUPPORTED'
+  | 'METHOD_NOT_ALLOWED'
   | 'RESOURCE_EXHAUSTED'
   | 'UNAVAILABLE'
   | 'INTERNAL'
@@ -50,6 +51,7 @@ export const ERRORS: Record<ErrorCode, ErrorSpec> = {
   UNAUTHENTICATED: { httpStatus: 401, googleStatus: 'UNAUTHENTICATED', message: 'Request is missing required authentication credential.', description: 'No valid credentials were sent.' },
   PERMISSION_DENIED: { httpStatus: 403, googleStatus: 'PERMISSION_DENIED', message: 'The caller does not have permission', description: 'The principal lacks the permission the operation needs.' },
   UNSUPPORTED: { httpStatus: 405, googleStatus: 'UNIMPLEMENTED', message: 'The operation is unsupported.', description: 'The emulator (or the real service) does not support this operation.' },
+  METHOD_NOT_ALLOWED: { httpStatus: 405, googleStatus: 'UNIMPLEMENTED', message: 'Method not allowed.', description: 'The path exists but not for this HTTP method; the response lists the allowed ones in Allow.' },
   RESOURCE_EXHAUSTED: { httpStatus: 429, googleStatus: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded.', description: 'A quota or size limit was exceeded.' },
   UNAVAILABLE: { httpStatus: 503, googleStatus: 'UNAVAILABLE', message: 'The service is currently unavailable.', description: 'The emulator is shutting down or an upstream is unreachable.' },
   INTERNAL: { httpStatus: 500, googleStatus: 'INTERNAL', message: 'Internal error encountered.', description: 'An unexpected failure; details are logged, never returned.' },

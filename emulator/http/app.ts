@@ -5,7 +5,7 @@ import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import { isDisconnectError } from './client-disconnect.js';
 import type { RequestState } from './context.js';
-import { dispatch, type Prefix } from './dispatch.js';
+import { createDispatch, type RepositoryLocator } from './dispatch.js';
 import type { FormatModule, RequestGuard } from './format-module.js';
 import { accessLog } from './middleware/access-log.js';
 import { errorBoundary } from './middleware/error-boundary.js';
@@ -17,9 +17,12 @@ export interface AppDeps {
   clock: Clock;
   ids: IdGenerator;
   shutdown: AbortSignal;
-  prefixes: Prefix[];
-  /** answers paths no prefix claims (the emulator's own API, 404s) */
+  /** every registered module (formats, control plane, dashboard), each naming how it is reached */
+  modules: readonly FormatModule[];
+  /** answers paths no module claims (the emulator's own API, 404s) */
   fallback: FormatModule;
+  /** the repository a `/PROJECT/REPO/…` path names (its location and format) */
+  locateRepository: RepositoryLocator;
   /** Host allow-list and the Origin + token rule (DNS rebinding, cross-site requests) */
   hostGuard: HostGuardOptions;
   /** IAM: authentication and authorisation at dispatch */
@@ -34,10 +37,13 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
     if (isDisconnectError(err)) deps.logger.debug('client disconnected during the response', { code: (err as { code?: string }).code });
     else deps.logger.warn('response stream error', { err });
   });
+  const dispatch = createDispatch({ modules: deps.modules, fallback: deps.fallback, locateRepository: deps.locateRepository, guard: deps.guard });
   app.use(requestContext(deps));
   app.use(accessLog());
-  app.use(errorBoundary([deps.fallback, ...deps.prefixes.map((p) => p.module)]));
+  app.use(errorBoundary([deps.fallback, ...deps.modules]));
+  // The module is chosen before the host guard, so its refusals render in the dialect the request was for.
+  app.use(dispatch.select);
   app.use(hostGuard(deps.hostGuard));
-  app.use(dispatch(deps.prefixes, deps.fallback, deps.guard));
+  app.use(dispatch.route);
   return app;
 }

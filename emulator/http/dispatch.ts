@@ -1,41 +1,100 @@
-// The one place that decides which FormatModule handles a request: by Host (`LOCATION-FORMAT.pkg.dev`)
-// and by path prefix. Sets ctx.state.format first, so even early failures render in the right dialect.
+// The one place that decides which FormatModule handles a request, decided once: by Host
+// (`LOCATION-FORMAT.pkg.dev` → that location and format), by the fixed prefixes the modules own (`/v2/`, `/v1/`,
+// `/ui/`, `/_emulator/`), and otherwise by `/PROJECT/REPO/…` → the format of that repository. Sets
+// ctx.state.format first, so even the host guard's refusals render in the dialect the request was for.
 import type { Middleware } from 'koa';
 import { EmulatorError } from '../core/errors.js';
 import type { AppContext, RequestState } from './context.js';
 import type { FormatModule, RequestGuard } from './format-module.js';
 
-const PKG_DEV_HOST = /^([a-z0-9-]+)-(docker|npm|python|maven|go|apt|yum)\.pkg\.dev(?::\d+)?$/;
+const PKG_DEV_HOST = /^([a-z0-9-]+?)-([a-z0-9]+)\.pkg\.dev(?::\d+)?$/;
 
-export interface Prefix {
-  /** path prefix, e.g. `/v2/` */
-  prefix: string;
-  module: FormatModule;
+/** Where a repository named in a `/PROJECT/REPO/…` path lives, and its format; undefined when none. */
+export type RepositoryLocator = (project: string, repository: string, location: string | undefined) => { location: string; format: string } | undefined;
+
+export interface DispatchTable {
+  /** every registered module: the formats, the control plane, the dashboard */
+  modules: readonly FormatModule[];
+  /** answers paths no module claims (the emulator's own API and its 404s) */
+  fallback: FormatModule;
+  locateRepository: RepositoryLocator;
+  guard?: RequestGuard;
 }
 
-export function dispatch(prefixes: Prefix[], fallback: FormatModule, guard?: RequestGuard): Middleware<RequestState> {
-  return async (koaCtx, next) => {
-    const ctx = koaCtx as AppContext;
-    const hostMatch = PKG_DEV_HOST.exec(ctx.get('host'));
-    if (hostMatch) ctx.state.hostLocation = hostMatch[1];
+export interface Dispatch {
+  /** chooses the module (runs before the host guard) */
+  select: Middleware<RequestState>;
+  /** matches the module's routes, runs the IAM guard, then the handler */
+  route: Middleware<RequestState>;
+}
+
+export function createDispatch(t: DispatchTable): Dispatch {
+  const byFormat = new Map(t.modules.filter((m) => m.repositoryFormat).map((m) => [m.repositoryFormat!.toLowerCase(), m]));
+  const byId = new Map([t.fallback, ...t.modules].map((m) => [m.id, m]));
+  const prefixed = t.modules.flatMap((m) => (m.prefixes ?? []).map((prefix) => ({ prefix, module: m })));
+  prefixed.sort((a, b) => b.prefix.length - a.prefix.length);
+
+  const choose = (ctx: AppContext): FormatModule => {
+    const host = PKG_DEV_HOST.exec(ctx.get('host'));
+    const hostModule = host ? byFormat.get(host[2]!) : undefined;
+    if (host) ctx.state.hostLocation = host[1];
     const path = ctx.path;
-    const chosen = prefixes.find((p) => path === p.prefix.replace(/\/$/, '') || path.startsWith(p.prefix))?.module ?? fallback;
-    ctx.state.format = chosen.id;
+    const fixed = prefixed.find((p) => path === p.prefix.replace(/\/$/, '') || path.startsWith(p.prefix))?.module;
+    if (fixed) return fixed;
+    const m = /^\/([^/]+)\/([^/]+)(?:\/|$)/.exec(path);
+    if (!m || m[1] === 'projects' || m[1] === '_emulator') return hostModule ?? t.fallback;
+    // TODO(registry): `/projects/PROJECT/…` is where Apt and Yum live; route it by repository when they land.
+    const found = t.locateRepository(m[1]!, m[2]!, ctx.state.hostLocation);
+    if (!found && hostModule) {
+      ctx.state.format = hostModule.id;
+      throw new EmulatorError('REPOSITORY_NOT_FOUND', `Repository "${m[2]!.slice(0, 63)}" was not found in project "${m[1]!.slice(0, 63)}", location "${ctx.state.hostLocation}".`);
+    }
+    if (!found) return t.fallback;
+    ctx.state.hostLocation ??= found.location;
+    const owner = byFormat.get(found.format.toLowerCase());
+    const asked = hostModule ?? owner;
+    if (asked && owner === asked && owner.repositoryPaths) return owner;
+    const dialect = asked ?? t.fallback;
+    ctx.state.format = dialect.id;
+    throw new EmulatorError('FAILED_PRECONDITION', wrongFormat(m[2]!, found.format, dialect));
+  };
+
+  const select: Middleware<RequestState> = async (koaCtx, next) => {
+    const ctx = koaCtx as AppContext;
+    ctx.state.format = choose(ctx).id;
+    await next();
+  };
+
+  const route: Middleware<RequestState> = async (koaCtx, next) => {
+    const ctx = koaCtx as AppContext;
+    const chosen = byId.get(ctx.state.format) ?? t.fallback;
+    const path = ctx.path;
     const match = chosen.routes.match(ctx.method, path);
     if (match.kind === 'none') throw new EmulatorError('NOT_FOUND', `no route for ${clipPath(path)}`);
     if (match.kind === 'method-not-allowed') {
-      throw new EmulatorError('UNSUPPORTED', `method ${ctx.method} is not supported on ${clipPath(path)}`, undefined, {
+      throw new EmulatorError('METHOD_NOT_ALLOWED', `method ${ctx.method} is not supported on ${clipPath(path)}`, undefined, {
         headers: { Allow: match.allowed.join(', ') },
       });
     }
     ctx.state.routeName = match.route.name;
-    if (guard) {
-      await guard.authenticate(ctx, chosen);
-      await guard.authorize(ctx, chosen, chosen.access?.(match.route.name, match.params, ctx));
+    if (t.guard) {
+      await t.guard.authenticate(ctx, chosen);
+      await t.guard.authorize(ctx, chosen, chosen.access?.(match.route.name, match.params, ctx));
     }
     await match.route.handler(ctx, match.params);
     await next();
   };
+
+  return { select, route };
+}
+
+function wrongFormat(repository: string, format: string, asked: FormatModule): string {
+  const name = repository.slice(0, 63);
+  if (asked.repositoryFormat === format && asked.prefixes?.length) {
+    return `Repository "${name}" is a ${format} repository: its clients reach it under ${asked.prefixes[0]}, not at /PROJECT/REPOSITORY/ paths.`;
+  }
+  if (!asked.repositoryFormat) return `Repository "${name}" is a ${format} repository, which this emulator does not serve at /PROJECT/REPOSITORY/ paths.`;
+  return `Repository "${name}" is a ${format} repository, not a ${asked.repositoryFormat} repository: use the ${format} client's URL for it.`;
 }
 
 function clipPath(p: string): string {

@@ -1,20 +1,38 @@
-// What a protocol front (a package format, the control plane, the emulator's own API) gives the HTTP layer.
+// What a protocol front (a package format, the control plane, the emulator's own API) gives the HTTP layer: the
+// one descriptor a format registers (emulator/index.ts), carrying everything shared code needs to know about it.
 import type { AccessCheck } from '../core/access.js';
 import type { EmulatorError } from '../core/errors.js';
+import type { EmulatorEventType } from '../core/events.js';
 import type { ArtifactInventory } from '../core/inventory.js';
 import type { AppContext, RouteParams } from './context.js';
-import type { RouteTable } from './route-table.js';
+import type { Routes } from './routes.js';
 
 export interface FormatModule {
-  /** `docker`, `control`, `emulator`, later `npm`, `python`, … */
+  /** `docker`, `control`, `emulator`, `ui`, later `npm`, `python`, … */
   id: string;
-  routes: RouteTable;
+  /** The Artifact Registry format of the repositories it serves (`DOCKER`, `NPM`, …); absent for the control plane, the emulator API and the dashboard. */
+  repositoryFormat?: string;
+  /** Fixed path prefixes it owns (`/v2/`); a bare prefix without its final slash is included. */
+  prefixes?: readonly string[];
+  /** Whether it is reached at `/PROJECT/REPO/…` for a repository of its format (npm, Python, Maven, Go, …). */
+  repositoryPaths?: boolean;
+  routes: Routes;
   /** Writes `err` as this protocol's error response (status, headers, body). */
   renderError(err: EmulatorError, ctx: AppContext): void;
+  /** Response headers a failed request must not keep (set by a handler before it threw). */
+  errorStripHeaders?: readonly string[];
+  /** How IAM words its denials for this protocol (iam/denials.ts): the registry's texts or the REST API's. */
+  denialWording?: 'registry' | 'rest';
+  /** Adds this protocol's authentication challenge (e.g. `WWW-Authenticate: Bearer …`) to an UNAUTHENTICATED error. */
+  challenge?(ctx: AppContext, err: EmulatorError): EmulatorError;
+  /** Checks the format-specific part of a repository being created (`dockerConfig`, `mavenConfig`, …). */
+  validateRepositoryConfig?(config: Record<string, unknown>): void;
   /** Digests of every blob this format's metadata still references (for garbage collection). */
   referencedBlobs?(): Iterable<string>;
   /** The format's artifacts in Artifact Registry's terms (packages, versions, tags, files). */
   inventory?: ArtifactInventory;
+  /** Events its services emit (documentation and the event feed's filters). */
+  events?: readonly EmulatorEventType[];
   /** What IAM must allow for a matched route; undefined means no check (public endpoints, bad names). */
   access?(routeName: string, params: RouteParams, ctx: AppContext): AccessCheck | undefined;
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { EmulatorError, ERRORS } from '../core/errors.js';
 import type { AppContext, Handler } from '../http/context.js';
 import type { FormatModule } from '../http/format-module.js';
-import { RouteTable } from '../http/route-table.js';
+import { Routes } from '../http/routes.js';
 import { findStaticFile, readStaticFile } from './static-files.js';
 import type { EmulatorInfo } from '../control/dto.js';
 
@@ -64,13 +64,13 @@ export function createUiModule(deps: UiModuleDeps): FormatModule {
     ctx.body = deps.info();
   };
 
-  const routes = new RouteTable([
+  const routes = new Routes([
     { name: 'ui.page.redirect', method: 'GET', path: '/ui', handler: redirect },
     { name: 'ui.page.get', method: 'GET', path: '/ui/', handler: page },
-    { name: 'ui.asset.get', method: 'GET', path: '/ui/{file+}', handler: asset },
+    { name: 'ui.asset.get', method: 'GET', path: '/ui/*file', handler: asset },
     { name: 'ui.info.get', method: 'GET', path: '/_emulator/info', handler: info },
   ]);
-  return { id: 'ui', routes, renderError: renderPlainError };
+  return { id: 'ui', prefixes: ['/ui/', '/_emulator/info'], routes, renderError: renderPlainError };
 }
 
 /** Plain-text errors: the dashboard's files are fetched by the browser, not parsed as an API. */

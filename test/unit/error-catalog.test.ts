@@ -3,11 +3,12 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ERRORS } from '../../emulator/core/errors.js';
+import { EmulatorError, ERRORS } from '../../emulator/core/errors.js';
 import { createControlModule } from '../../emulator/control/index.js';
 import { GOOGLE_HTTP_STATUS } from '../../emulator/control/errors.js';
 import { OCI_ERRORS } from '../../emulator/formats/docker/errors.js';
-import { createDockerModule } from '../../emulator/formats/docker/index.js';
+import { builtinFormats } from '../../emulator/index.js';
+import { MemoryMetaStore } from '../../emulator/storage/memory-meta-store.js';
 import { renderErrorsDoc } from '../../scripts/errors-doc.js';
 
 const OCI_CODES = new Set(['BLOB_UNKNOWN', 'BLOB_UPLOAD_INVALID', 'BLOB_UPLOAD_UNKNOWN', 'DIGEST_INVALID', 'MANIFEST_BLOB_UNKNOWN',
@@ -17,6 +18,14 @@ const OCI_CODES = new Set(['BLOB_UNKNOWN', 'BLOB_UPLOAD_INVALID', 'BLOB_UPLOAD_U
 describe('error catalog', () => {
   it('maps every code in every renderer, and no renderer maps a code that does not exist', () => {
     expect(Object.keys(OCI_ERRORS).sort()).toEqual(Object.keys(ERRORS).sort());
+    // Every registered format renders every code (its renderer must not throw on any of them).
+    const stub = {} as never;
+    for (const format of builtinFormats({ meta: new MemoryMetaStore(), blobs: stub, uploads: stub, events: { emit() {} } as never, clock: stub, defaultLocation: 'us-central1', dockerAuth: stub })) {
+      for (const code of Object.keys(ERRORS) as (keyof typeof ERRORS)[]) {
+        const ctx = { method: 'GET', path: '/', status: 0, set() {}, remove() {}, get: () => '', state: {} } as never;
+        expect(() => format.renderError(new EmulatorError(code), ctx), `${format.id} ${code}`).not.toThrow();
+      }
+    }
     for (const spec of Object.values(ERRORS)) expect(GOOGLE_HTTP_STATUS[spec.googleStatus]).toBeTypeOf('number');
   });
 
@@ -34,7 +43,7 @@ describe('route coverage', () => {
     const testText = (await collect(new URL('../../', import.meta.url).pathname, ['emulator', 'test'])).join('\n');
     const stub = {} as never;
     const modules = [
-      createDockerModule({ meta: stub, blobs: stub, uploads: stub, events: stub, clock: stub, defaultLocation: 'us-central1', auth: stub }),
+      ...builtinFormats({ meta: new MemoryMetaStore(), blobs: stub, uploads: stub, events: stub, clock: stub, defaultLocation: 'us-central1', dockerAuth: stub }),
       createControlModule(stub, stub),
     ];
     const missing = modules

@@ -28,12 +28,21 @@ export class RepositoryService {
     private readonly meta: MetaStore,
     private readonly events: EventBus,
     private readonly clock: Clock,
+    /** formats registered beyond Artifact Registry's own enum (a format module under development, a test's toy) */
+    private readonly extraFormats: readonly string[] = [],
+    /** each registered format's check of a repository body being created (FormatModule.validateRepositoryConfig) */
+    private readonly configValidators: ReadonlyMap<string, (config: Record<string, unknown>) => void> = new Map(),
   ) {}
 
   get(ref: RepositoryRef): RepositoryRecord {
     const record = this.meta.get(repositoryShardKey(ref))?.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY);
     if (!record) throw new EmulatorError('NOT_FOUND', `Requested entity was not found.`);
     return record;
+  }
+
+  private formatTable(): Record<string, number> {
+    if (!this.extraFormats.length) return REPOSITORY_FORMATS;
+    return { ...Object.fromEntries(this.extraFormats.map((f) => [f.toUpperCase(), -1])), ...REPOSITORY_FORMATS };
   }
 
   /** Repositories of a location, sorted by name. */
@@ -57,7 +66,7 @@ export class RepositoryService {
     const now = this.clock.now().toISOString();
     const record: RepositoryRecord = {
       ...ref,
-      format: enumValue(input.format, REPOSITORY_FORMATS, 'repository.format', true) as RepositoryFormat,
+      format: enumValue(input.format, this.formatTable(), 'repository.format', true) as RepositoryFormat,
       mode: (enumValue(input.mode, REPOSITORY_MODES, 'repository.mode', false) ?? 'STANDARD_REPOSITORY') as RepositoryMode,
       createTime: now,
       updateTime: now,
@@ -65,6 +74,7 @@ export class RepositoryService {
     if (record.mode !== 'STANDARD_REPOSITORY') {
       throw new EmulatorError('UNSUPPORTED', `Repository mode ${record.mode} is not supported by this emulator version yet.`);
     }
+    this.configValidators.get(record.format)?.(input);
     if (input.description !== undefined) {
       if (typeof input.description !== 'string') throw fieldError('repository.description', 'must be a string');
       record.description = input.description;

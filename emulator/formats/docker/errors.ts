@@ -14,6 +14,7 @@ export const OCI_ERRORS: Record<ErrorCode, { status: number; code: string }> = {
   UNAUTHENTICATED: { status: 401, code: 'UNAUTHORIZED' },
   PERMISSION_DENIED: { status: 403, code: 'DENIED' },
   UNSUPPORTED: { status: 405, code: 'UNSUPPORTED' },
+  METHOD_NOT_ALLOWED: { status: 405, code: 'UNSUPPORTED' },
   RESOURCE_EXHAUSTED: { status: 429, code: 'TOOMANYREQUESTS' },
   UNAVAILABLE: { status: 503, code: 'UNAVAILABLE' },
   INTERNAL: { status: 500, code: 'UNKNOWN' },

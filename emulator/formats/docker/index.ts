@@ -2,7 +2,9 @@
 import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../core/events.js';
 import type { FormatModule } from '../../http/format-module.js';
-import type { RouteTable } from '../../http/route-table.js';
+import type { Routes } from '../../http/routes.js';
+import { EmulatorError } from '../../core/errors.js';
+import type { AppContext } from '../../http/context.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import type { MetaStore } from '../../storage/meta-store.js';
 import type { UploadSessions } from '../../storage/uploads.js';
@@ -40,6 +42,18 @@ function pushTarget(path: string): { package?: string } {
   return m ? { package: m[1]!.slice(0, 200) } : {};
 }
 
+/**
+ * The registry's answer to a caller without valid credentials: a Bearer challenge naming the token endpoint and
+ * the scope the request needs (https://distribution.github.io/distribution/spec/auth/token/).
+ */
+function bearerChallenge(ctx: AppContext, err: EmulatorError): EmulatorError {
+  const host = ctx.host;
+  const name = ctx.path.match(/^\/v2\/(.+?)\/(?:blobs|manifests|tags|referrers)\//)?.[1];
+  const actions = ctx.method === 'GET' || ctx.method === 'HEAD' ? 'pull' : 'pull,push';
+  const header = `Bearer realm="${ctx.protocol}://${host}/v2/token",service="${host}"${name ? `,scope="repository:${name}:${actions}"` : ''}`;
+  return new EmulatorError(err.code, err.message, err.detail, { headers: { ...(err.headers ?? {}), 'WWW-Authenticate': header } });
+}
+
 export function createDockerModule(d: DockerModuleDeps): FormatModule {
   const targets = new DockerTargets(d.meta);
   const deps: DockerDeps = {
@@ -50,7 +64,7 @@ export function createDockerModule(d: DockerModuleDeps): FormatModule {
     defaultLocation: d.defaultLocation,
     access: d.auth,
   };
-  const routes: RouteTable = dockerRoutes({
+  const routes: Routes = dockerRoutes({
     checkVersion,
     ...tagHandlers(deps),
     ...manifestHandlers(deps),
@@ -61,7 +75,13 @@ export function createDockerModule(d: DockerModuleDeps): FormatModule {
   });
   return {
     id: 'docker',
+    repositoryFormat: 'DOCKER',
+    prefixes: ['/v2/'],
     routes,
+    errorStripHeaders: ['Docker-Content-Digest'],
+    denialWording: 'registry',
+    challenge: bearerChallenge,
+    events: ['artifact.pushed', 'artifact.pulled', 'artifact.deleted', 'tag.updated', 'tag.deleted', 'push.failed'],
     inventory: createDockerInventory(targets, deps.manifests, d.blobs),
     access: dockerAccess(d.defaultLocation),
     renderError(err, ctx) {

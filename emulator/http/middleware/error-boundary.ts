@@ -34,9 +34,11 @@ export function errorBoundary(modules: FormatModule[]): Middleware<RequestState>
       }
       // Drain nothing: a request body that was not read is discarded when the connection is reused.
       ctx.remove('Content-Length');
-      ctx.remove('Docker-Content-Digest');
       const module = byId.get(ctx.state.format) ?? byId.get('emulator');
       if (!module) throw thrown;
+      for (const h of module.errorStripHeaders ?? []) ctx.remove(h);
+      // The protocol's authentication challenge (the registry's `WWW-Authenticate: Bearer …`) goes with every 401.
+      if (err.code === 'UNAUTHENTICATED' && module.challenge) err = module.challenge(ctx, err);
       module.renderError(err, ctx);
       for (const [k, v] of Object.entries(err.headers ?? {})) ctx.set(k, v);
     }

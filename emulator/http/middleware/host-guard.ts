@@ -17,8 +17,11 @@ export interface HostGuardOptions {
 export const TOKEN_HEADER = 'x-emulator-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
-/** `LOCATION-FORMAT.pkg.dev`: what clients configured for the real service send once pointed here. */
-const PKG_DEV_HOST = /^[a-z0-9-]+-(docker|npm|python|maven|go|apt|yum)\.pkg\.dev$/;
+/**
+ * `LOCATION-FORMAT.pkg.dev`: what clients configured for the real service send once pointed here. Any format is
+ * accepted (dispatch decides whether one is registered): pkg.dev names cannot be rebound by an attacker.
+ */
+const PKG_DEV_HOST = /^[a-z0-9-]+-[a-z0-9]+\.pkg\.dev$/;
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 

@@ -3,7 +3,7 @@ import type { ParsedDigest } from '../../../core/digests.js';
 import { parseDigest } from '../../../core/digests.js';
 import { decodePercent } from '../../../core/decode-percent.js';
 import type { AppContext, RouteParams } from '../../../http/context.js';
-import type { RouteTable } from '../../../http/route-table.js';
+import type { Routes } from '../../../http/routes.js';
 import type { BlobService } from '../service/blobs.js';
 import type { ManifestService } from '../service/manifests.js';
 import type { DockerTarget, DockerTargets } from '../service/target.js';
@@ -14,7 +14,7 @@ export interface DockerDeps {
   blobs: BlobService;
   manifests: ManifestService;
   /** the route table, for Location and Link headers (set once routes are built) */
-  routes: () => RouteTable;
+  routes: () => Routes;
   defaultLocation: string;
   /** IAM decisions a handler makes beyond its route's check: mount sources, the catalog, tag moves */
   access: Pick<DockerAuth, 'allows' | 'require'>;
