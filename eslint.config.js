@@ -1,9 +1,20 @@
 // Lint: TypeScript rules plus the layering table of ../shared/STYLE.md §A.2 as import restrictions.
+import { readdirSync } from 'node:fs';
 import tseslint from 'typescript-eslint';
 
 const layer = (files, patterns) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } });
 const NOT_ELECTRON = { group: ['electron', '**/main/**', '**/renderer/**'], message: 'emulator/ must stay Electron-free (STYLE §A.2)' };
 const UPPER = (names, message) => ({ group: names.map((n) => `**/${n}/**`), message });
+// Every format folder (and the Artifact Registry format ids to come): none may import another (STYLE §A.2).
+const FORMAT_IDS = [...new Set([...readdirSync(new URL('./emulator/formats/', import.meta.url), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name),
+  'docker', 'npm', 'python', 'maven', 'go', 'apt', 'yum', 'generic', 'kfp', 'ruby'])];
+const formatLayer = (id) => {
+  const others = FORMAT_IDS.filter((f) => f !== id).join('|');
+  return layer([`emulator/formats/${id}/**/*.ts`], [NOT_ELECTRON,
+    { group: ['**/control/**', '**/scanning/**', '**/jobs/**', '**/remote/**'], message: 'formats know control, scanning, jobs and remote only through interfaces' },
+    { regex: `(^|/)formats/(?!${id}/)`, message: 'formats are siblings, not dependencies' },
+    { regex: `^(\\.\\./)+(${others})/`, message: 'formats are siblings, not dependencies' }]);
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'dist-desktop/**', 'bench/results/**', 'test-results/**', 'playwright-report/**'] },
@@ -22,8 +33,9 @@ export default tseslint.config(
     { group: ['node:*', '!node:crypto'], message: 'core may only use node:crypto' }]),
   layer(['emulator/storage/**/*.ts'], [NOT_ELECTRON, UPPER(['http', 'iam', 'formats', 'control', 'scanning', 'remote', 'jobs'], 'storage knows nothing of formats or HTTP')]),
   layer(['emulator/http/**/*.ts'], [NOT_ELECTRON, UPPER(['storage', 'iam', 'formats', 'control', 'scanning', 'remote', 'jobs'], 'http is Koa assembly only')]),
+  layer(['emulator/content/**/*.ts'], [NOT_ELECTRON, UPPER(['http', 'iam', 'formats', 'control', 'scanning', 'remote', 'jobs'], 'content may import core and storage only (formats describe their tables to it)')]),
   layer(['emulator/jobs/**/*.ts'], [NOT_ELECTRON, UPPER(['storage', 'http', 'iam', 'formats', 'control', 'scanning', 'remote'], 'jobs may import core only')]),
-  layer(['emulator/formats/docker/**/*.ts'], [NOT_ELECTRON, { group: ['**/formats/!(docker)/**', '**/control/**', '**/scanning/**', '**/jobs/**', '**/remote/**'], message: 'formats are siblings, not dependencies' }]),
+  ...FORMAT_IDS.map(formatLayer),
   layer(['emulator/control/**/*.ts'], [NOT_ELECTRON, UPPER(['formats', 'scanning', 'jobs', 'remote'], 'control knows formats only through FormatModule'),
     { group: ['@grpc/*', 'protobufjs', 'protobufjs/*', '@google-cloud/*', 'google-gax'], message: 'gRPC and protobuf stay inside control/grpc' }]),
   { files: ['emulator/control/grpc/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [NOT_ELECTRON, UPPER(['formats', 'scanning', 'jobs', 'remote'], 'control knows formats only through FormatModule')] }] } },

@@ -1,10 +1,10 @@
 // ControlApi over the services: name parsing, list semantics and resource shapes in one place, shared by
 // the REST and gRPC transports.
 import { EmulatorError } from '../core/errors.js';
-import type { ArtifactInventory } from '../core/inventory.js';
+import type { ArtifactInventory, VersionInfo } from '../core/inventory.js';
 import { assertValidParent, parseResourceName, repositoryName, versionName, type RepositoryRef } from '../core/names.js';
 import type { ControlApi, Json } from './api.js';
-import { listPage, type ListSpec } from './listing.js';
+import { listPage, listPageOf, type ListSpec } from './listing.js';
 import type { OperationStore } from './operations.js';
 import type { PageTokens } from './page-token.js';
 import { dockerImageResource, fileResource, packageResource, repositoryResource, tagResource, versionResource } from './resources.js';
@@ -42,6 +42,7 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
     return repositoryResource(record, d.registryHost(), size);
   };
   const page = <T extends Json>(items: T[], spec: ListSpec<T>, req: Parameters<typeof listPage>[2]) => listPage(items, spec, req, d.pageTokens);
+  const pageOf = <S, T extends Json>(source: S[], toItem: (s: S) => T, spec: ListSpec<T>, req: Parameters<typeof listPage>[2]) => listPageOf(source, toItem, spec, req, d.pageTokens);
   const packageOf = (name: string) => {
     const n = parseResourceName(name, 'package');
     if (!inventoryOf(n.ref).getPackage(n.ref, n.package)) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
@@ -103,8 +104,7 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
 
     async listPackages(req) {
       const ref = parseResourceName(req.parent, 'repository', 'parent').ref;
-      const all = inventoryOf(ref).listPackages(ref).map((p) => packageResource(ref, withAnn(ref, 'package', p.id, p)));
-      const r = page(all, { scope: req.parent, filterFields: { ...byName, annotations }, orderFields: times }, req);
+      const r = pageOf(inventoryOf(ref).listPackages(ref), (p) => packageResource(ref, withAnn(ref, 'package', p.id, p)), { scope: req.parent, filterFields: { ...byName, annotations }, orderFields: times }, req);
       return { ...(r.items.length ? { packages: r.items } : {}), ...(r.nextPageToken ? { nextPageToken: r.nextPageToken } : {}) };
     },
     async getPackage(req) {
@@ -129,8 +129,11 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
     async listVersions(req) {
       const n = packageOf(req.parent);
       const full = isFull(req.view);
-      const all = inventoryOf(n.ref).listVersions(n.ref, n.package).map((v) => versionResource(n.ref, n.package, withAnn(n.ref, 'version', `${n.package}@${v.id}`, v), full));
-      const r = page(all, { scope: req.parent, filterFields: { ...byName, annotations }, orderFields: times }, req);
+      const toItem = (lazy: () => VersionInfo) => {
+        const v = lazy();
+        return versionResource(n.ref, n.package, withAnn(n.ref, 'version', `${n.package}@${v.id}`, v), full);
+      };
+      const r = pageOf(inventoryOf(n.ref).listVersions(n.ref, n.package), toItem, { scope: req.parent, filterFields: { ...byName, annotations }, orderFields: times }, req);
       return { ...(r.items.length ? { versions: r.items } : {}), ...(r.nextPageToken ? { nextPageToken: r.nextPageToken } : {}) };
     },
     async getVersion(req) {
@@ -170,13 +173,12 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
 
     async listTags(req) {
       const n = packageOf(req.parent);
-      const all = inventoryOf(n.ref).listTags(n.ref, n.package).map((t) => tagResource(n.ref, n.package, t));
-      const r = page(all, { scope: req.parent, filterFields: { ...byName, version: (x) => String(x.version) }, orderFields: {} }, req);
+      const r = pageOf(inventoryOf(n.ref).listTags(n.ref, n.package), (t) => tagResource(n.ref, n.package, t), { scope: req.parent, filterFields: { ...byName, version: (x) => String(x.version) }, orderFields: {} }, req);
       return { ...(r.items.length ? { tags: r.items } : {}), ...(r.nextPageToken ? { nextPageToken: r.nextPageToken } : {}) };
     },
     async getTag(req) {
       const n = parseResourceName(req.name, 'tag');
-      const t = inventoryOf(n.ref).listTags(n.ref, n.package).find((x) => x.id === n.tag);
+      const t = inventoryOf(n.ref).getTag(n.ref, n.package, n.tag);
       if (!t) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
       return tagResource(n.ref, n.package, t);
     },
@@ -184,7 +186,7 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
       const n = packageOf(req.parent);
       if (!req.tagId) throw new EmulatorError('INVALID_ARGUMENT', 'Field "tag_id" is required.', { field: 'tag_id' });
       const inv = inventoryOf(n.ref);
-      if (inv.listTags(n.ref, n.package).some((t) => t.id === req.tagId)) throw new EmulatorError('ALREADY_EXISTS', `Tag ${req.tagId} already exists.`);
+      if (inv.getTag(n.ref, n.package, req.tagId)) throw new EmulatorError('ALREADY_EXISTS', `Tag ${req.tagId} already exists.`);
       const version = versionIdOf(req.tag?.version, n.ref, n.package, 'tag.version');
       return tagResource(n.ref, n.package, await inv.setTag(n.ref, n.package, req.tagId, version));
     },
@@ -193,7 +195,7 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
       const mask = req.updateMask;
       if (mask && mask.some((p) => p !== 'version')) throw new EmulatorError('INVALID_ARGUMENT', `Invalid update_mask: only "version" can be updated.`, { field: 'update_mask' });
       const inv = inventoryOf(n.ref);
-      if (!inv.listTags(n.ref, n.package).some((t) => t.id === n.tag)) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
+      if (!inv.getTag(n.ref, n.package, n.tag)) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
       const version = versionIdOf(req.tag.version, n.ref, n.package, 'tag.version');
       return tagResource(n.ref, n.package, await inv.setTag(n.ref, n.package, n.tag, version));
     },
@@ -205,8 +207,7 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
 
     async listFiles(req) {
       const ref = parseResourceName(req.parent, 'repository', 'parent').ref;
-      const all = inventoryOf(ref).listFiles(ref).map((f) => fileResource(ref, f, d.annotations.get(ref, 'file', f.id)));
-      const r = page(all, { scope: req.parent, filterFields: { ...byName, owner: (x) => String(x.owner), annotations }, orderFields: times }, req);
+      const r = pageOf(inventoryOf(ref).listFiles(ref), (f) => fileResource(ref, f, d.annotations.get(ref, 'file', f.id)), { scope: req.parent, filterFields: { ...byName, owner: (x) => String(x.owner), annotations }, orderFields: times }, req);
       return { ...(r.items.length ? { files: r.items } : {}), ...(r.nextPageToken ? { nextPageToken: r.nextPageToken } : {}) };
     },
     async getFile(req) {
@@ -241,8 +242,7 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
     async listDockerImages(req) {
       const ref = parseResourceName(req.parent, 'repository', 'parent').ref;
       const inv = inventoryOf(ref);
-      const all = (inv.listDockerImages?.(ref) ?? []).map((x) => dockerImageResource(ref, x, d.registryHost()));
-      const r = page(all, { scope: req.parent, filterFields: {}, orderFields: { ...times, upload_time: (x) => String(x.uploadTime), build_time: (x) => String(x.buildTime ?? '') } }, req);
+      const r = pageOf(inv.listDockerImages?.(ref) ?? [], (x) => dockerImageResource(ref, x, d.registryHost()), { scope: req.parent, filterFields: {}, orderFields: { ...times, upload_time: (x) => String(x.uploadTime), build_time: (x) => String(x.buildTime ?? '') } }, req);
       return { ...(r.items.length ? { dockerImages: r.items } : {}), ...(r.nextPageToken ? { nextPageToken: r.nextPageToken } : {}) };
     },
     async getDockerImage(req) {

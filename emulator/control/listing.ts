@@ -32,6 +32,22 @@ export function listPage<T>(
   return { items: out.slice(start, end), ...(end < out.length ? { nextPageToken: tokens.encode(scope, String(end)) } : {}) };
 }
 
+/**
+ * listPage over `source` mapped by `toItem`, mapping only the page when neither a filter nor an order needs
+ * every item: a first page of 1,000 out of 20,000 versions then builds 1,000 resources, not 20,000.
+ */
+export function listPageOf<S, T>(
+  source: S[],
+  toItem: (s: S) => T,
+  spec: ListSpec<T>,
+  req: { pageSize?: number; pageToken?: string; filter?: string; orderBy?: string },
+  tokens: PageTokens,
+): { items: T[]; nextPageToken?: string } {
+  if ((req.filter ?? '').trim() || req.orderBy) return listPage(source.map(toItem), spec, req, tokens);
+  const page = listPage(source, { scope: spec.scope, filterFields: {}, orderFields: {} }, req, tokens);
+  return { ...page, items: page.items.map(toItem) };
+}
+
 type Matcher<T> = (item: T) => boolean;
 
 function parseFilter<T>(filter: string, fields: ListSpec<T>['filterFields']): Array<Matcher<T>> {

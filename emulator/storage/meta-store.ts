@@ -32,7 +32,15 @@ export interface MetaShard {
   size(table: string): number;
   /** Runs `fn` under the shard lock; the changes it records are persisted, then applied, atomically. */
   transact<R>(fn: (tx: ShardTx) => R | Promise<R>): Promise<R>;
+  /**
+   * Calls `listener` with the operations of every transaction committed from now on, right after they were
+   * applied (still under the shard lock, synchronously): what derived in-memory indexes need to stay exact.
+   * Returns the unsubscribe function. A listener must not throw or write.
+   */
+  onCommit(listener: CommitListener): () => void;
 }
+
+export type CommitListener = (ops: readonly ShardOp[]) => void;
 
 export interface MetaStore {
   get(key: readonly string[]): MetaShard | undefined;
@@ -66,6 +74,7 @@ export interface SnapshotDoc {
 export class Shard implements MetaShard {
   private readonly tables = new Map<string, Map<string, JsonValue>>();
   private compactionScheduled = false;
+  private readonly commitListeners = new Set<CommitListener>();
   private dropped = false;
   private closed = false;
 
@@ -130,10 +139,16 @@ export class Shard implements MetaShard {
       if (ops.length > 0) {
         await this.persistence.append(encodeTransaction(ops));
         this.apply(ops);
+        for (const listener of this.commitListeners) listener(ops);
         if (this.persistence.wantsCompaction()) this.scheduleCompaction();
       }
       return result;
     });
+  }
+
+  onCommit(listener: CommitListener): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
   }
 
   /** Writes a snapshot of the current state and truncates the journal (under the lock). */

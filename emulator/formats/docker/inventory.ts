@@ -5,22 +5,26 @@ import type { ArtifactInventory, DockerImageInfo, FileInfo, PackageInfo, TagInfo
 import { escapePackageId, repositoryName, type RepositoryRef } from '../../core/names.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import type { ManifestService } from './service/manifests.js';
-import { T, manifestKey, type BlobLink, type ImageRecord, type ManifestRecord, type TagRecord } from './service/tables.js';
+import { T, manifestKey, tagKey, type BlobLink, type ImageRecord, type ManifestRecord, type TagRecord } from './service/tables.js';
 import type { DockerTarget, DockerTargets } from './service/target.js';
 
 export function createDockerInventory(targets: DockerTargets, manifests: ManifestService, blobs: BlobStore): ArtifactInventory {
   const target = (repo: RepositoryRef, image = '') => targets.forImage(repo, image);
 
-  const version = (t: DockerTarget, m: ManifestRecord): VersionInfo => {
+  const version = (t: DockerTarget, m: ManifestRecord, prefix = `${repositoryName(t.ref)}/dockerImages/${escapePackageId(t.image)}@`): VersionInfo => {
     const tags = manifests.tagsOf(t, m.digest);
-    const updateTime = [m.createTime, ...tags.map((tag) => t.shard.get<TagRecord>(T.tags, `${t.image}:${tag}`)!.updateTime)].sort().pop()!;
+    let updateTime = m.createTime;
+    for (const tag of tags) {
+      const time = t.shard.get<TagRecord>(T.tags, tagKey(t.image, tag))?.updateTime;
+      if (time !== undefined && time > updateTime) updateTime = time;
+    }
     return {
       id: m.digest,
       createTime: m.createTime,
       updateTime,
       tags,
       metadata: {
-        name: `${repositoryName(t.ref)}/dockerImages/${escapePackageId(t.image)}@${m.digest}`,
+        name: `${prefix}${m.digest}`,
         imageSizeBytes: String(m.imageSizeBytes),
         mediaType: m.mediaType,
         ...(m.artifactType ? { artifactType: m.artifactType } : {}),
@@ -30,11 +34,8 @@ export function createDockerInventory(targets: DockerTargets, manifests: Manifes
     };
   };
 
-  const manifestsOf = (t: DockerTarget) => {
-    const out: ManifestRecord[] = [];
-    for (const [key, m] of t.shard.entries<ManifestRecord>(T.manifests)) if (key.startsWith(`${t.image}@`)) out.push(m);
-    return out;
-  };
+  /** The image's manifests, from the content index: O(versions of this image), never the whole table. */
+  const manifestsOf = (t: DockerTarget) => t.content.versionRecords<ManifestRecord>(t.image);
 
   const files = (repo: RepositoryRef): FileInfo[] => {
     const t = target(repo);
@@ -71,7 +72,18 @@ export function createDockerInventory(targets: DockerTargets, manifests: Manifes
 
     listVersions(repo, pkg) {
       const t = target(repo, pkg);
-      return manifestsOf(t).map((m) => version(t, m)).sort((a, b) => (a.createTime < b.createTime ? -1 : a.createTime > b.createTime ? 1 : a.id < b.id ? -1 : 1));
+      const prefix = `${repositoryName(t.ref)}/dockerImages/${escapePackageId(t.image)}@`;
+      const records = manifestsOf(t);
+      // the index keeps versions in the order they were stored, which is nearly always createTime order:
+      // sort only when it is not
+      const before = (a: ManifestRecord, b: ManifestRecord) => (a.createTime < b.createTime ? -1 : a.createTime > b.createTime ? 1 : a.digest < b.digest ? -1 : 1);
+      for (let i = 1; i < records.length; i++) {
+        if (before(records[i - 1]!, records[i]!) > 0) {
+          records.sort(before);
+          break;
+        }
+      }
+      return records.map((m) => () => version(t, m, prefix));
     },
 
     getVersion(repo, pkg, v) {
@@ -93,9 +105,13 @@ export function createDockerInventory(targets: DockerTargets, manifests: Manifes
     listTags(repo, pkg) {
       const t = target(repo, pkg);
       const out: TagInfo[] = [];
-      const prefix = `${pkg}:`;
-      for (const [key, rec] of t.shard.entries<TagRecord>(T.tags)) if (key.startsWith(prefix)) out.push({ id: key.slice(prefix.length), version: rec.digest });
-      return out.sort((a, b) => (a.id < b.id ? -1 : 1));
+      for (const id of t.content.tagsOf(pkg)) out.push({ id, version: t.content.tagTarget(pkg, id)! });
+      return out;
+    },
+
+    getTag(repo, pkg, tag) {
+      const version = target(repo, pkg).content.tagTarget(pkg, tag);
+      return version === undefined ? undefined : { id: tag, version };
     },
 
     async setTag(repo, pkg, tag, v) {
@@ -105,7 +121,7 @@ export function createDockerInventory(targets: DockerTargets, manifests: Manifes
 
     async deleteTag(repo, pkg, tag) {
       const t = target(repo, pkg);
-      if (!t.shard.get(T.tags, `${pkg}:${tag}`)) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
+      if (t.content.tagTarget(pkg, tag) === undefined) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
       await manifests.delete(t, tag);
     },
 

@@ -84,6 +84,7 @@ export class ManifestService {
         }
         const old = tag ? tx.get<TagRecord>(T.tags, tagKey(t.image, tag)) : undefined;
         if (old && old.digest !== digest) opts.onTagMove?.();
+        if (tag && old?.digest !== digest) t.content.policy.checkTagChange?.({ repository: t.record, pkg: t.image, tag, ...(old ? { from: old.digest } : {}), to: digest });
         const image = tx.get<ImageRecord>(T.images, t.image);
         tx.put(T.images, t.image, { createTime: image?.createTime ?? now, updateTime: now } satisfies ImageRecord);
         if (!tag) return undefined;
@@ -105,7 +106,10 @@ export class ManifestService {
     const record = this.resolve(t, reference);
     const base = { repository: t.repository, format: 'DOCKER', package: t.image, version: record.digest };
     if (!isDigestLike(reference)) {
-      await t.shard.transact((tx) => tx.delete(T.tags, tagKey(t.image, reference)));
+      await t.shard.transact((tx) => {
+        t.content.policy.checkTagChange?.({ repository: t.record, pkg: t.image, tag: reference, from: record.digest });
+        tx.delete(T.tags, tagKey(t.image, reference));
+      });
       this.events.emit('tag.deleted', { ...base, tag: reference });
       return;
     }
@@ -114,6 +118,7 @@ export class ManifestService {
       tx.delete(T.manifests, manifestKey(t.image, record.digest));
       if (record.subject) removeReferrer(tx, t.image, record.subject, record.digest);
       const tags = this.tagsOf(t, record.digest);
+      t.content.policy.checkVersionDelete?.({ repository: t.record, pkg: t.image, version: record.digest, tags });
       for (const tag of tags) tx.delete(T.tags, tagKey(t.image, tag));
       return tags;
     });
@@ -128,7 +133,10 @@ export class ManifestService {
     const previous = await t.shard.transact((tx) => {
       if (!tx.get(T.manifests, manifestKey(t.image, digest))) throw new EmulatorError('NOT_FOUND', `Version "${digest}" was not found.`);
       const old = tx.get<TagRecord>(T.tags, tagKey(t.image, tag));
-      if (old?.digest !== digest) tx.put(T.tags, tagKey(t.image, tag), { digest, updateTime: now } satisfies TagRecord);
+      if (old?.digest !== digest) {
+        t.content.policy.checkTagChange?.({ repository: t.record, pkg: t.image, tag, ...(old ? { from: old.digest } : {}), to: digest });
+        tx.put(T.tags, tagKey(t.image, tag), { digest, updateTime: now } satisfies TagRecord);
+      }
       return old;
     });
     if (previous?.digest !== digest) {
@@ -159,19 +167,14 @@ export class ManifestService {
     }
   }
 
-  /** Tags of the image in code-unit order (an image without tags, or never pushed, has none). */
+  /** Tags of the image in code-unit order (an image without tags, or never pushed, has none): from the content index. */
   listTags(t: DockerTarget): string[] {
-    const prefix = `${t.image}:`;
-    const tags: string[] = [];
-    for (const [key] of t.shard.entries<TagRecord>(T.tags)) if (key.startsWith(prefix)) tags.push(key.slice(prefix.length));
-    return tags.sort();
+    return t.content.tagsOf(t.image);
   }
 
+  /** Tags pointing at `digest`, in code-unit order: O(those tags), from the content index. */
   tagsOf(t: DockerTarget, digest: string): string[] {
-    const prefix = `${t.image}:`;
-    const tags: string[] = [];
-    for (const [key, rec] of t.shard.entries<TagRecord>(T.tags)) if (rec.digest === digest && key.startsWith(prefix)) tags.push(key.slice(prefix.length));
-    return tags.sort();
+    return t.content.tagsOfVersion(t.image, digest);
   }
 
   /**

@@ -1,4 +1,5 @@
 // The tables a Docker repository keeps in its metadata shard, and their record shapes.
+import type { ContentSchema } from '../../../content/content-index.js';
 import type { OciDescriptor, OciPlatform } from '../wire.js';
 
 /** `blobs` table, key `IMAGE@DIGEST`: a blob linked into an image (distribution's layer links). */
@@ -58,5 +59,23 @@ export const T = { blobs: 'blobs', manifests: 'manifests', tags: 'tags', images:
 export const blobKey = (image: string, digest: string) => `${image}@${digest}`;
 export const manifestKey = blobKey;
 export const tagKey = (image: string, tag: string) => `${image}:${tag}`;
+
+/** Images are packages, manifests versions (id = digest), tags tags: what the content layer indexes. */
+export const DOCKER_CONTENT: ContentSchema = {
+  versions: { table: T.manifests, parse: (key) => splitAt(key, key.lastIndexOf('@')) },
+  tags: {
+    table: T.tags,
+    parse: (key) => {
+      const at = splitAt(key, key.lastIndexOf(':'));
+      return at && { pkg: at.pkg, tag: at.version };
+    },
+    versionOf: (value) => (value as TagRecord | undefined)?.digest,
+  },
+};
+
+// A digest holds ':' (sha256:…) but no '@'; a tag holds neither; an image name holds neither.
+function splitAt(key: string, i: number): { pkg: string; version: string } | undefined {
+  return i > 0 ? { pkg: key.slice(0, i), version: key.slice(i + 1) } : undefined;
+}
 
 export type { OciDescriptor };

@@ -4,6 +4,8 @@ import { EmulatorError } from '../../../core/errors.js';
 import { clip, isValidImageName, isValidProjectId, isValidRepositoryId, repositoryName, type RepositoryRef } from '../../../core/names.js';
 import { REPOSITORY_KEY, REPOSITORY_TABLE, repositoryShardKey, type RepositoryRecord } from '../../../core/repository.js';
 import type { MetaShard, MetaStore } from '../../../storage/meta-store.js';
+import { ContentLayer, type ContentPolicy, type RepositoryContent } from '../../../content/content-layer.js';
+import { DOCKER_CONTENT } from './tables.js';
 
 export interface DockerTarget {
   ref: RepositoryRef;
@@ -15,6 +17,8 @@ export interface DockerTarget {
   name: string;
   shard: MetaShard;
   record: RepositoryRecord;
+  /** reads of tags and versions go through here (indexed; the repository's mode decides the source) */
+  content: RepositoryContent;
 }
 
 export const MISSING_IMAGE_MESSAGE =
@@ -33,7 +37,17 @@ export function splitName(name: string, location: string): { ref: RepositoryRef;
 }
 
 export class DockerTargets {
-  constructor(private readonly meta: MetaStore) {}
+  readonly content: ContentLayer;
+
+  constructor(
+    private readonly meta: MetaStore,
+    policy: ContentPolicy = {},
+  ) {
+    this.content = new ContentLayer(DOCKER_CONTENT, policy);
+    // Indexes of the shards loaded at startup are built now, not by the first request that lists (one pass over
+    // 20,000 tags would block that request's event loop); shards created later start empty and cost nothing.
+    for (const { shard, record } of this.all()) if (record.mode === 'STANDARD_REPOSITORY') this.content.indexOf(shard);
+  }
 
   resolve(name: string, location: string): DockerTarget {
     const { ref, image } = splitName(name, location);
@@ -43,7 +57,7 @@ export class DockerTargets {
     if (record.format !== 'DOCKER') {
       throw new EmulatorError('REPOSITORY_NOT_FOUND', `Repository "${ref.repository}" is a ${record.format} repository, not a Docker repository`);
     }
-    return { ref, repository: repositoryName(ref), image, name, shard, record };
+    return { ref, repository: repositoryName(ref), image, name, shard, record, content: this.content.open(shard, record) };
   }
 
   /** The target for an image of a repository named by the control plane (no registry-name parsing). */
@@ -51,7 +65,7 @@ export class DockerTargets {
     const shard = this.meta.get(repositoryShardKey(ref));
     const record = shard?.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY);
     if (!shard || !record) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
-    return { ref, repository: repositoryName(ref), image, name: `${ref.project}/${ref.repository}/${image}`, shard, record };
+    return { ref, repository: repositoryName(ref), image, name: `${ref.project}/${ref.repository}/${image}`, shard, record, content: this.content.open(shard, record) };
   }
 
   /** Every Docker repository shard (for the catalog). */
