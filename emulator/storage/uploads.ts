@@ -1,20 +1,31 @@
-// Resumable upload sessions: bytes are streamed to <root>/uploads/<id>/data while being hashed, never
-// buffered whole. A session is committed into the BlobStore by rename after its digest is verified, or
-// cancelled. A failed or interrupted append is rolled back to the last good offset. Stale sessions are
-// purged by a job. Knows nothing of HTTP or formats: a session's `scope` is an opaque string.
-import { createHash, type Hash } from 'node:crypto';
+// Resumable upload sessions: the ingest path (ingest.ts) spread over several requests. Bytes are streamed
+// to <root>/uploads/<id>/data while being hashed, never buffered whole. A session is committed into the
+// BlobStore by rename after its digest is verified (or learned from the bytes), or cancelled. A failed or
+// interrupted append is rolled back to the last acknowledged offset. Stale sessions are purged by a job.
+// Knows nothing of HTTP or formats: a session's `scope` is an opaque string.
 import { readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
-import { mkdir, open, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import type { Clock } from '../core/clock.js';
-import type { ParsedDigest } from '../core/digests.js';
 import { EmulatorError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import type { BlobStore } from './blob-store.js';
+import {
+  BlobIngest,
+  algorithmsFor,
+  commitFile,
+  hashFile,
+  rollBack,
+  verified,
+  writeHashed,
+  type AddressAlgorithm,
+  type ExpectedDigest,
+  type IngestedBlob,
+} from './ingest.js';
 import { KeyedMutex } from './locks.js';
+import { MultiHash, isHashAlgorithm, type HashAlgorithm } from './multi-hash.js';
 import type { DataPaths } from './paths.js';
 
 export interface UploadSession {
@@ -25,9 +36,22 @@ export interface UploadSession {
   offset: number;
 }
 
+export interface BeginOptions {
+  /** digests computed while the bytes arrive (default sha256); others are computed at commit if asked */
+  algorithms?: readonly HashAlgorithm[];
+}
+
+export interface CommitOptions {
+  /** the content address's algorithm (default: the expected digest's if it is one, else sha256) */
+  address?: AddressAlgorithm;
+  /** the client's digests, verified; without them the address is learned from the bytes */
+  expected?: readonly ExpectedDigest[];
+}
+
 interface LiveSession extends UploadSession {
-  /** sha256 over bytes [0, offset); absent after a restart until recomputed */
-  hash?: Hash;
+  algorithms: HashAlgorithm[];
+  /** digests over bytes [0, offset); absent after a restart until recomputed */
+  hash?: MultiHash;
 }
 
 export interface AppendOptions {
@@ -41,6 +65,8 @@ export class UploadSessions {
   private readonly sessions = new Map<string, LiveSession>();
   private readonly mutex = new KeyedMutex();
   private readonly inFlight = new Set<string>();
+  /** single-request ingests (monolithic uploads, package publishes) */
+  readonly ingest: BlobIngest;
 
   constructor(
     private readonly paths: DataPaths,
@@ -48,7 +74,9 @@ export class UploadSessions {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.ingest = new BlobIngest(paths, blobs, ids);
+  }
 
   /** Startup only: picks up sessions left by a previous run (their data file gives the offset). */
   init(): void {
@@ -62,14 +90,15 @@ export class UploadSessions {
       if (!this.paths.isUploadId(id)) continue;
       const dir = this.paths.uploadDir(id);
       try {
-        const info = JSON.parse(readFileSync(join(dir, 'info.json'), 'utf8')) as UploadSession;
+        const info = JSON.parse(readFileSync(join(dir, 'info.json'), 'utf8')) as UploadSession & { algorithms?: unknown };
         // Bytes past the last acknowledged offset belong to a chunk a crash cut off: the client never got
         // its 202 and will resend from the acknowledged offset, so they are cut away.
         const size = fileSize(join(dir, 'data'));
         const acked = readAckedOffset(join(dir, 'offset'));
         const offset = Math.min(size, acked ?? size);
         if (offset < size) truncateSync(join(dir, 'data'), offset);
-        this.sessions.set(id, { id, scope: String(info.scope), startedAt: String(info.startedAt), offset });
+        const algorithms = Array.isArray(info.algorithms) ? info.algorithms.filter((a): a is HashAlgorithm => isHashAlgorithm(String(a))) : [];
+        this.sessions.set(id, { id, scope: String(info.scope), startedAt: String(info.startedAt), offset, algorithms: algorithms.length ? algorithms : ['sha256'] });
       } catch {
         // an upload whose record was never written: nothing was acknowledged for it
         void rm(dir, { recursive: true, force: true });
@@ -81,13 +110,14 @@ export class UploadSessions {
     return this.sessions.size;
   }
 
-  async begin(scope: string): Promise<UploadSession> {
+  async begin(scope: string, opts: BeginOptions = {}): Promise<UploadSession> {
     const id = this.ids.uuid();
     const dir = this.paths.uploadDir(id);
     await mkdir(dir, { recursive: true });
-    const session: LiveSession = { id, scope, startedAt: this.clock.now().toISOString(), offset: 0, hash: createHash('sha256') };
+    const algorithms = algorithmsFor({ algorithms: opts.algorithms });
+    const session: LiveSession = { id, scope, startedAt: this.clock.now().toISOString(), offset: 0, algorithms, hash: await MultiHash.of(algorithms) };
     await writeFile(join(dir, 'data'), '');
-    await writeFile(join(dir, 'info.json'), JSON.stringify({ id, scope, startedAt: session.startedAt }));
+    await writeFile(join(dir, 'info.json'), JSON.stringify({ id, scope, startedAt: session.startedAt, algorithms }));
     this.sessions.set(id, session);
     return publicView(session);
   }
@@ -106,32 +136,17 @@ export class UploadSessions {
           offset: session.offset,
         });
       }
-      const base = session.hash ?? (await this.rehash(session));
-      const hash = base.copy();
+      const hash = (session.hash ?? (await this.rehash(session))).copy();
       const dataFile = join(this.paths.uploadDir(id), 'data');
       const out = await open(dataFile, 'a');
-      let written = 0;
+      let written: number;
       this.inFlight.add(id);
       try {
-        await pipeline(
-          body,
-          new Transform({
-            transform(chunk: Buffer, _enc, cb) {
-              hash.update(chunk);
-              written += chunk.length;
-              cb(null, chunk);
-            },
-          }),
-          out.createWriteStream({ highWaterMark: 1 << 20 }),
-        );
-        if (opts.length !== undefined && written !== opts.length) {
-          throw new EmulatorError('SIZE_MISMATCH', `received ${written} bytes but Content-Length said ${opts.length}`);
-        }
+        written = await writeHashed(body, out, hash, opts);
       } catch (err) {
-        await truncate(dataFile, session.offset).catch(() => {});
-        if (err instanceof EmulatorError) throw err;
-        this.logger.debug('upload chunk interrupted, rolled back', { id, offset: session.offset });
-        throw new EmulatorError('UPLOAD_INVALID', 'the upload was interrupted before all bytes arrived', undefined, { cause: err });
+        await rollBack(dataFile, session.offset);
+        if (isInterruption(err)) this.logger.debug('upload chunk interrupted, rolled back', { id, offset: session.offset });
+        throw err;
       } finally {
         this.inFlight.delete(id);
         await out.close().catch(() => {});
@@ -144,24 +159,34 @@ export class UploadSessions {
   }
 
   /**
-   * Verifies the session's bytes against `expected` and moves them into the BlobStore. On a mismatch the
-   * session is cancelled (its bytes are removed) and DIGEST_MISMATCH is thrown.
+   * Verifies the session's bytes against the expected digests (or learns the address from them), moves them
+   * into the BlobStore and runs `link` (the caller's metadata commit) while the blob is held. On a mismatch
+   * the session is cancelled (its bytes are removed) and DIGEST_MISMATCH is thrown. `expected` may be one
+   * digest (a ParsedDigest fits) for the common case.
    */
-  commit(id: string, scope: string, expected: ParsedDigest): Promise<{ digest: string; size: number }> {
+  commit(id: string, scope: string, expected: ExpectedDigest | CommitOptions, link?: (blob: IngestedBlob) => Promise<unknown>): Promise<IngestedBlob> {
+    const opts: CommitOptions = 'algorithm' in expected ? { expected: [expected] } : expected;
+    const first = opts.expected?.[0]?.algorithm;
+    const address = opts.address ?? (first === 'sha512' ? 'sha512' : 'sha256');
     return this.mutex.run(id, async () => {
       const session = this.live(id, scope);
       const dataFile = join(this.paths.uploadDir(id), 'data');
-      const actual =
-        expected.algorithm === 'sha256'
-          ? `sha256:${(session.hash ?? (await this.rehash(session))).copy().digest('hex')}`
-          : await hashFile(dataFile, expected.algorithm);
-      if (actual !== expected.value) {
+      const wanted = algorithmsFor({ address, ...opts });
+      let hash = session.hash ?? (await this.rehash(session));
+      // Algorithms the session did not hash while the bytes arrived are computed now, from the file.
+      if (!wanted.every((a) => hash.has(a))) hash = await hashFile(dataFile, session.offset, new Set([...hash.algorithms, ...wanted]));
+      let blob: IngestedBlob;
+      try {
+        blob = verified(hash, session.offset, { address, ...opts });
+      } catch (err) {
         await this.remove(id);
-        throw new EmulatorError('DIGEST_MISMATCH', `digest ${expected.value} does not match the uploaded content`, { expected: expected.value });
+        throw err;
       }
-      await this.blobs.adopt(dataFile, expected.value);
+      await commitFile(this.blobs, dataFile, blob, async (b) => {
+        await link?.(b);
+      });
       await this.remove(id);
-      return { digest: expected.value, size: session.offset };
+      return blob;
     });
   }
 
@@ -195,18 +220,9 @@ export class UploadSessions {
     await rm(this.paths.uploadDir(id), { recursive: true, force: true });
   }
 
-  private async rehash(session: LiveSession): Promise<Hash> {
-    const hash = createHash('sha256');
-    if (session.offset > 0) {
-      const handle = await open(join(this.paths.uploadDir(session.id), 'data'), 'r');
-      try {
-        for await (const chunk of handle.createReadStream({ start: 0, end: session.offset - 1, autoClose: false })) hash.update(chunk as Buffer);
-      } finally {
-        await handle.close();
-      }
-    }
-    session.hash = hash;
-    return hash;
+  private async rehash(session: LiveSession): Promise<MultiHash> {
+    session.hash = await hashFile(join(this.paths.uploadDir(session.id), 'data'), session.offset, session.algorithms);
+    return session.hash;
   }
 }
 
@@ -214,15 +230,8 @@ function publicView(s: LiveSession): UploadSession {
   return { id: s.id, scope: s.scope, startedAt: s.startedAt, offset: s.offset };
 }
 
-async function hashFile(file: string, algorithm: 'sha256' | 'sha512'): Promise<string> {
-  const hash = createHash(algorithm);
-  const handle = await open(file, 'r');
-  try {
-    for await (const chunk of handle.createReadStream({ autoClose: false })) hash.update(chunk as Buffer);
-  } finally {
-    await handle.close();
-  }
-  return `${algorithm}:${hash.digest('hex')}`;
+function isInterruption(err: unknown): boolean {
+  return err instanceof EmulatorError && err.code === 'UPLOAD_INVALID';
 }
 
 function fileSize(file: string): number {

@@ -2,16 +2,10 @@
 // and the resolved path must stay inside its folder. Request-path reads use fs/promises.
 import { readFile, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
+import { contentType as contentTypeOf } from 'mime-types';
 
-export const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.map': 'application/json; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-};
+/** The extensions the dashboard ships; anything else is not served. Their types come from `mime-types`. */
+export const SERVED_EXTENSIONS: ReadonlySet<string> = new Set(['.html', '.js', '.css', '.svg', '.png', '.map', '.json']);
 
 const SAFE_PATH = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$|^[A-Za-z0-9_.-]+$/;
 
@@ -24,7 +18,7 @@ export interface StaticFile {
 export async function findStaticFile(roots: readonly string[], relative: string): Promise<StaticFile | undefined> {
   if (!SAFE_PATH.test(relative) || relative.split('/').some((s) => s === '.' || s === '..' || s.startsWith('.'))) return undefined;
   const ext = /\.[a-z]+$/.exec(relative)?.[0];
-  const contentType = ext ? CONTENT_TYPES[ext] : undefined;
+  const contentType = ext && SERVED_EXTENSIONS.has(ext) ? contentTypeOf(ext) : false;
   if (!contentType) return undefined;
   for (const root of roots) {
     const base = resolve(root);

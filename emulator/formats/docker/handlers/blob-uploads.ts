@@ -54,16 +54,8 @@ export function blobUploadHandlers(deps: DockerDeps): BlobUploadHandlers {
       const digestParamValue = queryString(ctx, 'digest');
       if (digestParamValue !== undefined) {
         // monolithic upload in a single POST
-        const digest = parseDigest(digestParamValue);
-        const session = await deps.blobs.beginUpload(t);
-        try {
-          await deps.blobs.appendUpload(t, session.id, ctx.req, lengthOpts(ctx));
-          const done = await deps.blobs.completeUpload(t, session.id, digest);
-          return created(ctx, t, done.digest);
-        } catch (err) {
-          await deps.blobs.cancelUpload(t, session.id).catch(() => {});
-          throw err;
-        }
+        const done = await deps.blobs.uploadWhole(t, ctx.req, parseDigest(digestParamValue), lengthOpts(ctx));
+        return created(ctx, t, done.digest);
       }
       const session = await deps.blobs.beginUpload(t);
       inProgress(ctx, t, session, 202);

@@ -50,6 +50,13 @@ describe('getBlob', () => {
     expect(res.status).toBe(416);
   });
 
+  it('answers 416 naming the size when no byte of the Range exists, and 416 to several ranges at once', async () => {
+    const beyond = await t.reg.fetch(`/v2/${NAME}/blobs/${digest}`, { headers: { range: 'bytes=5000-' } });
+    expect(beyond.status).toBe(416);
+    expect(beyond.headers.get('content-range')).toBe('bytes */2048');
+    expect((await t.reg.fetch(`/v2/${NAME}/blobs/${digest}`, { headers: { range: 'bytes=0-1,5-6' } })).status).toBe(416);
+  });
+
   it('does not serve a blob linked only into another image', async () => {
     const res = await t.reg.fetch(`/v2/test-project/repo/elsewhere/blobs/${digest}`);
     expect(res.status).toBe(404);

@@ -5,6 +5,7 @@ import { EmulatorError, isEmulatorError } from '../../../core/errors.js';
 import type { AppContext, Handler } from '../../../http/context.js';
 import type { BlobReader, ByteRange } from '../../../storage/blob-store.js';
 import { sendRange } from '../../../http/send-range.js';
+import { parse } from 'range-parser';
 import type { BlobLink } from '../service/tables.js';
 import type { DockerTarget } from '../service/target.js';
 import { digestParam, emptyResponse, targetOf, type DockerDeps } from './deps.js';
@@ -87,25 +88,21 @@ async function openStored(deps: DockerDeps, ctx: AppContext, t: DockerTarget, di
   return { link, source };
 }
 
-/** A single `bytes=start-end` range (RFC 9110 §14.1.2); RANGE_INVALID when it cannot be satisfied. */
+/**
+ * A single byte range (RFC 9110 §14.1.2, parsed by `range-parser`); RANGE_INVALID when it is malformed, asks
+ * for several ranges, or cannot be satisfied (then with a `Content-Range` naming the size).
+ */
 function parseRange(ctx: AppContext, size: number): ByteRange | undefined {
   const header = ctx.get('Range');
   if (!header) return undefined;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m || (m[1] === '' && m[2] === '')) throw new EmulatorError('RANGE_INVALID', `unsupported Range "${header.slice(0, 60)}"`);
-  let start: number;
-  let end: number;
-  if (m[1] === '') {
-    const suffix = Number(m[2]);
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(m[1]);
-    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
-  }
-  if (start > end || start >= size) {
+  const parsed = parse(size, header.trim());
+  if (parsed.code === 2) {
     ctx.set('Content-Range', `bytes */${size}`);
     throw new EmulatorError('RANGE_INVALID', `range ${header.slice(0, 60)} cannot be satisfied for ${size} bytes`);
   }
-  return { start, end };
+  const range = parsed.ranges[0];
+  if (parsed.code !== 0 || parsed.type !== 'bytes' || parsed.ranges.length !== 1 || !range) {
+    throw new EmulatorError('RANGE_INVALID', `unsupported Range "${header.slice(0, 60)}"`);
+  }
+  return { start: range.start, end: range.end };
 }

@@ -43,6 +43,15 @@ describe('getManifest', () => {
     expect(res.status).toBe(404);
   });
 
+  it('weighs q-values: q=0 refuses the stored type, a wildcard with q>0 admits it', async () => {
+    const OCI = 'application/vnd.oci.image.manifest.v1+json';
+    const refused = await t.reg.fetch(`/v2/${NAME}/manifests/v1`, { headers: { accept: `${OCI};q=0, application/vnd.oci.image.index.v1+json` } });
+    expect(refused.status).toBe(404);
+    const admitted = await t.reg.fetch(`/v2/${NAME}/manifests/v1`, { headers: { accept: 'text/plain, application/*;q=0.2' } });
+    expect(admitted.status).toBe(200);
+    expect(admitted.headers.get('content-type')).toBe(OCI);
+  });
+
 });
 
 describe('headManifest', () => {

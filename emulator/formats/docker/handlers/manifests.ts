@@ -53,14 +53,12 @@ export function manifestHandlers(deps: DockerDeps): { headManifest: Handler; get
 
 /**
  * Content negotiation over every Accept header the client sent (Node joins repeated headers with ", ";
- * the Docker engine sends six). No Accept, or one that admits the stored type, is served as stored.
+ * the Docker engine sends six), with q-values (`q=0` refuses a type), through Koa's `ctx.accepts`
+ * (jshttp `accepts`/`negotiator`). No Accept, or one that admits the stored type, is served as stored;
+ * clients that admit only JSON-ish types still get the manifest (distribution does the same).
  */
 function assertAcceptable(ctx: AppContext, record: ManifestRecord): void {
-  const header = ctx.get('Accept');
-  if (!header) return;
-  const accepted = header.split(',').map((v) => v.split(';')[0]!.trim().toLowerCase()).filter(Boolean);
-  if (accepted.length === 0 || accepted.some((a) => a === '*/*' || a === 'application/*' || a === record.mediaType)) return;
-  // Clients that list only JSON-ish types still get the manifest (distribution does the same).
-  if (accepted.includes('application/json')) return;
+  if (!ctx.get('Accept').trim()) return;
+  if (ctx.accepts(record.mediaType, 'application/json')) return;
   throw new EmulatorError('MANIFEST_UNKNOWN', `manifest ${record.digest} has media type ${record.mediaType}, which the Accept header does not admit`);
 }

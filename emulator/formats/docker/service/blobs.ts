@@ -85,23 +85,29 @@ export class BlobService {
     return this.uploads.cancel(id, scopeOf(t));
   }
 
-  /** Verifies and commits the upload, then links the blob into the image. */
+  /** Verifies and commits the upload, then links the blob into the image (held from the rename to the link). */
   async completeUpload(t: DockerTarget, id: string, digest: ParsedDigest): Promise<{ digest: string; size: number }> {
-    // Held from the commit into the blob store to the link, so the garbage collector cannot take it in between.
-    const committed = await this.blobs.hold([digest.value], async () => {
-      const c = await this.uploads.commit(id, scopeOf(t), digest);
-      await this.link(t, c.digest, c.size);
-      return c;
-    });
-    this.events.emit('artifact.pushed', {
-      repository: t.repository,
-      format: 'DOCKER',
-      package: t.image,
-      version: committed.digest,
-      kind: 'blob',
-      sizeBytes: committed.size,
-    });
-    return committed;
+    const committed = await this.uploads.commit(id, scopeOf(t), digest, (blob) => this.link(t, blob.digest, blob.size));
+    this.pushed(t, committed.digest, committed.size);
+    return { digest: committed.digest, size: committed.size };
+  }
+
+  /** A monolithic upload (POST ?digest=): one pass through the ingest path, no upload session. */
+  async uploadWhole(t: DockerTarget, body: Readable, digest: ParsedDigest, opts: { length?: number }): Promise<{ digest: string; size: number }> {
+    const committed = await this.uploads.ingest.ingest(
+      body,
+      { address: digest.algorithm, expected: [digest], ...opts },
+      async (blob) => {
+        await this.link(t, blob.digest, blob.size);
+        return blob;
+      },
+    );
+    this.pushed(t, committed.digest, committed.size);
+    return { digest: committed.digest, size: committed.size };
+  }
+
+  private pushed(t: DockerTarget, digest: string, size: number): void {
+    this.events.emit('artifact.pushed', { repository: t.repository, format: 'DOCKER', package: t.image, version: digest, kind: 'blob', sizeBytes: size });
   }
 
   private async link(t: DockerTarget, digest: string, size: number): Promise<void> {
