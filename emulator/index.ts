@@ -201,6 +201,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   scheduler.every('purge-uploads', Math.min(ttl, 3600_000), () => uploads.purge(new Date(clock.now().getTime() - ttl)));
   // Garbage collection: once shortly after startup (blobs left unreferenced by a crash or an earlier run),
   // then after deletes, debounced, so the blobs of deleted images and manifests do not wait for a restart.
+  for (const m of formats) if (m.warmUp) scheduler.after(`warm-up-${m.id}`, 0, () => m.warmUp!());
   const gc = () => collectGarbage(blobs, formats, logger.child('gc'));
   scheduler.after('collect-garbage', 1_000, gc);
   for (const type of ['artifact.deleted', 'repository.deleted'] as const) {

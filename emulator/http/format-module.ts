@@ -29,6 +29,8 @@ export interface FormatModule {
   validateRepositoryConfig?(config: Record<string, unknown>): void;
   /** Digests of every blob this format's metadata still references (for garbage collection). */
   referencedBlobs?(): Iterable<string>;
+  /** Work done once after the server is ready, off the startup path (building indexes of stored data). */
+  warmUp?(): Promise<void>;
   /** The format's artifacts in Artifact Registry's terms (packages, versions, tags, files). */
   inventory?: ArtifactInventory;
   /** Events its services emit (documentation and the event feed's filters). */

@@ -2,7 +2,6 @@
 // and the resolved path must stay inside its folder. Request-path reads use fs/promises.
 import { readFile, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { contentType as contentTypeOf } from 'mime-types';
 
 /** The extensions the dashboard ships; anything else is not served. Their types come from `mime-types`. */
 export const SERVED_EXTENSIONS: ReadonlySet<string> = new Set(['.html', '.js', '.css', '.svg', '.png', '.map', '.json']);
@@ -18,7 +17,8 @@ export interface StaticFile {
 export async function findStaticFile(roots: readonly string[], relative: string): Promise<StaticFile | undefined> {
   if (!SAFE_PATH.test(relative) || relative.split('/').some((s) => s === '.' || s === '..' || s.startsWith('.'))) return undefined;
   const ext = /\.[a-z]+$/.exec(relative)?.[0];
-  const contentType = ext && SERVED_EXTENSIONS.has(ext) ? contentTypeOf(ext) : false;
+  // mime-types (and its ~200 KB mime-db) is loaded by the first dashboard request, not at startup.
+  const contentType = ext && SERVED_EXTENSIONS.has(ext) ? (await import('mime-types')).contentType(ext) : false;
   if (!contentType) return undefined;
   for (const root of roots) {
     const base = resolve(root);

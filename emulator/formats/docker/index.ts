@@ -91,6 +91,7 @@ export function createDockerModule(d: DockerModuleDeps): FormatModule {
         d.events.emit('push.failed', { format: 'DOCKER', code: err.code, message: err.message, ...pushTarget(ctx.path) });
       }
     },
+    warmUp: () => targets.warmIndexes(),
     *referencedBlobs() {
       for (const { shard } of targets.all()) {
         for (const [key] of shard.entries(T.blobs)) yield key.slice(key.lastIndexOf('@') + 1);

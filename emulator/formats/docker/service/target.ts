@@ -44,9 +44,19 @@ export class DockerTargets {
     policy: ContentPolicy = {},
   ) {
     this.content = new ContentLayer(DOCKER_CONTENT, policy);
-    // Indexes of the shards loaded at startup are built now, not by the first request that lists (one pass over
-    // 20,000 tags would block that request's event loop); shards created later start empty and cost nothing.
-    for (const { shard, record } of this.all()) if (record.mode === 'STANDARD_REPOSITORY') this.content.indexOf(shard);
+  }
+
+  /**
+   * Builds the indexes of the shards loaded at startup, one shard per turn of the event loop, right after
+   * the server is ready: the first request that lists does not pay a pass over 20,000 tags, and startup does
+   * not wait for it. A request that comes first builds its shard's index itself; shards created later start
+   * empty and cost nothing.
+   */
+  async warmIndexes(): Promise<void> {
+    for (const { shard, record } of this.all()) {
+      if (record.mode === 'STANDARD_REPOSITORY') this.content.indexOf(shard);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   resolve(name: string, location: string): DockerTarget {
