@@ -2,9 +2,9 @@
 // buffers in flight, a source shorter than promised and a source that fails to read.
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import type { LogFields, Logger } from '../core/logger.js';
 import type { AppContext } from './context.js';
 import { sendRange, type PositionalSource } from './send-range.js';
+import { recordingLogger } from '../../test/support/recording-logger.js';
 
 type WriteCallback = (err?: Error | null) => void;
 
@@ -55,13 +55,6 @@ class MockResponse extends EventEmitter {
   get bytes(): number {
     return this.written.reduce((n, b) => n + b.length, 0);
   }
-}
-
-function recordingLogger() {
-  const lines: Array<{ level: string; msg: string; fields?: LogFields }> = [];
-  const log = (level: string) => (msg: string, fields?: LogFields) => void lines.push({ level, msg, fields });
-  const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), child: () => logger };
-  return { logger, lines };
 }
 
 function fakeContext(res: MockResponse, method = 'GET') {

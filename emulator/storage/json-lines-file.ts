@@ -8,7 +8,7 @@
 // It is streamed to a dot temp file beside the snapshot, fsync'd, renamed over it, and the directory fsync'd.
 // Version 1 (a single JSON document {"version":1,"tables":{TABLE:{KEY:VALUE}}}, written by lowdb's DataFile
 // before) is still read through lowdb's DataFile so that existing data dirs start; it is never written.
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { DataFile } from 'lowdb/node';
@@ -44,13 +44,8 @@ export interface LineFileSummary {
  * `maxLineBytes`, or a read error, is a ShardUnreadableError naming the file.
  */
 export async function readLines(file: string, onLine: (text: string, line: number) => void, maxLineBytes = MAX_LINE_BYTES): Promise<LineFileSummary | undefined> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ENOENT') return undefined;
-    throw new ShardUnreadableError(file, err);
-  }
+  const handle = await openForReading(file);
+  if (!handle) return undefined;
   let line = 0;
   try {
     let pending: Buffer[] = [];
@@ -192,13 +187,8 @@ export class SnapshotFile implements Adapter<SnapshotDoc> {
 }
 
 async function readHead(file: string, length: number): Promise<Buffer | undefined> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ENOENT') return undefined;
-    throw new ShardUnreadableError(file, err);
-  }
+  const handle = await openForReading(file);
+  if (!handle) return undefined;
   try {
     const buffer = Buffer.alloc(length);
     const { bytesRead } = await handle.read(buffer, 0, length, 0);
@@ -207,6 +197,16 @@ async function readHead(file: string, length: number): Promise<Buffer | undefine
     throw new ShardUnreadableError(file, err);
   } finally {
     await handle.close();
+  }
+}
+
+/** The file opened for reading; undefined if it does not exist; any other failure names the file. */
+async function openForReading(file: string): Promise<FileHandle | undefined> {
+  try {
+    return await open(file, 'r');
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ENOENT') return undefined;
+    throw new ShardUnreadableError(file, err);
   }
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { startEmulator, TEST_LOCATION, TEST_PROJECT, type TestEmulator } from '../support/emulator.js';
 import { Registry } from '../support/registry.js';
-import { chromiumMissingReason, SCREENSHOT_DIR } from './chromium.js';
+import { chromiumMissingReason, SCREENSHOT_DIR, openLiveDashboard } from './chromium.js';
 
 const missing = chromiumMissingReason();
 
@@ -26,9 +26,7 @@ test.describe('dashboard at /ui in Chromium', () => {
     const seed = await reg.imageManifest(`${TEST_PROJECT}/team-cache/base`, 'x'.repeat(300_000));
     await reg.putManifest(`${TEST_PROJECT}/team-cache/base`, 'stable', seed);
     browser = shared;
-    page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
-    await page.goto(`${emu.url}/ui/`);
-    await page.getByTestId('stream-status').filter({ hasText: 'Live' }).waitFor({ timeout: 5000 });
+    page = await openLiveDashboard(browser, emu.url);
   });
   test.afterAll(async () => {
     await emu?.stop();

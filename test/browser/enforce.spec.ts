@@ -2,7 +2,7 @@
 // push the caller's role does not allow shows up as a violation entry in the live feed.
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { startEmulator, TEST_PROJECT, type TestEmulator } from '../support/emulator.js';
-import { chromiumMissingReason } from './chromium.js';
+import { chromiumMissingReason, openLiveDashboard, waitForLiveFeed } from './chromium.js';
 
 const missing = chromiumMissingReason();
 
@@ -26,9 +26,7 @@ test.describe('dashboard with IAM enforced', () => {
     await call('POST', `/v1/projects/${TEST_PROJECT}/locations/us-central1/repositories/locked:setIamPolicy`, { policy: { bindings: [{ role: 'roles/artifactregistry.reader', members: [sa] }] } }, owner);
     reader = ((await (await call('POST', '/_emulator/iam/tokens', { principal: sa })).json()) as { accessToken: string }).accessToken;
     browser = shared;
-    page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
-    await page.goto(`${emu.url}/ui/`);
-    await page.getByTestId('stream-status').filter({ hasText: 'Live' }).waitFor({ timeout: 5000 });
+    page = await openLiveDashboard(browser, emu.url);
   });
   test.afterAll(async () => {
     await emu?.stop();
@@ -37,8 +35,7 @@ test.describe('dashboard with IAM enforced', () => {
   test('lists repositories through its token, and shows a denied push as a violation', async () => {
     await page.goto(`${emu.url}/ui/#/repositories`);
     await page.locator('text=locked').first().waitFor({ timeout: 3000 });
-    await page.goto(`${emu.url}/ui/`);
-    await page.getByTestId('stream-status').filter({ hasText: 'Live' }).waitFor({ timeout: 5000 });
+    await waitForLiveFeed(page, emu.url);
     const denied = await call('POST', `/v2/${TEST_PROJECT}/locked/app/blobs/uploads/`, undefined, reader);
     expect(denied.status).toBe(403);
     const entry = page.locator('[data-testid="feed-entry"][data-category="violation"]', { hasText: 'ui-reader' });

@@ -7,7 +7,8 @@ import type { ControlApi, Json, ListRequest } from '../../../emulator/control/ap
 import { startGrpcServer, type GrpcServer } from '../../../emulator/control/grpc/server.js';
 import type { OperationResource } from '../../../emulator/control/dto.js';
 import { EmulatorError } from '../../../emulator/core/errors.js';
-import type { LogFields, Logger } from '../../../emulator/core/logger.js';
+import type { LogFields } from '../../../emulator/core/logger.js';
+import { recordingLogger } from '../../support/recording-logger.js';
 
 const PARENT = 'projects/p/locations/us-central1';
 const AR = 'type.googleapis.com/google.devtools.artifactregistry.v1.';
@@ -92,12 +93,6 @@ function fakeApi() {
   return { api: api as ControlApi, calls };
 }
 
-function recordingLogger(lines: Array<{ level: string; msg: string; fields?: LogFields }>): Logger {
-  const log = (level: string) => (msg: string, fields?: LogFields) => void lines.push({ level, msg, fields });
-  const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), child: () => logger };
-  return logger;
-}
-
 describe('gRPC control plane with the Node client', () => {
   const fake = fakeApi();
   const logs: Array<{ level: string; msg: string; fields?: LogFields }> = [];
@@ -105,7 +100,7 @@ describe('gRPC control plane with the Node client', () => {
   let client: ArtifactRegistryClient;
 
   beforeAll(async () => {
-    server = await startGrpcServer({ api: fake.api, host: '127.0.0.1', port: 0, logger: recordingLogger(logs) });
+    server = await startGrpcServer({ api: fake.api, host: '127.0.0.1', port: 0, logger: recordingLogger(logs).logger });
     // Insecure channel credentials: gax uses them as-is and attaches no call credentials. An explicit
     // universeDomain keeps google-auth-library from probing for Application Default Credentials.
     client = new ArtifactRegistryClient({

@@ -4,9 +4,9 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorEventMap } from '../../../emulator/core/events.js';
-import type { LogFields, Logger } from '../../../emulator/core/logger.js';
 import { startEmulator, type TestEmulator } from '../../support/emulator.js';
 import { waitFor } from '../../support/process.js';
+import { recordingLogger } from '../../support/recording-logger.js';
 
 const MiB = 1 << 20;
 /** one event's payload; the same string every time, so the bus's replay ring costs nothing */
@@ -14,9 +14,7 @@ const PAYLOAD = 'x'.repeat(64 * 1024);
 const PRODUCED_BYTES = 200 * MiB;
 const MAX_RSS_GROWTH = 64 * MiB;
 
-const lines: Array<{ level: string; msg: string; fields?: LogFields }> = [];
-const log = (level: string) => (msg: string, fields?: LogFields) => void lines.push({ level, msg, fields });
-const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), child: () => logger };
+const { logger, lines } = recordingLogger();
 
 let emu: TestEmulator;
 beforeAll(async () => {

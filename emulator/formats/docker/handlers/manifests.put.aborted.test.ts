@@ -3,15 +3,13 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorEvent } from '../../../core/events.js';
-import type { LogFields, Logger } from '../../../core/logger.js';
 import { startEmulator, type TestEmulator } from '../../../../test/support/emulator.js';
 import { waitFor } from '../../../../test/support/process.js';
 import { Registry } from '../../../../test/support/registry.js';
+import { recordingLogger } from '../../../../test/support/recording-logger.js';
 
 const NAME = 'test-project/repo/app';
-const lines: Array<{ level: string; msg: string; fields?: LogFields }> = [];
-const log = (level: string) => (msg: string, fields?: LogFields) => void lines.push({ level, msg, fields });
-const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), child: () => logger };
+const { logger, lines } = recordingLogger();
 
 let emu: TestEmulator;
 let reg: Registry;
