@@ -16,6 +16,8 @@ export class FsBlobStore implements BlobStore {
   private readonly held = new Map<string, number>();
   /** while a sweep runs: every digest held at any moment since it began */
   private heldDuringSweep: Set<string> | undefined;
+  /** the digest a sweep has moved aside and not yet put back or deleted, and when that settles */
+  private readonly aside = new Map<string, Promise<void>>();
 
   constructor(
     private readonly paths: DataPaths,
@@ -147,6 +149,9 @@ export class FsBlobStore implements BlobStore {
     for (const d of digests) this.held.set(d, (this.held.get(d) ?? 0) + 1);
     mark();
     try {
+      // A digest the sweep moved aside is put back (it is held now) or deleted before the holder looks at it,
+      // so the holder never sees it present and then commits a reference to a file that is briefly absent.
+      for (const d of digests) await this.aside.get(d);
       return await fn();
     } finally {
       for (const d of digests) {
@@ -171,7 +176,8 @@ export class FsBlobStore implements BlobStore {
    * - a candidate (unreferenced, never held) is first renamed out of the store, atomically, and checked
    *   again: if a hold began meanwhile it is renamed back (the holder either saw it before the move, or saw
    *   it missing and wrote or refused it: same bytes either way), else it is deleted. A hold that begins
-   *   after that check finds the blob gone and uploads it again.
+   *   while the blob is aside waits until it is back or gone; one that begins later finds it gone and
+   *   uploads it again.
    * A crash mid-sweep leaves at most one blob in _trash, which init() puts back.
    */
   async collectGarbage(referenced: () => Iterable<string>): Promise<{ removed: number; bytes: number }> {
@@ -188,19 +194,26 @@ export class FsBlobStore implements BlobStore {
         const d = parseDigest(digest);
         const path = this.paths.blob(d.algorithm, d.hex);
         const trashed = this.paths.trashedBlob(d.algorithm, d.hex);
+        let settled!: () => void;
+        this.aside.set(digest, new Promise<void>((resolve) => (settled = resolve)));
         try {
-          await rename(path, trashed);
-        } catch (err) {
-          if (isNotFound(err)) continue;
-          throw err;
+          try {
+            await rename(path, trashed);
+          } catch (err) {
+            if (isNotFound(err)) continue;
+            throw err;
+          }
+          if (isKept(digest)) {
+            await rename(trashed, path);
+            continue;
+          }
+          bytes += (await stat(trashed)).size;
+          await unlink(trashed);
+          removed++;
+        } finally {
+          this.aside.delete(digest);
+          settled();
         }
-        if (isKept(digest)) {
-          await rename(trashed, path);
-          continue;
-        }
-        bytes += (await stat(trashed)).size;
-        await unlink(trashed);
-        removed++;
       }
     } finally {
       this.heldDuringSweep = undefined;
