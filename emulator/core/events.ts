@@ -12,16 +12,24 @@ interface ArtifactRef {
   /** version id (the manifest digest for Docker) */
   version?: string;
   principal?: string;
+  /**
+   * What happened in the format's own words, as its client would say it (`npm publish @scope/name@1.2.0`,
+   * `twine upload demo-1.0-py3-none-any.whl`); the feed, the tray and the dashboard show it when present.
+   */
+  action?: string;
 }
+
+/** `manifest`/`blob`: Docker; `version`: a package version (npm, Python, …); `file`: one file of a version (a tarball, a wheel). */
+export type ArtifactKind = 'manifest' | 'blob' | 'version' | 'file';
 
 export interface EmulatorEventMap {
   'server.started': { url: string; dataDir: string };
   'server.stopping': { reason: string };
   'repository.created': { repository: string; format: string; mode: string };
   'repository.deleted': { repository: string };
-  'artifact.pushed': ArtifactRef & { kind: 'manifest' | 'blob'; mediaType?: string; sizeBytes: number; tags?: string[] };
-  'artifact.pulled': ArtifactRef & { kind: 'manifest' | 'blob'; mediaType?: string; sizeBytes: number; reference?: string };
-  'artifact.deleted': ArtifactRef & { kind: 'manifest' | 'blob' };
+  'artifact.pushed': ArtifactRef & { kind: ArtifactKind; mediaType?: string; sizeBytes: number; tags?: string[] };
+  'artifact.pulled': ArtifactRef & { kind: ArtifactKind; mediaType?: string; sizeBytes: number; reference?: string };
+  'artifact.deleted': ArtifactRef & { kind: ArtifactKind };
   'tag.updated': ArtifactRef & { tag: string; previousVersion?: string };
   'tag.deleted': ArtifactRef & { tag: string };
   'push.failed': { repository?: string; format: string; package?: string; code: string; message: string };

@@ -134,6 +134,7 @@ export const PERMISSIONS_BY_OPERATION = {
   'npm.install': repo([DOWNLOAD], 'C'),
   'npm.publish': repo([UPLOAD], 'C'),
   'npm.unpublish': repo([DELETE_ARTIFACTS], 'I'),
+  'npm.distTag': repo([UPLOAD], 'I', 'npm dist-tag add/rm and npm deprecate (they rewrite the packument)'),
   'python.install': repo([DOWNLOAD], 'C'),
   'python.upload': repo([UPLOAD], 'C', 'twine upload'),
   'maven.resolve': repo([DOWNLOAD], 'C'),
