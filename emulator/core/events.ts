@@ -33,6 +33,8 @@ export interface EmulatorEventMap {
   'tag.updated': ArtifactRef & { tag: string; previousVersion?: string };
   'tag.deleted': ArtifactRef & { tag: string };
   'push.failed': { repository?: string; format: string; package?: string; code: string; message: string };
+  /** a cleanup run (scheduled or on demand): what it deleted, or in a dry run would have deleted */
+  'cleanup.completed': { repository: string; dryRun: boolean; deleted: Array<{ package: string; version: string; policy: string }>; keptCount: number };
   'policy.violated': { principal: string; permission: string; resource: string; operation: string };
 }
 
