@@ -1,96 +1,169 @@
-// Turns the measurements into rows (emulator vs distribution, ratio, acceptance target), prints them as
-// a table and builds the JSON document written to bench/results/latest.json.
+// Turns the measurements into rows (emulator vs the reference peer, ratio, acceptance target), prints
+// them as tables (Docker against distribution, npm against verdaccio) and builds the JSON document
+// written to bench/results/latest.json.
 import type { BlobResult } from './blob-bench.js';
-import type { ManifestResult } from './manifest-bench.js';
+import type { ManifestResult, Measured, Repeated } from './manifest-bench.js';
+import type { InstallResult, NpmResult } from './npm-bench.js';
 import type { StartupResult } from './startup-bench.js';
+
+export type PeerName = 'distribution' | 'verdaccio';
 
 export interface Row {
   figure: string;
   unit: string;
   emulator: number;
-  distribution: number;
+  /** the reference peer's figure (`peerName`) */
+  peer: number;
+  peerName: PeerName;
   /** which direction is better for the emulator column */
   better: 'higher' | 'lower';
-  /** emulator / distribution */
+  /** emulator / peer */
   ratio: number;
   target?: string;
   pass?: boolean;
+  /** for a figure measured several times: min and max of each server's runs and of the per-run ratio */
+  spread?: { emulator: [number, number]; peer: [number, number]; ratio: [number, number]; runs: number };
 }
 
 export interface Results {
-  blob: { emulator: BlobResult; distribution: BlobResult };
-  manifest: { emulator: ManifestResult; distribution: ManifestResult };
-  startup: { emulator: StartupResult; emulatorBin: StartupResult; emulatorTsx: StartupResult; distribution: StartupResult; nodeBaseline: StartupResult };
+  blob?: { emulator: BlobResult; distribution: BlobResult };
+  manifest?: { emulator: ManifestResult; distribution: ManifestResult };
+  startup?: { emulator: StartupResult; emulatorBin: StartupResult; emulatorTsx: StartupResult; distribution: StartupResult; nodeBaseline: StartupResult };
   /** the data dir the manifest figures left (reused by the startup figure) */
-  stores: { emulator: { files: number; bytes: number }; distribution: { files: number; bytes: number } };
+  stores?: { emulator: { files: number; bytes: number }; distribution: { files: number; bytes: number } };
+  npm?: { emulator: NpmResult; verdaccio: NpmResult };
+}
+
+export interface RowParams {
+  blobMiB: number;
+  chunkMiB: number;
+  images: number;
+  putReps: number;
+  seedTags: number;
+  concurrency: number;
+  tagsTotal: number;
+  npm: { deps: number; getPackages: number; versions: number; publishConcurrency: number; installReps: number };
 }
 
 const MB = 1e6;
 
-export function buildRows(r: Results, p: { blobMiB: number; chunkMiB: number; images: number; seedTags: number; concurrency: number; tagsTotal: number }): Row[] {
+export function buildRows(r: Results, p: RowParams): Row[] {
   const rows: Row[] = [];
-  const add = (figure: string, unit: string, emulator: number, distribution: number, better: Row['better'], target?: { text: string; pass: boolean }) =>
-    rows.push({ figure, unit, emulator, distribution, better, ratio: emulator / distribution, ...(target ? { target: target.text, pass: target.pass } : {}) });
-  const atLeastPeer = (e: number, d: number) => ({ text: 'ratio ≥ 1.0×', pass: e / d >= 1.0 });
-  const { blob: b, manifest: m, startup: s } = r;
+  let peerName: PeerName = 'distribution';
+  const add = (figure: string, unit: string, emulator: number, peer: number, better: Row['better'], target?: { text: string; pass: boolean }, spread?: Row['spread']) =>
+    rows.push({ figure, unit, emulator, peer, peerName, better, ratio: emulator / peer, ...(target ? { target: target.text, pass: target.pass } : {}), ...(spread ? { spread } : {}) });
+  const atLeast = (factor: number) => (e: number, d: number) => ({ text: `ratio ≥ ${factor.toFixed(1)}×`, pass: e / d >= factor });
+  const atLeastPeer = atLeast(1);
+  /** min–max of the runs of a repeated phase, for one field */
+  const spreadOf = (e: Repeated, d: Repeated, field: keyof Measured): Row['spread'] => spreadOfRuns(e.runs.map((x) => x[field]), d.runs.map((x) => x[field]));
 
-  add(`blob push, monolithic (${p.blobMiB} MiB)`, 'MiB/s', b.emulator.monolithicMiBs, b.distribution.monolithicMiBs, 'higher', atLeastPeer(b.emulator.monolithicMiBs, b.distribution.monolithicMiBs));
-  add(`blob push, chunked (${p.chunkMiB} MiB PATCHes)`, 'MiB/s', b.emulator.chunkedMiBs, b.distribution.chunkedMiBs, 'higher', atLeastPeer(b.emulator.chunkedMiBs, b.distribution.chunkedMiBs));
-  add(`blob pull (${p.blobMiB} MiB)`, 'MiB/s', b.emulator.pullMiBs, b.distribution.pullMiBs, 'higher', atLeastPeer(b.emulator.pullMiBs, b.distribution.pullMiBs));
-  add('server CPU per GiB, push monolithic', 's/GiB', b.emulator.monolithicCpuSPerGiB, b.distribution.monolithicCpuSPerGiB, 'lower');
-  add('server CPU per GiB, push chunked', 's/GiB', b.emulator.chunkedCpuSPerGiB, b.distribution.chunkedCpuSPerGiB, 'lower');
-  add('server CPU per GiB, pull', 's/GiB', b.emulator.pullCpuSPerGiB, b.distribution.pullCpuSPerGiB, 'lower');
-  add(`manifest PUT, empty repo (${p.images}, c=${p.concurrency})`, 'req/s', m.emulator.putEmpty.ratePerSec, m.distribution.putEmpty.ratePerSec, 'higher');
-  add('manifest PUT p50, empty repo', 'ms', m.emulator.putEmpty.p50Ms, m.distribution.putEmpty.p50Ms, 'lower');
-  add('manifest PUT p99, empty repo', 'ms', m.emulator.putEmpty.p99Ms, m.distribution.putEmpty.p99Ms, 'lower');
-  add('server CPU per manifest PUT, empty repo', 'ms', m.emulator.putEmpty.serverCpuMsPerReq, m.distribution.putEmpty.serverCpuMsPerReq, 'lower');
-  add(`seeding: 1 manifest tagged ${p.seedTags}×`, 'req/s', m.emulator.seed.ratePerSec, m.distribution.seed.ratePerSec, 'higher');
-  add(`manifest PUT, repo with ${p.seedTags} tags`, 'req/s', m.emulator.putSeeded.ratePerSec, m.distribution.putSeeded.ratePerSec, 'higher');
-  add(`manifest PUT p50, repo with ${p.seedTags} tags`, 'ms', m.emulator.putSeeded.p50Ms, m.distribution.putSeeded.p50Ms, 'lower');
-  add(`manifest PUT p99, repo with ${p.seedTags} tags`, 'ms', m.emulator.putSeeded.p99Ms, m.distribution.putSeeded.p99Ms, 'lower');
-  add(`PUT p99 ${p.seedTags}-tag / empty (each server)`, '×', m.emulator.p99Ratio, m.distribution.p99Ratio, 'lower', {
-    text: 'emulator ≤ 2.0',
-    pass: m.emulator.p99Ratio <= 2.0,
-  });
-  add(`manifest GET (${m.emulator.get.count} req, c=${p.concurrency})`, 'req/s', m.emulator.get.ratePerSec, m.distribution.get.ratePerSec, 'higher', atLeastPeer(m.emulator.get.ratePerSec, m.distribution.get.ratePerSec));
-  add('manifest GET p50', 'ms', m.emulator.get.p50Ms, m.distribution.get.p50Ms, 'lower');
-  add('manifest GET p99', 'ms', m.emulator.get.p99Ms, m.distribution.get.p99Ms, 'lower');
-  add('server CPU per manifest GET', 'ms', m.emulator.get.serverCpuMsPerReq, m.distribution.get.serverCpuMsPerReq, 'lower');
-  add(`store after manifest figures: files`, 'files', r.stores.emulator.files, r.stores.distribution.files, 'lower');
-  add(`store after manifest figures: size`, 'MB', r.stores.emulator.bytes / MB, r.stores.distribution.bytes / MB, 'lower');
-  add('startup, empty data dir (dist build)', 'ms', s.emulator.emptyMs, s.distribution.emptyMs, 'lower');
-  add(`startup, ${p.tagsTotal} tags (dist build)`, 'ms', s.emulator.seededMs, s.distribution.seededMs, 'lower', {
-    text: 'emulator ≤ 1000 ms',
-    pass: s.emulator.seededMs <= 1000,
-  });
-  add('startup, empty data dir (bin/ar-emulator.mjs)', 'ms', s.emulatorBin.emptyMs, s.distribution.emptyMs, 'lower');
-  add(`startup, ${p.tagsTotal} tags (bin/ar-emulator.mjs)`, 'ms', s.emulatorBin.seededMs, s.distribution.seededMs, 'lower');
-  add('startup, empty data dir (tsx sources)', 'ms', s.emulatorTsx.emptyMs, s.distribution.emptyMs, 'lower');
-  add(`startup, ${p.tagsTotal} tags (tsx sources)`, 'ms', s.emulatorTsx.seededMs, s.distribution.seededMs, 'lower');
-  add('idle RSS, empty store (dist build)', 'MB', s.emulator.idleRssBytes / MB, s.distribution.idleRssBytes / MB, 'lower', {
-    text: 'emulator ≤ 120 MB',
-    pass: s.emulator.idleRssBytes <= 120 * MB,
-  });
-  add('idle RSS, empty store (tsx sources)', 'MB', s.emulatorTsx.idleRssBytes / MB, s.distribution.idleRssBytes / MB, 'lower');
+  if (r.blob) {
+    const b = r.blob;
+    add(`blob push, monolithic (${p.blobMiB} MiB)`, 'MiB/s', b.emulator.monolithicMiBs, b.distribution.monolithicMiBs, 'higher', atLeastPeer(b.emulator.monolithicMiBs, b.distribution.monolithicMiBs));
+    add(`blob push, chunked (${p.chunkMiB} MiB PATCHes)`, 'MiB/s', b.emulator.chunkedMiBs, b.distribution.chunkedMiBs, 'higher', atLeastPeer(b.emulator.chunkedMiBs, b.distribution.chunkedMiBs));
+    add(`blob pull (${p.blobMiB} MiB)`, 'MiB/s', b.emulator.pullMiBs, b.distribution.pullMiBs, 'higher', atLeastPeer(b.emulator.pullMiBs, b.distribution.pullMiBs));
+    add('server CPU per GiB, push monolithic', 's/GiB', b.emulator.monolithicCpuSPerGiB, b.distribution.monolithicCpuSPerGiB, 'lower');
+    add('server CPU per GiB, push chunked', 's/GiB', b.emulator.chunkedCpuSPerGiB, b.distribution.chunkedCpuSPerGiB, 'lower');
+    add('server CPU per GiB, pull', 's/GiB', b.emulator.pullCpuSPerGiB, b.distribution.pullCpuSPerGiB, 'lower');
+  }
+  if (r.manifest) {
+    const { emulator: me, distribution: md } = r.manifest;
+    const runs = `${p.images} × ${p.putReps} runs, c=${p.concurrency}`;
+    add(`manifest PUT, empty repo (${runs})`, 'req/s', me.putEmpty.ratePerSec, md.putEmpty.ratePerSec, 'higher', undefined, spreadOf(me.putEmpty, md.putEmpty, 'ratePerSec'));
+    add('manifest PUT p50, empty repo', 'ms', me.putEmpty.p50Ms, md.putEmpty.p50Ms, 'lower', undefined, spreadOf(me.putEmpty, md.putEmpty, 'p50Ms'));
+    add('manifest PUT p99, empty repo', 'ms', me.putEmpty.p99Ms, md.putEmpty.p99Ms, 'lower', undefined, spreadOf(me.putEmpty, md.putEmpty, 'p99Ms'));
+    add('server CPU per manifest PUT, empty repo', 'ms', me.putEmpty.serverCpuMsPerReq, md.putEmpty.serverCpuMsPerReq, 'lower', undefined, spreadOf(me.putEmpty, md.putEmpty, 'serverCpuMsPerReq'));
+    add(`seeding: 1 manifest tagged ${p.seedTags}×`, 'req/s', me.seed.ratePerSec, md.seed.ratePerSec, 'higher');
+    add(`manifest PUT, repo with ${p.seedTags} tags (${runs})`, 'req/s', me.putSeeded.ratePerSec, md.putSeeded.ratePerSec, 'higher', undefined, spreadOf(me.putSeeded, md.putSeeded, 'ratePerSec'));
+    add(`manifest PUT p50, repo with ${p.seedTags} tags`, 'ms', me.putSeeded.p50Ms, md.putSeeded.p50Ms, 'lower', undefined, spreadOf(me.putSeeded, md.putSeeded, 'p50Ms'));
+    add(`manifest PUT p99, repo with ${p.seedTags} tags`, 'ms', me.putSeeded.p99Ms, md.putSeeded.p99Ms, 'lower', undefined, spreadOf(me.putSeeded, md.putSeeded, 'p99Ms'));
+    add('server CPU per manifest PUT, repo with tags', 'ms', me.putSeeded.serverCpuMsPerReq, md.putSeeded.serverCpuMsPerReq, 'lower', undefined, spreadOf(me.putSeeded, md.putSeeded, 'serverCpuMsPerReq'));
+    add(`PUT p99 ${p.seedTags}-tag / empty (each server)`, '×', me.p99Ratio, md.p99Ratio, 'lower', { text: 'emulator ≤ 2.0', pass: me.p99Ratio <= 2.0 });
+    add(`manifest GET (${me.get.count} req, c=${p.concurrency})`, 'req/s', me.get.ratePerSec, md.get.ratePerSec, 'higher', atLeastPeer(me.get.ratePerSec, md.get.ratePerSec));
+    add('manifest GET p50', 'ms', me.get.p50Ms, md.get.p50Ms, 'lower');
+    add('manifest GET p99', 'ms', me.get.p99Ms, md.get.p99Ms, 'lower');
+    add('server CPU per manifest GET', 'ms', me.get.serverCpuMsPerReq, md.get.serverCpuMsPerReq, 'lower');
+  }
+  if (r.stores) {
+    add(`store after manifest figures: files`, 'files', r.stores.emulator.files, r.stores.distribution.files, 'lower');
+    add(`store after manifest figures: size`, 'MB', r.stores.emulator.bytes / MB, r.stores.distribution.bytes / MB, 'lower');
+  }
+  if (r.startup) {
+    const s = r.startup;
+    add('startup, empty data dir (dist build)', 'ms', s.emulator.emptyMs, s.distribution.emptyMs, 'lower');
+    add(`startup, ${p.tagsTotal} tags (dist build)`, 'ms', s.emulator.seededMs, s.distribution.seededMs, 'lower', {
+      text: 'emulator ≤ 1000 ms',
+      pass: s.emulator.seededMs <= 1000,
+    });
+    add('startup, empty data dir (bin/ar-emulator.mjs)', 'ms', s.emulatorBin.emptyMs, s.distribution.emptyMs, 'lower');
+    add(`startup, ${p.tagsTotal} tags (bin/ar-emulator.mjs)`, 'ms', s.emulatorBin.seededMs, s.distribution.seededMs, 'lower');
+    add('startup, empty data dir (tsx sources)', 'ms', s.emulatorTsx.emptyMs, s.distribution.emptyMs, 'lower');
+    add(`startup, ${p.tagsTotal} tags (tsx sources)`, 'ms', s.emulatorTsx.seededMs, s.distribution.seededMs, 'lower');
+    add('idle RSS, empty store (dist build)', 'MB', s.emulator.idleRssBytes / MB, s.distribution.idleRssBytes / MB, 'lower', {
+      text: 'emulator ≤ 120 MB',
+      pass: s.emulator.idleRssBytes <= 120 * MB,
+    });
+    add('idle RSS, empty store (tsx sources)', 'MB', s.emulatorTsx.idleRssBytes / MB, s.distribution.idleRssBytes / MB, 'lower');
+  }
+  if (r.npm) {
+    peerName = 'verdaccio';
+    const { emulator: ne, verdaccio: nv } = r.npm;
+    const twice = atLeast(2);
+    const c = `c=${p.concurrency}`;
+    const pk = `${p.npm.getPackages} packages × ${p.npm.versions} versions`;
+    add(`npm packument GET, full (${pk}, ${c})`, 'req/s', ne.packumentFull.ratePerSec, nv.packumentFull.ratePerSec, 'higher', twice(ne.packumentFull.ratePerSec, nv.packumentFull.ratePerSec));
+    add('npm packument GET p99, full', 'ms', ne.packumentFull.p99Ms, nv.packumentFull.p99Ms, 'lower');
+    add('server CPU per packument GET, full', 'ms', ne.packumentFull.serverCpuMsPerReq, nv.packumentFull.serverCpuMsPerReq, 'lower');
+    add('packument size, full', 'KB', ne.packumentFull.bytes / 1e3, nv.packumentFull.bytes / 1e3, 'lower');
+    const notAbbrev = [ne, nv].some((x) => !x.packumentAbbreviated.abbreviated) ? ' [a server answered with the full document]' : '';
+    add(`npm packument GET, abbreviated (${c})${notAbbrev}`, 'req/s', ne.packumentAbbreviated.ratePerSec, nv.packumentAbbreviated.ratePerSec, 'higher', twice(ne.packumentAbbreviated.ratePerSec, nv.packumentAbbreviated.ratePerSec));
+    add('npm packument GET p99, abbreviated', 'ms', ne.packumentAbbreviated.p99Ms, nv.packumentAbbreviated.p99Ms, 'lower');
+    add('server CPU per packument GET, abbreviated', 'ms', ne.packumentAbbreviated.serverCpuMsPerReq, nv.packumentAbbreviated.serverCpuMsPerReq, 'lower');
+    add('packument size, abbreviated', 'KB', ne.packumentAbbreviated.bytes / 1e3, nv.packumentAbbreviated.bytes / 1e3, 'lower');
+    add(`npm tarball GET (${(ne.tarball.bytes / 1e3).toFixed(1)} KB, ${c})`, 'req/s', ne.tarball.ratePerSec, nv.tarball.ratePerSec, 'higher', twice(ne.tarball.ratePerSec, nv.tarball.ratePerSec));
+    add('npm tarball GET p99', 'ms', ne.tarball.p99Ms, nv.tarball.p99Ms, 'lower');
+    add('server CPU per tarball GET', 'ms', ne.tarball.serverCpuMsPerReq, nv.tarball.serverCpuMsPerReq, 'lower');
+    add(`npm publish, sequential (${ne.publishSequential.count})`, 'req/s', ne.publishSequential.ratePerSec, nv.publishSequential.ratePerSec, 'higher');
+    add('npm publish p50, sequential', 'ms', ne.publishSequential.p50Ms, nv.publishSequential.p50Ms, 'lower');
+    add(`npm publish, c=${p.npm.publishConcurrency} (${ne.publishConcurrent.count})`, 'req/s', ne.publishConcurrent.ratePerSec, nv.publishConcurrent.ratePerSec, 'higher');
+    add(`npm publish p99, c=${p.npm.publishConcurrency}`, 'ms', ne.publishConcurrent.p99Ms, nv.publishConcurrent.p99Ms, 'lower');
+    add('server CPU per publish', 'ms', ne.publishConcurrent.serverCpuMsPerReq, nv.publishConcurrent.serverCpuMsPerReq, 'lower');
+    const install = (e: InstallResult, v: InstallResult) => spreadOfRuns(e.runs, v.runs);
+    add(`npm install, ${p.npm.deps} packages, cold (median of ${p.npm.installReps})`, 'ms', ne.installCold.ms, nv.installCold.ms, 'lower', undefined, install(ne.installCold, nv.installCold));
+    add(`npm install, ${p.npm.deps} packages, warm (median of ${p.npm.installReps})`, 'ms', ne.installWarm.ms, nv.installWarm.ms, 'lower', undefined, install(ne.installWarm, nv.installWarm));
+  }
   return rows;
 }
 
+/** min–max of each server's runs and of the ratio of the runs made back to back (run i against run i). */
+function spreadOfRuns(e: number[], d: number[]): Row['spread'] {
+  const range = (xs: number[]): [number, number] => [Math.min(...xs), Math.max(...xs)];
+  const ratios = e.map((x, i) => x / d[i]!);
+  return { emulator: range(e), peer: range(d), ratio: range(ratios), runs: e.length };
+}
+
+/** A markdown table of rows that share one peer; the spread columns appear when some row has runs. */
 export function formatTable(rows: Row[]): string {
-  const header = ['figure', 'unit', 'emulator', 'distribution', 'emu/dist', 'better', 'target', 'ok'];
+  const peer = rows[0]?.peerName ?? 'distribution';
+  const short = peer === 'distribution' ? 'dist' : 'verd';
+  const withSpread = rows.some((r) => r.spread);
+  const header = ['figure', 'unit', 'emulator', peer, `emu/${short}`, 'better', 'target', 'ok', ...(withSpread ? ['emulator runs', `${peer} runs`, 'ratio runs'] : [])];
+  const range = ([a, b]: [number, number], suffix = '') => `${num(a)}–${num(b)}${suffix}`;
   const body = rows.map((r) => [
     r.figure,
     r.unit,
     num(r.emulator),
-    num(r.distribution),
+    num(r.peer),
     `${r.ratio.toFixed(2)}×`,
     r.better === 'higher' ? 'higher' : 'lower',
     r.target ?? '',
     r.pass === undefined ? '' : r.pass ? 'PASS' : 'FAIL',
+    ...(withSpread ? (r.spread ? [range(r.spread.emulator), range(r.spread.peer), `${r.spread.ratio[0].toFixed(2)}–${r.spread.ratio[1].toFixed(2)}×`] : ['', '', '']) : []),
   ]);
+  const right = (i: number) => (i >= 2 && i <= 4) || i >= 8;
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    '| ' + cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ') + ' |';
-  const rule = '|' + widths.map((w, i) => (i >= 2 && i <= 4 ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|';
+  const line = (cells: string[]) => '| ' + cells.map((c, i) => (right(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ') + ' |';
+  const rule = '|' + widths.map((w, i) => (right(i) ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|';
   return [line(header), rule, ...body.map(line)].join('\n');
 }
 

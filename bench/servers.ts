@@ -1,6 +1,7 @@
 // Starting, timing and stopping the servers under test, each on 127.0.0.1 with its own data dir:
 // the emulator (compiled dist build, or the sources through tsx) and the CNCF distribution registry
-// (Debian's docker-registry). Every child is tracked so it is killed even when the bench fails.
+// (Debian's docker-registry), and verdaccio, the npm bench's peer (bench/peers.ts installs it). Every
+// child is tracked so it is killed even when the bench fails.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
@@ -9,14 +10,17 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RegistryClient } from './http-client.js';
+import { VERDACCIO_BIN } from './peers.js';
 
-export type ServerId = 'emulator' | 'emulator-bin' | 'emulator-tsx' | 'distribution' | 'node-baseline';
+export type ServerId = 'emulator' | 'emulator-bin' | 'emulator-tsx' | 'distribution' | 'verdaccio' | 'node-baseline';
 
 export interface ServerSpec {
   id: ServerId;
   label: string;
   /** the emulator serves /v2/PROJECT/REPO/IMAGE; distribution /v2/REPO/IMAGE */
   namePrefix: string;
+  /** polled until it answers 200 (startup); GET /v2/ unless set */
+  readyPath?: string;
 }
 
 export const EMULATOR_PROJECT = 'bench-project';
@@ -25,6 +29,7 @@ export const SPECS: Record<ServerId, ServerSpec> = {
   'emulator-bin': { id: 'emulator-bin', label: 'emulator (bin/ar-emulator.mjs)', namePrefix: `${EMULATOR_PROJECT}/` },
   'emulator-tsx': { id: 'emulator-tsx', label: 'emulator (sources via tsx)', namePrefix: `${EMULATOR_PROJECT}/` },
   distribution: { id: 'distribution', label: 'distribution (docker-registry)', namePrefix: '' },
+  verdaccio: { id: 'verdaccio', label: 'verdaccio', namePrefix: '', readyPath: '/-/ping' },
   // the floor for any Node server on this machine: a bare http server answering GET /v2/ with {}
   'node-baseline': { id: 'node-baseline', label: 'bare Node http server', namePrefix: '' },
 };
@@ -99,6 +104,40 @@ function command(spec: ServerSpec, dataDir: string, port: number, workDir: strin
       );
       return { file: 'docker-registry', args: ['serve', config] };
     }
+    case 'verdaccio': {
+      // shared/clients/REPORT.md §5: no uplinks, publish by an authenticated user; storage and htpasswd in
+      // the data dir, logging at `fatal` only, web UI off. API tokens are JWTs: with the legacy AES tokens
+      // verdaccio re-checks the bcrypt password on every authenticated request, which would measure bcrypt.
+      const config = join(workDir, `verdaccio-${port}.yaml`);
+      const access = "    access: $all\n    publish: $authenticated\n    unpublish: $authenticated";
+      writeFileSync(
+        config,
+        [
+          `storage: ${JSON.stringify(join(dataDir, 'storage'))}`,
+          'auth:',
+          '  htpasswd:',
+          `    file: ${JSON.stringify(join(dataDir, 'htpasswd'))}`,
+          '    max_users: 100',
+          'uplinks: {}',
+          'packages:',
+          "  '@*/*':",
+          access,
+          "  '**':",
+          access,
+          'security:',
+          '  api:',
+          '    jwt:',
+          '      sign:',
+          '        expiresIn: 7d',
+          'web:',
+          '  enable: false',
+          'max_body_size: 50mb',
+          'log: { type: stdout, format: json, level: fatal }',
+          '',
+        ].join('\n'),
+      );
+      return { file: process.execPath, args: [VERDACCIO_BIN, '--config', config, '--listen', `127.0.0.1:${port}`] };
+    }
   }
 }
 
@@ -115,7 +154,7 @@ export async function startServer(spec: ServerSpec, dataDir: string, workDir: st
   child.once('exit', () => live.delete(child));
   let startupMs: number;
   try {
-    await waitReady(port, child);
+    await waitReady(port, child, spec.readyPath ?? '/v2/');
     startupMs = performance.now() - t0;
   } catch (err) {
     child.kill('SIGKILL');
@@ -141,20 +180,20 @@ export async function startServer(spec: ServerSpec, dataDir: string, workDir: st
   };
 }
 
-/** Polls GET /v2/ every 5 ms on a fresh connection until it answers 200. */
-async function waitReady(port: number, child: ChildProcess): Promise<void> {
+/** Polls GET `path` (/v2/ for registries) every 5 ms on a fresh connection until it answers 200. */
+async function waitReady(port: number, child: ChildProcess, path: string): Promise<void> {
   const deadline = performance.now() + READY_TIMEOUT_MS;
   while (performance.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited with ${child.exitCode ?? child.signalCode}`);
-    if ((await probe(port)) === 200) return;
+    if ((await probe(port, path)) === 200) return;
     await sleep(POLL_MS);
   }
-  throw new Error(`no 200 from GET /v2/ within ${READY_TIMEOUT_MS} ms`);
+  throw new Error(`no 200 from GET ${path} within ${READY_TIMEOUT_MS} ms`);
 }
 
-function probe(port: number): Promise<number> {
+function probe(port: number, path: string): Promise<number> {
   return new Promise((resolve) => {
-    const req = get({ host: '127.0.0.1', port, path: '/v2/', agent: false }, (res) => {
+    const req = get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
@@ -179,12 +218,12 @@ function cpuSeconds(pid: number): number {
 }
 
 /** Emulator repositories must exist before pushing; distribution creates them on first push. */
-export async function ensureRepository(server: RunningServer, repo: string): Promise<void> {
-  if (server.spec.id === 'distribution') return;
+export async function ensureRepository(server: RunningServer, repo: string, format: 'DOCKER' | 'NPM' = 'DOCKER'): Promise<void> {
+  if (server.spec.id === 'distribution' || server.spec.id === 'verdaccio') return;
   const reply = await server.client.request(
     'POST',
     `/v1/projects/${EMULATOR_PROJECT}/locations/us-central1/repositories?repositoryId=${encodeURIComponent(repo)}`,
-    { headers: { 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify({ format: 'DOCKER' })) },
+    { headers: { 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify({ format })) },
   );
   if (reply.status !== 200 && reply.status !== 409) {
     throw new Error(`creating repository ${repo}: ${reply.status} ${reply.body.toString('utf8').slice(0, 300)}`);

@@ -1,11 +1,11 @@
-// `ar-emulator` command line: `start` runs the emulator headless until SIGINT/SIGTERM.
-// Prints a readiness line and an export line in the style of the gcloud emulators.
+// `ar-emulator` command line: `start` runs the emulator headless until SIGINT/SIGTERM, printing a readiness
+// line and an export line in the style of the gcloud emulators; the other commands are in cli-tools.ts.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { createEmulator, createLineLogger, type Emulator } from './index.js';
-import { tools } from './cli-tools.js';
+import { PRINT_SETTINGS_USAGE, printSettings, tools } from './cli-tools.js';
 
 const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir DIR] [--project ID] [--location LOC] [--log-level LEVEL]
 
@@ -20,7 +20,9 @@ const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir 
 
        ar-emulator auth print-access-token [--principal user:EMAIL|serviceAccount:EMAIL | --key-file KEY.json] [--endpoint HOST:PORT]
        ar-emulator configure-docker [--endpoint HOST:PORT]
-  --endpoint   the running emulator (default $ARTIFACT_REGISTRY_EMULATOR_HOST, else localhost:8088)`;
+       ${PRINT_SETTINGS_USAGE}
+  --endpoint   the running emulator (default $ARTIFACT_REGISTRY_EMULATOR_HOST, else localhost:8088)
+  print-settings prints the .npmrc, .pypirc/pip.conf or docker lines for a repository (docs/print-settings.md)`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -29,6 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === 'auth' || command === 'configure-docker') return tools(command, rest);
+  if (command === 'print-settings') return printSettings(rest);
   if (command !== 'start') {
     process.stderr.write(`ar-emulator: unknown command "${command}"\n${USAGE}\n`);
     return 2;

@@ -9,9 +9,11 @@ import { randomIds, type IdGenerator } from './core/ids.js';
 import { silentLogger, type Logger } from './core/logger.js';
 import { isKnownLocation } from './core/names.js';
 import { createControlApi, createControlModule } from './control/index.js';
-import { startGrpcServer, type GrpcServer } from './control/grpc/server.js';
+import type { GrpcServer } from './control/grpc/server.js';
 import { createEmulatorApiModule } from './control/emulator-api.js';
 import { createDockerModule } from './formats/docker/index.js';
+import { createPythonModule } from './formats/python/index.js';
+import { createNpmModule } from './formats/npm/index.js';
 import type { DockerAuth } from './formats/docker/handlers/token.js';
 import { REPOSITORY_KEY, REPOSITORY_TABLE, repositoryShardKey, type RepositoryRecord } from './core/repository.js';
 import type { RepositoryLocator } from './http/dispatch.js';
@@ -82,12 +84,16 @@ export interface FormatDeps {
   events: EventBus;
   clock: Clock;
   defaultLocation: string;
+  /** where a repository named PROJECT/REPO lives (the location rule every data-plane path follows; always set by createEmulator) */
+  locateRepository?: RepositoryLocator;
 }
 
 /** THE registration list of the built-in formats: adding a format is one line here and its own folder. */
 export function builtinFormats(d: FormatDeps & { dockerAuth: DockerAuth }): FormatModule[] {
   return [
     createDockerModule({ ...d, auth: d.dockerAuth }),
+    createPythonModule(d),
+    createNpmModule(d),
   ];
 }
 
@@ -150,7 +156,8 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const uiToken = randomBytes(32).toString('base64url');
   const adminToken = options.adminToken || randomBytes(24).toString('base64url');
   const security = await createSecurity({ mode: options.iam ?? 'open', identities, policies: new IamPolicyService(meta), events, clock, dashboardToken: uiToken, adminToken });
-  const formatDeps: FormatDeps = { meta, blobs, uploads, events, clock, defaultLocation };
+  const locateRepository = repositoryLocator(meta, defaultLocation);
+  const formatDeps: FormatDeps = { meta, blobs, uploads, events, clock, defaultLocation, locateRepository };
   const formats = [...builtinFormats({ ...formatDeps, dockerAuth: security.dockerAuth }), ...(options.formats?.(formatDeps) ?? [])];
   const inventories = new Map(formats.flatMap((f) => (f.inventory ? [[f.inventory.format, f.inventory] as const] : [])));
   const controlApi = createControlApi({
@@ -177,13 +184,16 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     shutdown: shutdown.signal,
     modules: [...formats, control, ui],
     fallback: api,
-    locateRepository: repositoryLocator(meta, defaultLocation),
+    locateRepository,
     hostGuard: { listenHost: host, extraHosts: options.allowedHosts, token: uiToken },
   });
   const server = await listen(app, host, options.port ?? 0);
   let grpc: GrpcServer | undefined;
   if (options.grpcPort !== false) {
     try {
+      // Loaded once the HTTP server listens: @grpc/grpc-js and the protos are a third of the startup work, and
+      // registry clients need not wait for them.
+      const { startGrpcServer } = await import('./control/grpc/server.js');
       grpc = await startGrpcServer({ api: controlApi, host, port: options.grpcPort ?? 0, logger: logger.child('grpc'), authorize: security.grpcAuthorize });
     } catch (err) {
       await server.stop(0);
@@ -248,8 +258,9 @@ async function collectGarbage(blobs: BlobStore, modules: FormatModule[], logger:
 }
 
 /**
- * The repository a `/PROJECT/REPO/…` path names: in the Host's location, else the default location, else the one
- * location holding a repository of that name (none when several do: the client must say which, by Host).
+ * The repository a `/PROJECT/REPO/…` or `/v2/PROJECT/REPO/…` path names: in the Host's location, else the default
+ * location, else the one location holding a repository of that name (`several` when more do: the client must say
+ * which, by Host).
  */
 function repositoryLocator(meta: MetaStore, defaultLocation: string): RepositoryLocator {
   const recordAt = (project: string, location: string, repository: string) =>
@@ -261,7 +272,8 @@ function repositoryLocator(meta: MetaStore, defaultLocation: string): Repository
       .list(['repos', project])
       .filter((s) => s.key[3] === repository)
       .map((s) => s.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY))
-      .filter((r): r is RepositoryRecord => r !== undefined);
-    return found.length === 1 ? { location: found[0]!.location, format: found[0]!.format } : undefined;
+      .filter((r): r is RepositoryRecord => r !== undefined)
+      .map((r) => ({ location: r.location, format: r.format }));
+    return found.length > 1 ? { several: found } : found[0];
   };
 }

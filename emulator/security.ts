@@ -200,6 +200,8 @@ const GRPC_OPERATIONS: Record<string, string> = {
   ListTags: 'control.tags.list', GetTag: 'control.tags.get', CreateTag: 'control.tags.create', UpdateTag: 'control.tags.update', DeleteTag: 'control.tags.delete',
   ListFiles: 'control.files.list', GetFile: 'control.files.get', UpdateFile: 'control.files.update', DeleteFile: 'control.files.delete',
   ListDockerImages: 'control.dockerImages.list', GetDockerImage: 'control.dockerImages.get',
+  ListNpmPackages: 'control.npmPackages.list', GetNpmPackage: 'control.npmPackages.get',
+  ListPythonPackages: 'control.pythonPackages.list', GetPythonPackage: 'control.pythonPackages.get',
   GetProjectSettings: 'control.projectSettings.get', UpdateProjectSettings: 'control.projectSettings.update',
   ListLocations: 'control.locations.list', GetLocation: 'control.locations.get', GetOperation: 'control.operations.get',
 };

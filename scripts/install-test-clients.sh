@@ -22,8 +22,9 @@ declare -A GROUPS_=(
   [base]="curl ca-certificates"
   [oci]="docker.io docker-registry apache2-utils podman skopeo buildah containerd"
   [browser]="chromium"
+  [python]="twine python3-pip python3-venv python3-setuptools python3-wheel"
 )
-GROUP_ORDER=(base oci browser)
+GROUP_ORDER=(base oci browser python)
 read -r -a SELECTED <<< "${TEST_CLIENT_GROUPS:-${GROUP_ORDER[*]}}"
 for g in "${SELECTED[@]}"; do
   [ -n "${GROUPS_[$g]:-}" ] || { echo "install-test-clients.sh: unknown group '$g' (known: ${GROUP_ORDER[*]})" >&2; exit 1; }
@@ -106,6 +107,11 @@ if has_group oci; then
 fi
 if has_group browser; then
   v chromium         chromium --version
+fi
+if has_group python; then
+  v twine            /usr/bin/twine --version
+  v python3-deb      /usr/bin/python3 --version
+  v pip-deb          /usr/bin/python3 -m pip --version
 fi
 
 printf 'install-test-clients.sh: total run time %s s\n' "$(elapsed)"

@@ -52,6 +52,13 @@ export interface ControlApi {
   listDockerImages(req: ListRequest): Promise<{ dockerImages?: Json[]; nextPageToken?: string }>;
   getDockerImage(req: { name: string }): Promise<Json>;
 
+  /** Each version of each package of an NPM repository (`…/npmPackages/PACKAGE:VERSION`); pageSize/pageToken only. */
+  listNpmPackages(req: { parent: string; pageSize?: number; pageToken?: string }): Promise<{ npmPackages?: Json[]; nextPageToken?: string }>;
+  getNpmPackage(req: { name: string }): Promise<Json>;
+  /** Each version of each package of a PYTHON repository (`…/pythonPackages/PACKAGE:VERSION`); pageSize/pageToken only. */
+  listPythonPackages(req: { parent: string; pageSize?: number; pageToken?: string }): Promise<{ pythonPackages?: Json[]; nextPageToken?: string }>;
+  getPythonPackage(req: { name: string }): Promise<Json>;
+
   getProjectSettings(req: { name: string }): Promise<Json>;
   updateProjectSettings(req: { projectSettings: Json; updateMask?: string[] }): Promise<Json>;
 
@@ -69,6 +76,7 @@ export const ARTIFACT_REGISTRY_RPCS = [
   'ListTags', 'GetTag', 'CreateTag', 'UpdateTag', 'DeleteTag',
   'ListFiles', 'GetFile', 'UpdateFile', 'DeleteFile',
   'ListDockerImages', 'GetDockerImage',
+  'ListNpmPackages', 'GetNpmPackage', 'ListPythonPackages', 'GetPythonPackage',
   'GetProjectSettings', 'UpdateProjectSettings',
   'GetIamPolicy', 'SetIamPolicy', 'TestIamPermissions',
 ] as const;

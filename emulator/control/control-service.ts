@@ -12,6 +12,8 @@ import type { IamPolicyService } from '../iam/repository-policies.js';
 import type { RepositoryService } from './service/repositories.js';
 import type { SettingsService } from './service/settings.js';
 import type { AnnotationStore } from './service/annotations.js';
+import { emptyInventory } from './empty-inventory.js';
+import { formatPackages } from './format-packages.js';
 
 export interface ControlServiceDeps {
   repositories: RepositoryService;
@@ -30,11 +32,10 @@ const times = { create_time: (x: Json) => String(x.createTime ?? ''), update_tim
 const annotations = (x: Json) => Object.entries((x.annotations as Record<string, string>) ?? {}).flatMap(([k, v]) => [k, `${k}:${v}`]);
 
 export function createControlService(d: ControlServiceDeps): ControlApi {
+  // A format no module serves yet has stored nothing: empty lists, NOT_FOUND for anything named (not a 501).
   const inventoryOf = (ref: RepositoryRef): ArtifactInventory => {
     const record = d.repositories.get(ref);
-    const inv = d.inventories.get(record.format);
-    if (!inv) throw new EmulatorError('UNSUPPORTED', `Listing artifacts of ${record.format} repositories is not implemented yet.`);
-    return inv;
+    return d.inventories.get(record.format) ?? emptyInventory(record.format);
   };
   const repoJson = (ref: RepositoryRef) => {
     const record = d.repositories.get(ref);
@@ -59,6 +60,12 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
   };
 
   return {
+    ...formatPackages({
+      inventoryFor: (ref, format) => (d.repositories.get(ref).format === format ? d.inventories.get(format) : undefined),
+      pageTokens: d.pageTokens,
+      registryHost: d.registryHost,
+    }),
+
     async listLocations(req) {
       const project = /^projects\/([^/]+)$/.exec(req.name)?.[1];
       if (!project) throw new EmulatorError('INVALID_ARGUMENT', 'Invalid value for field "name": expected projects/PROJECT.', { field: 'name' });

@@ -1,11 +1,14 @@
-// The emulator's own API under /_emulator/ (health, the live event feed) and the answer for paths no
-// format claims. Errors render in Google's JSON shape.
+// The emulator's own API under /_emulator/ (health, the live event feed, client settings snippets) and the
+// answer for paths no format claims. Errors render in Google's JSON shape.
+import { EmulatorError } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import type { Handler } from '../http/context.js';
 import type { FormatModule } from '../http/format-module.js';
 import { Routes } from '../http/routes.js';
 import type { HealthResponse } from './dto.js';
 import { renderGoogleError } from './errors.js';
+import { renderSettings } from '../settings/render-settings.js';
+import { settingsHost } from '../settings/settings-snippet.js';
 import { SSE_CLIENT_BUFFER_LIMIT, SseClient } from './sse-client.js';
 
 export interface EmulatorApiDeps {
@@ -50,6 +53,30 @@ export function createEmulatorApiModule(d: EmulatorApiDeps): FormatModule {
     });
   };
 
+  /**
+   * GET /_emulator/settings/TOOL?project=&location=&repository=&iam=open|enforce[&scope=@S]: the snippet
+   * `ar-emulator print-settings TOOL` prints for the same inputs (same renderer, same bytes), for the
+   * dashboard. Renders only what it is given: the caller read the repository and the IAM mode already, and
+   * no credential is ever put in (the snippet names the placeholders instead).
+   */
+  const getSettings: Handler = async (ctx, params) => {
+    const q = (key: string): string | undefined => (typeof ctx.query[key] === 'string' ? (ctx.query[key] as string) : undefined);
+    const required = (key: string): string => {
+      const v = q(key);
+      if (!v) throw new EmulatorError('INVALID_ARGUMENT', `Query parameter "${key}" is required.`, { field: key });
+      return v;
+    };
+    const iam = q('iam') ?? 'open';
+    if (iam !== 'open' && iam !== 'enforce') throw new EmulatorError('INVALID_ARGUMENT', 'Query parameter "iam" must be "open" or "enforce".', { field: 'iam' });
+    const scope = q('scope');
+    const snippet = renderSettings(params.tool ?? '', {
+      host: settingsHost(new URL(d.url()).host), project: required('project'), location: required('location'), repository: required('repository'), iamMode: iam,
+      ...(scope ? { scope } : {}),
+    });
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = snippet;
+  };
+
   const root: Handler = async (ctx) => {
     ctx.body = {
       name: 'Artifact Registry emulator',
@@ -62,6 +89,7 @@ export function createEmulatorApiModule(d: EmulatorApiDeps): FormatModule {
     { name: 'emulator.root.get', method: 'GET', path: '/', handler: root },
     { name: 'emulator.health.get', method: 'GET', path: '/_emulator/health', handler: health },
     { name: 'emulator.events.stream', method: 'GET', path: '/_emulator/events', handler: streamEvents },
+    { name: 'emulator.settings.get', method: 'GET', path: '/_emulator/settings/:tool', handler: getSettings },
     { name: 'emulator.oauth.token', method: 'POST', path: '/token', handler: d.iamHandlers.oauthToken },
     { name: 'emulator.iam.mintToken', method: 'POST', path: '/_emulator/iam/tokens', handler: d.iamHandlers.mintToken },
     { name: 'emulator.iam.setGroup', method: 'PUT', path: '/_emulator/iam/groups/:group', handler: d.iamHandlers.setGroup },

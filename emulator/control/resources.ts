@@ -1,7 +1,7 @@
 // Records → control-plane resources in canonical proto3 JSON (enum names, int64 as strings, RFC 3339,
 // defaults omitted). Names come from core/names.ts.
 import type { DockerImageInfo, FileInfo, PackageInfo, TagInfo, VersionInfo } from '../core/inventory.js';
-import { dockerImageName, fileName, packageName, repositoryName, tagName, versionName, type RepositoryRef } from '../core/names.js';
+import { dockerImageName, escapePackageId, fileName, packageName, repositoryName, tagName, versionName, type RepositoryRef } from '../core/names.js';
 import type { RepositoryRecord } from '../core/repository.js';
 import type { Json } from './api.js';
 
@@ -13,8 +13,48 @@ export function repositoryResource(r: RepositoryRecord, registryHost: string, si
   if (r.cleanupPolicies && Object.keys(r.cleanupPolicies).length) out.cleanupPolicies = r.cleanupPolicies;
   if (r.cleanupPolicyDryRun) out.cleanupPolicyDryRun = true;
   if (sizeBytes > 0) out.sizeBytes = String(sizeBytes);
-  if (r.format === 'DOCKER') out.registryUri = `${registryHost}/${r.project}/${r.repository}`;
+  out.registryUri = registryUri(r, registryHost);
   return out;
+}
+
+/**
+ * What the real service shows (`LOCATION-FORMAT.pkg.dev/PROJECT/REPO`, spec §1.3, §2) with its host swapped for
+ * this emulator's: `HOST/PROJECT/REPO` for every format, except Apt and Yum, which live under
+ * `HOST/projects/PROJECT/…` (apt takes `…/projects/PROJECT` plus the suite REPO, yum the base `…/projects/PROJECT/REPO`).
+ */
+export function registryUri(r: RepositoryRef & { format: string }, registryHost: string): string {
+  return r.format === 'APT' || r.format === 'YUM'
+    ? `${registryHost}/projects/${r.project}/${r.repository}`
+    : `${registryHost}/${r.project}/${r.repository}`;
+}
+
+/** An npm package version (artifact.proto NpmPackage): `…/npmPackages/PACKAGE:VERSION`, `/` of a scope escaped. */
+export function npmPackageResource(ref: RepositoryRef, pkg: string, v: VersionInfo): Json {
+  const out: Json = { name: formatArtifactName(ref, 'npmPackages', pkg, v.id), packageName: pkg, version: v.id };
+  if (v.tags.length) out.tags = v.tags;
+  return { ...out, createTime: v.createTime, updateTime: v.updateTime };
+}
+
+/**
+ * A Python package version (artifact.proto PythonPackage): `…/pythonPackages/PACKAGE:VERSION`; `uri` is where its
+ * first file is served: `HOST/PROJECT/REPO/` plus the file's path from the inventory, else plus `PACKAGE/FILE` as in
+ * the proto's example (`LOCATION-python.pkg.dev/PROJECT/REPO/PACKAGE/FILE`), the host swapped for the emulator's.
+ */
+export function pythonPackageResource(ref: RepositoryRef, pkg: string, v: VersionInfo, file: FileInfo | undefined, registryHost: string): Json {
+  const base = `${registryHost}/${ref.project}/${ref.repository}`;
+  return {
+    name: formatArtifactName(ref, 'pythonPackages', pkg, v.id),
+    uri: !file ? `${base}/${pkg}` : `${base}/${file.path ?? `${pkg}/${file.id.slice(file.id.lastIndexOf('/') + 1)}`}`,
+    packageName: pkg,
+    version: v.id,
+    createTime: v.createTime,
+    updateTime: v.updateTime,
+  };
+}
+
+/** `…/COLLECTION/PACKAGE:VERSION`, the package id escaped as in package names (`/` → `%2F`). */
+export function formatArtifactName(ref: RepositoryRef, collection: string, pkg: string, version: string): string {
+  return `${repositoryName(ref)}/${collection}/${escapePackageId(pkg)}:${version}`;
 }
 
 export function packageResource(ref: RepositoryRef, p: PackageInfo): Json {

@@ -22,10 +22,6 @@ const NOT_IMPLEMENTED = 'UNSUPPORTED' as const;
 export const UNIMPLEMENTED_METHODS: ReadonlyArray<readonly [string, string, string]> = [
   ['ListMavenArtifacts', 'GET', `${R}/mavenArtifacts`],
   ['GetMavenArtifact', 'GET', `${R}/mavenArtifacts/:artifact`],
-  ['ListNpmPackages', 'GET', `${R}/npmPackages`],
-  ['GetNpmPackage', 'GET', `${R}/npmPackages/:artifact`],
-  ['ListPythonPackages', 'GET', `${R}/pythonPackages`],
-  ['GetPythonPackage', 'GET', `${R}/pythonPackages/:artifact`],
   ['ImportAptArtifacts', 'POST', `${R}/aptArtifacts\\:import`],
   ['ImportYumArtifacts', 'POST', `${R}/yumArtifacts\\:import`],
   ['ExportArtifact', 'POST', `${R}\\:exportArtifact`],
@@ -90,6 +86,10 @@ export function controlRoutes(h: Record<ControlHandlerName | AdminHandlerName, H
     r('files.delete', 'DELETE', `${R}/files/:file`, h.deleteFile),
     r('dockerImages.list', 'GET', `${R}/dockerImages`, h.listDockerImages),
     r('dockerImages.get', 'GET', `${R}/dockerImages/:image`, h.getDockerImage),
+    r('npmPackages.list', 'GET', `${R}/npmPackages`, h.listNpmPackages),
+    r('npmPackages.get', 'GET', `${R}/npmPackages/:artifact`, h.getNpmPackage),
+    r('pythonPackages.list', 'GET', `${R}/pythonPackages`, h.listPythonPackages),
+    r('pythonPackages.get', 'GET', `${R}/pythonPackages/:artifact`, h.getPythonPackage),
     r('locations.get', 'GET', L, h.getLocation),
     ...UNIMPLEMENTED_METHODS.map(([rpc, method, path]) => unimplementedRoute(rpc, method, path)),
   ]);

@@ -9,8 +9,21 @@ import type { FormatModule, RequestGuard } from './format-module.js';
 
 const PKG_DEV_HOST = /^([a-z0-9-]+?)-([a-z0-9]+)\.pkg\.dev(?::\d+)?$/;
 
-/** Where a repository named in a `/PROJECT/REPO/…` path lives, and its format; undefined when none. */
-export type RepositoryLocator = (project: string, repository: string, location: string | undefined) => { location: string; format: string } | undefined;
+export interface LocatedRepository {
+  location: string;
+  format: string;
+}
+
+/**
+ * Where the repository PROJECT/REPO a request names lives, and its format: in the Host's location when the Host
+ * named one; else in the default location; else in the one location holding a repository of that name. `several`
+ * lists them when more than one does and nothing chose (the client must say which, by Host); undefined when none.
+ */
+export type RepositoryLocator = (
+  project: string,
+  repository: string,
+  hostLocation: string | undefined,
+) => LocatedRepository | { several: LocatedRepository[] } | undefined;
 
 export interface DispatchTable {
   /** every registered module: the formats, the control plane, the dashboard */
@@ -33,26 +46,40 @@ export function createDispatch(t: DispatchTable): Dispatch {
   const byId = new Map([t.fallback, ...t.modules].map((m) => [m.id, m]));
   const prefixed = t.modules.flatMap((m) => (m.prefixes ?? []).map((prefix) => ({ prefix, module: m })));
   prefixed.sort((a, b) => b.prefix.length - a.prefix.length);
+  const byAgent = t.modules.filter((m) => m.clientAgent);
 
   const choose = (ctx: AppContext): FormatModule => {
     const host = PKG_DEV_HOST.exec(ctx.get('host'));
     const hostModule = host ? byFormat.get(host[2]!) : undefined;
     if (host) ctx.state.hostLocation = host[1];
+    // whose dialect an error about a missing or foreign repository speaks: the Host's format, else the client's
+    const userAgent = ctx.get('user-agent');
+    const agentModule = host || !userAgent ? undefined : byAgent.find((a) => a.clientAgent!.test(userAgent));
+    // the module that serves the agent's format (a later registration of the same format wins, as in byFormat)
+    const hint = hostModule ?? (agentModule?.repositoryFormat ? byFormat.get(agentModule.repositoryFormat.toLowerCase()) : agentModule);
     const path = ctx.path;
     const fixed = prefixed.find((p) => path === p.prefix.replace(/\/$/, '') || path.startsWith(p.prefix))?.module;
     if (fixed) return fixed;
     const m = /^\/([^/]+)\/([^/]+)(?:\/|$)/.exec(path);
     if (!m || m[1] === 'projects' || m[1] === '_emulator') return hostModule ?? t.fallback;
     // TODO(registry): `/projects/PROJECT/…` is where Apt and Yum live; route it by repository when they land.
-    const found = t.locateRepository(m[1]!, m[2]!, ctx.state.hostLocation);
-    if (!found && hostModule) {
-      ctx.state.format = hostModule.id;
-      throw new EmulatorError('REPOSITORY_NOT_FOUND', `Repository "${m[2]!.slice(0, 63)}" was not found in project "${m[1]!.slice(0, 63)}", location "${ctx.state.hostLocation}".`);
+    const located = t.locateRepository(m[1]!, m[2]!, ctx.state.hostLocation);
+    if (located && 'several' in located) {
+      const formats = new Set(located.several.map((r) => r.format.toLowerCase()));
+      const only = formats.size === 1 ? byFormat.get([...formats][0]!) : undefined;
+      ctx.state.format = (only ?? hint ?? t.fallback).id;
+      throw new EmulatorError('FAILED_PRECONDITION', inSeveralLocations(m[1]!, m[2]!, located.several, only?.repositoryFormat));
+    }
+    const found = located;
+    if (!found && hint) {
+      ctx.state.format = hint.id;
+      const where = ctx.state.hostLocation ? `, location "${ctx.state.hostLocation}"` : '';
+      throw new EmulatorError('REPOSITORY_NOT_FOUND', `Repository "${m[2]!.slice(0, 63)}" was not found in project "${m[1]!.slice(0, 63)}"${where}.`);
     }
     if (!found) return t.fallback;
     ctx.state.hostLocation ??= found.location;
     const owner = byFormat.get(found.format.toLowerCase());
-    const asked = hostModule ?? owner;
+    const asked = hint ?? owner;
     if (asked && owner === asked && owner.repositoryPaths) return owner;
     const dialect = asked ?? t.fallback;
     ctx.state.format = dialect.id;
@@ -95,6 +122,16 @@ function wrongFormat(repository: string, format: string, asked: FormatModule): s
   }
   if (!asked.repositoryFormat) return `Repository "${name}" is a ${format} repository, which this emulator does not serve at /PROJECT/REPOSITORY/ paths.`;
   return `Repository "${name}" is a ${format} repository, not a ${asked.repositoryFormat} repository: use the ${format} client's URL for it.`;
+}
+
+/** The error for a repository name held by several locations when the request did not say which. */
+export function inSeveralLocations(project: string, repository: string, where: readonly LocatedRepository[], format = where[0]?.format ?? 'FORMAT'): string {
+  const locations = where.map((r) => r.location).sort();
+  const host = `${locations[0]}-${format.toLowerCase()}.pkg.dev`;
+  return (
+    `Repository "${repository.slice(0, 63)}" exists in several locations of project "${project.slice(0, 63)}" (${locations.join(', ')}) and none is the default location: ` +
+    `say which with a Host header of the form LOCATION-${format.toLowerCase()}.pkg.dev[:PORT] (for example ${host}, mapped to this emulator's address).`
+  );
 }
 
 function clipPath(p: string): string {

@@ -16,6 +16,12 @@ export interface FormatModule {
   prefixes?: readonly string[];
   /** Whether it is reached at `/PROJECT/REPO/…` for a repository of its format (npm, Python, Maven, Go, …). */
   repositoryPaths?: boolean;
+  /**
+   * The User-Agent of its clients (`npm/…`, `pip/…`). When the Host names no format, a request from one of them about
+   * a repository that is missing or of another format gets its error in this module's dialect (npm would print
+   * Google's JSON error as `[object Object]`). Never used to choose who serves a request.
+   */
+  clientAgent?: RegExp;
   routes: Routes;
   /** Writes `err` as this protocol's error response (status, headers, body). */
   renderError(err: EmulatorError, ctx: AppContext): void;

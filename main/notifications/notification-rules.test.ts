@@ -33,6 +33,19 @@ describe('NotificationRules', () => {
     expect(setup().rules.offer({ type: 'artifact.pulled', data: {} })).toBeUndefined();
   });
 
+  it('notifies a published package version in the format\'s own words, and not its files', () => {
+    const { rules, clock } = setup({ notifyPushes: true });
+    const version: ShellEvent = { type: 'artifact.pushed', data: { repository: 'projects/p/locations/l/repositories/js', format: 'npm', package: '@acme/ui', version: '1.2.0', kind: 'version', action: 'npm publish @acme/ui@1.2.0' } };
+    const file: ShellEvent = { type: 'artifact.pushed', data: { ...version.data, kind: 'file' } };
+    expect(rules.offer(file)).toBeUndefined();
+    expect(rules.offer(version)).toEqual({ kind: 'push', title: 'Package published', body: 'npm publish @acme/ui@1.2.0 (js)', count: 1, route: '#/feed' });
+    clock.t += 1000;
+    rules.offer(pushed);
+    rules.offer(version);
+    clock.t += 10_000;
+    expect(rules.due()).toMatchObject([{ title: '2 artifacts pushed', body: 'apps/web:v1\nnpm publish @acme/ui@1.2.0 (js)' }]);
+  });
+
   it('groups further events of a kind into one notice when the window ends', () => {
     const { clock, rules } = setup();
     expect(rules.offer(violation('user:a@x.com'))).toBeDefined();

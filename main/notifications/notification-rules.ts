@@ -40,7 +40,8 @@ const shortRepo = (name: string | undefined) => name?.split('/repositories/')[1]
 export function kindOf(e: ShellEvent, s: ShellSettings): NoticeKind | undefined {
   if ((e.type === 'policy.violated' || (text(e.data, 'principal') && text(e.data, 'permission'))) && s.notifyViolations) return 'violation';
   if (e.type === 'push.failed' && s.notifyFailedPushes) return 'failedPush';
-  if (e.type === 'artifact.pushed' && text(e.data, 'kind') === 'manifest' && s.notifyPushes) return 'push';
+  // a Docker manifest, or a package version (npm publish, twine upload): not its files, which come with it
+  if (e.type === 'artifact.pushed' && ['manifest', 'version'].includes(text(e.data, 'kind') ?? '') && s.notifyPushes) return 'push';
   return undefined;
 }
 
@@ -49,6 +50,9 @@ export function describe(kind: NoticeKind, e: ShellEvent): string {
   const d = e.data;
   if (kind === 'violation') return `${text(d, 'principal') ?? 'someone'} lacks ${text(d, 'permission') ?? 'a permission'} on ${shortRepo(text(d, 'resource'))}`;
   if (kind === 'failedPush') return `${[shortRepo(text(d, 'repository')), text(d, 'package')].filter(Boolean).join('/')}: ${text(d, 'message') ?? text(d, 'code') ?? 'failed'}`;
+  // the format's own words when it gives them (`npm publish @scope/name@1.2.0`), with the repository
+  const action = text(d, 'action');
+  if (action) return `${action} (${shortRepo(text(d, 'repository'))})`;
   const tags = (d as { tags?: unknown }).tags;
   const tag = Array.isArray(tags) && typeof tags[0] === 'string' ? `:${tags[0]}` : '';
   return `${shortRepo(text(d, 'repository'))}/${text(d, 'package') ?? ''}${tag}`;
@@ -59,6 +63,9 @@ const TITLES: Record<NoticeKind, [one: string, many: (n: number) => string]> = {
   failedPush: ['Push failed', (n) => `${n} pushes failed`],
   push: ['Image pushed', (n) => `${n} images pushed`],
 };
+
+/** Push notices that are not all Docker images: package versions (npm, Python, …), or a mix. */
+const PACKAGE_PUSH_TITLES: [one: string, many: (n: number) => string] = ['Package published', (n) => `${n} artifacts pushed`];
 
 const ROUTES: Record<NoticeKind, string> = { violation: '#/iam', failedPush: '#/feed', push: '#/feed' };
 
@@ -125,7 +132,7 @@ export class NotificationRules {
     this.shownAt.push(now);
     const lines = [...new Set(events.map((e) => describe(kind, e)))];
     const body = lines.slice(0, 3).join('\n') + (lines.length > 3 ? `\n…and ${lines.length - 3} more` : '');
-    const [one, many] = TITLES[kind];
+    const [one, many] = kind === 'push' && !events.every((e) => text(e.data, 'kind') === 'manifest') ? PACKAGE_PUSH_TITLES : TITLES[kind];
     return { kind, title: events.length === 1 ? one : many(events.length), body, count: events.length, route: ROUTES[kind] };
   }
 }

@@ -3,7 +3,7 @@
 // as the local dashboard.
 import type {
   DockerImageResource, EmulatorInfo, ListRepositoriesResponse, OciImageConfig, OciManifest, PackageResource,
-  PolicyResource, RepositoryResource, TagResource, VersionResource,
+  PolicyResource, RepositoryResource, SettingsSnippet, TagResource, VersionResource,
 } from './types.js';
 
 export class ControlError extends Error {
@@ -62,6 +62,12 @@ export class ControlClient {
 
   async listDockerImages(repository: string): Promise<DockerImageResource[]> {
     return (await this.get<{ dockerImages?: DockerImageResource[] }>(`/v1/${repository}/dockerImages?pageSize=1000`)).dockerImages ?? [];
+  }
+
+  /** The client settings snippet for a repository, rendered by the emulator exactly as print-settings prints it. */
+  settings(tool: string, q: { project: string; location: string; repository: string; iam: string; scope?: string }): Promise<SettingsSnippet> {
+    const params = new URLSearchParams({ project: q.project, location: q.location, repository: q.repository, iam: q.iam, ...(q.scope ? { scope: q.scope } : {}) });
+    return this.get(`/_emulator/settings/${enc(tool)}?${params}`);
   }
 
   getIamPolicy(repository: string): Promise<PolicyResource> {

@@ -2,6 +2,13 @@
 // plain types: the renderer may not import emulator/ at run time.
 export type { EmulatorInfo, HealthResponse, ListRepositoriesResponse, RepositoryResource } from '../../emulator/control/dto.js';
 
+/** GET /_emulator/settings/TOOL: what `ar-emulator print-settings TOOL` prints (emulator/settings). */
+export interface SettingsSnippet {
+  tool: string;
+  text: string;
+  notes: string[];
+}
+
 export interface PackageResource {
   name: string;
   displayName?: string;

@@ -61,13 +61,50 @@ export function facts(rows: Array<[string, Child]>): HTMLElement {
   return dl;
 }
 
-export function copyButton(text: string, label = 'Copy'): HTMLButtonElement {
-  const b = h('button', { class: 'ghost small', type: 'button', title: `Copy ${text}` }, label);
+export function copyButton(text: string, label = 'Copy', select?: HTMLElement): HTMLButtonElement {
+  const b = h('button', { class: 'ghost small', type: 'button', title: `Copy ${text.length > 80 ? 'to the clipboard' : text}`, 'data-testid': 'copy' }, label);
   b.addEventListener('click', () => {
-    void navigator.clipboard?.writeText(text).then(() => {
-      b.textContent = 'Copied';
-      setTimeout(() => (b.textContent = label), 1200);
+    void copyText(text).then((copied) => {
+      if (!copied && select) selectContents(select);
+      b.textContent = copied ? 'Copied' : 'Press Ctrl+C';
+      setTimeout(() => (b.textContent = label), copied ? 1200 : 4000);
     });
   });
   return b;
+}
+
+/**
+ * Copies with the async Clipboard API; where it is missing (a page that is not a secure context) or refused,
+ * with a selected off-screen textarea and execCommand('copy'). False when neither works.
+ */
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    if (navigator.clipboard?.writeText) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    // refused (no permission, document not focused): try the older way
+  }
+  const area = h('textarea', { class: 'copy-buffer', readonly: true, 'aria-hidden': 'true', tabindex: -1 });
+  area.value = text;
+  document.body.append(area);
+  area.select();
+  let copied = false;
+  try {
+    copied = document.execCommand('copy');
+  } catch {
+    copied = false;
+  }
+  area.remove();
+  return copied;
+}
+
+/** Selects an element's text, so the user can copy it by hand when the page may not. */
+export function selectContents(el: HTMLElement): void {
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  const selection = window.getSelection();
+  selection?.removeAllRanges();
+  selection?.addRange(range);
 }

@@ -73,7 +73,10 @@ export function describeEvent(e: FeedEvent): EventView {
     case 'repository':
       return { category, repository, title: `Repository ${repo} ${e.type.split('.')[1] ?? ''}`.trim(), detail: [str(d.format), str(d.mode)?.replace(/_REPOSITORY$/, '')].filter(Boolean).join(' · ').toLowerCase() };
     default: {
-      const what = kind === 'blob' ? 'blob' : e.type.startsWith('tag.') ? 'tag' : 'image';
+      // the format's own words when it gives them (`npm publish @scope/name@1.2.0`); Docker's wording otherwise
+      const action = str(d.action);
+      if (action) return { category, repository, title: action, detail: [repo, detailLine(d, false)].filter(Boolean).join(' · ') };
+      const what = kind === 'blob' ? 'blob' : e.type.startsWith('tag.') ? 'tag' : kind === 'version' ? 'version' : kind === 'file' ? 'file' : 'image';
       const verb = e.type.split('.')[1] ?? e.type;
       const tags = Array.isArray(d.tags) ? d.tags.filter((t): t is string => typeof t === 'string') : [];
       const suffix = what === 'blob' ? '' : tags.length ? `:${tags.join(', :')}` : str(d.tag) ? `:${str(d.tag)}` : ref ? `@${ref}` : '';

@@ -1,25 +1,29 @@
-// One repository: its details (format, mode, size, policies, labels) and a packages → versions → tags
-// browser; Docker versions link to the image view.
+// One repository: its details (format, mode, size, policies, labels), the client settings snippet and a
+// packages → versions → tags browser; Docker versions link to the image view.
 import type { PackageResource, RepositoryResource, VersionResource } from '../api/types.js';
 import { copyButton, emptyState, errorState, facts, h, panel, relativeTime, replaceChildren } from '../components/dom.js';
 import { formatBytes, shortDigest, shortRepository } from '../state/event-format.js';
+import { clientSettingsPanel } from './client-settings.js';
 import { enumName } from './repositories-view.js';
 import { imageHref, packageId, repositoryHref, safeDecode, type View, type ViewContext } from './view.js';
 
 export function repositoryView(ctx: ViewContext, repository: string): View {
   const details = h('div', {}, emptyState('Loading…'));
   const packages = h('div', {}, emptyState('Loading…'));
+  const settings = h('div', {});
   const el = h(
     'div',
     { class: 'view' },
     h('nav', { class: 'crumbs' }, h('a', { href: '#/repositories' }, 'Repositories'), h('span', {}, shortRepository(repository))),
     panel('Details', details, [h('a', { class: 'button ghost small', href: repositoryHref(repository, 'iam') }, 'IAM policy')]),
+    settings,
     panel('Packages', packages),
   );
   const load = async () => {
     try {
       const repo = await ctx.client.getRepository(repository);
       replaceChildren(details, repoFacts(repo));
+      replaceChildren(settings, clientSettingsPanel(ctx, repo));
       const pkgs = await ctx.client.listPackages(repository);
       replaceChildren(packages, pkgs.length ? packageList(ctx, repo, pkgs) : emptyState('No packages yet. Push something to this repository.'));
     } catch (err) {

@@ -18,6 +18,7 @@ export type ControlHandlerName =
   | 'listTags' | 'getTag' | 'createTag' | 'updateTag' | 'deleteTag'
   | 'listFiles' | 'getFile' | 'updateFile' | 'deleteFile' | 'downloadFile'
   | 'listDockerImages' | 'getDockerImage'
+  | 'listNpmPackages' | 'getNpmPackage' | 'listPythonPackages' | 'getPythonPackage'
   | 'getProjectSettings' | 'updateProjectSettings'
   | 'getIamPolicy' | 'setIamPolicy' | 'testIamPermissions';
 
@@ -69,6 +70,11 @@ export function restHandlers(api: ControlApi): Record<ControlHandlerName, Handle
 
     listDockerImages: async (ctx, p) => respond(ctx, await api.listDockerImages({ parent: repo(p), ...listQuery(ctx) })),
     getDockerImage: async (ctx, p) => respond(ctx, await api.getDockerImage({ name: `${repo(p)}/dockerImages/${seg(p.image)}` })),
+
+    listNpmPackages: async (ctx, p) => respond(ctx, await api.listNpmPackages({ parent: repo(p), pageSize: intQuery(ctx, 'pageSize'), pageToken: query(ctx, 'pageToken') })),
+    getNpmPackage: async (ctx, p) => respond(ctx, await api.getNpmPackage({ name: `${repo(p)}/npmPackages/${seg(p.artifact)}` })),
+    listPythonPackages: async (ctx, p) => respond(ctx, await api.listPythonPackages({ parent: repo(p), pageSize: intQuery(ctx, 'pageSize'), pageToken: query(ctx, 'pageToken') })),
+    getPythonPackage: async (ctx, p) => respond(ctx, await api.getPythonPackage({ name: `${repo(p)}/pythonPackages/${seg(p.artifact)}` })),
 
     getProjectSettings: async (ctx, p) => respond(ctx, await api.getProjectSettings({ name: `projects/${p.project}/projectSettings` })),
     updateProjectSettings: async (ctx, p) => respond(ctx, await api.updateProjectSettings({ projectSettings: { ...(await body(ctx)), name: `projects/${p.project}/projectSettings` }, updateMask: maskQuery(ctx) })),

@@ -1,6 +1,7 @@
 // The Docker/OCI format module: wires services, handlers, routes and the OCI error renderer.
 import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../core/events.js';
+import type { RepositoryLocator } from '../../http/dispatch.js';
 import type { FormatModule } from '../../http/format-module.js';
 import type { Routes } from '../../http/routes.js';
 import { EmulatorError } from '../../core/errors.js';
@@ -34,6 +35,8 @@ export interface DockerModuleDeps {
   defaultLocation: string;
   /** token issuing for /v2/token (IAM) */
   auth: DockerAuth;
+  /** the location rule of data-plane paths (absent: the Host's location, else always the default one) */
+  locateRepository?: RepositoryLocator;
 }
 
 /** The registry name a failed request was about, best effort (the name itself may be what failed). */
@@ -55,14 +58,14 @@ function bearerChallenge(ctx: AppContext, err: EmulatorError): EmulatorError {
 }
 
 export function createDockerModule(d: DockerModuleDeps): FormatModule {
-  const targets = new DockerTargets(d.meta);
+  const targets = new DockerTargets(d.meta, {}, { defaultLocation: d.defaultLocation, locateRepository: d.locateRepository });
   const deps: DockerDeps = {
     targets,
     blobs: new BlobService(d.blobs, d.uploads, d.events, d.clock),
     manifests: new ManifestService(d.blobs, d.events, d.clock),
     routes: () => routes,
-    defaultLocation: d.defaultLocation,
     access: d.auth,
+    pinned: new WeakMap(),
   };
   const routes: Routes = dockerRoutes({
     checkVersion,
@@ -83,7 +86,7 @@ export function createDockerModule(d: DockerModuleDeps): FormatModule {
     challenge: bearerChallenge,
     events: ['artifact.pushed', 'artifact.pulled', 'artifact.deleted', 'tag.updated', 'tag.deleted', 'push.failed'],
     inventory: createDockerInventory(targets, deps.manifests, d.blobs),
-    access: dockerAccess(d.defaultLocation),
+    access: dockerAccess(deps),
     renderError(err, ctx) {
       renderOciError(err, ctx);
       // A failed write is a failed push: the tray and the feed show it (reads that miss are not news).

@@ -31,11 +31,12 @@ describe('checkVersion', () => {
     expect(await ociError(method)).toBe('UNSUPPORTED');
   });
 
-  it('selects the location from a LOCATION-docker.pkg.dev Host header', async () => {
+  it('selects the location from a LOCATION-docker.pkg.dev Host header, else the one location holding the repository', async () => {
     await emu.createRepository('eu-repo', { location: 'europe-west1' });
     expect(await statusWithHost('/v2/test-project/eu-repo/app/tags/list', `europe-west1-docker.pkg.dev:${new URL(emu.url).port}`)).toBe(200);
-    const viaDefault = await reg.fetch('/v2/test-project/eu-repo/app/tags/list');
-    expect(viaDefault.status).toBe(404);
+    expect(await statusWithHost('/v2/test-project/eu-repo/app/tags/list', `us-central1-docker.pkg.dev:${new URL(emu.url).port}`)).toBe(404);
+    const withoutHost = await reg.fetch('/v2/test-project/eu-repo/app/tags/list');
+    expect(withoutHost.status).toBe(200);
   });
 });
 

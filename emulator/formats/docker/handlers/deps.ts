@@ -6,7 +6,8 @@ import type { AppContext, RouteParams } from '../../../http/context.js';
 import type { Routes } from '../../../http/routes.js';
 import type { BlobService } from '../service/blobs.js';
 import type { ManifestService } from '../service/manifests.js';
-import type { DockerTarget, DockerTargets } from '../service/target.js';
+import type { RepositoryRef } from '../../../core/names.js';
+import { splitName, type DockerTarget, type DockerTargets } from '../service/target.js';
 import type { DockerAuth } from './token.js';
 
 export interface DockerDeps {
@@ -15,13 +16,31 @@ export interface DockerDeps {
   manifests: ManifestService;
   /** the route table, for Location and Link headers (set once routes are built) */
   routes: () => Routes;
-  defaultLocation: string;
   /** IAM decisions a handler makes beyond its route's check: mount sources, the catalog, tag moves */
   access: Pick<DockerAuth, 'allows' | 'require'>;
+  /**
+   * The location each PROJECT/REPO of a request resolved to, kept for the rest of the request: the route's IAM
+   * check (access.ts) and the handler then act on the same repository even if repositories come and go between them.
+   */
+  pinned: WeakMap<AppContext, Map<string, string>>;
+}
+
+/** The repository and image a registry name denotes for this request (validated; the location pinned). */
+export function refOf(deps: DockerDeps, ctx: AppContext, name: string): { ref: RepositoryRef; image: string } {
+  const { ref, image } = splitName(name, '');
+  let pins = deps.pinned.get(ctx);
+  if (!pins) deps.pinned.set(ctx, (pins = new Map()));
+  const key = `${ref.project}/${ref.repository}`;
+  let location = pins.get(key);
+  if (location === undefined) {
+    location = deps.targets.locationOf(ref.project, ref.repository, ctx.state.hostLocation);
+    pins.set(key, location);
+  }
+  return { ref: { ...ref, location }, image };
 }
 
 export function targetOf(deps: DockerDeps, ctx: AppContext, params: RouteParams): DockerTarget {
-  return deps.targets.resolve(params.name!, ctx.state.hostLocation ?? deps.defaultLocation);
+  return deps.targets.resolve(params.name!, refOf(deps, ctx, params.name!).ref.location);
 }
 
 export function digestParam(params: RouteParams, key = 'digest'): ParsedDigest {

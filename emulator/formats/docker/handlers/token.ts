@@ -5,8 +5,7 @@ import { EmulatorError } from '../../../core/errors.js';
 import type { RepositoryRef } from '../../../core/names.js';
 import { readBody } from '../../../http/body.js';
 import type { AppContext, Handler } from '../../../http/context.js';
-import { splitName } from '../service/target.js';
-import type { DockerDeps } from './deps.js';
+import { refOf, type DockerDeps } from './deps.js';
 
 export interface DockerAuth {
   /** The caller named by a username and password (containerd's password grant). */
@@ -25,12 +24,12 @@ export interface DockerAuth {
 
 export function tokenHandlers(deps: DockerDeps, auth: DockerAuth): { getToken: Handler; postToken: Handler } {
   const answer = (ctx: AppContext, caller: { principal: string; groups: string[] }, scopes: string[]) => {
-    const location = ctx.state.hostLocation ?? deps.defaultLocation;
     const repositories = scopes.flatMap((scope) => {
       const m = /^repository:([^:]+):[a-z,*]+$/.exec(scope);
       if (!m) return [];
       try {
-        return [splitName(m[1]!, location).ref];
+        // the location rule of the registry paths; a name held by several locations fails on the request itself
+        return [refOf(deps, ctx, m[1]!).ref];
       } catch {
         return [];
       }

@@ -1,10 +1,12 @@
-// Resolves a registry name `PROJECT/REPO/IMAGE[/…]` to its Artifact Registry repository (spec §2.1):
-// the repository must exist and be a DOCKER repository. Errors use the real service's texts.
+// Resolves a registry name `PROJECT/REPO/IMAGE[/…]` to its Artifact Registry repository (spec §2.1): the location
+// by the rule every data-plane path follows (a `LOCATION-docker.pkg.dev` Host, else the default location, else the
+// one location holding REPO); the repository must exist and be a DOCKER repository. Errors use the real service's texts.
 import { EmulatorError } from '../../../core/errors.js';
 import { clip, isValidImageName, isValidProjectId, isValidRepositoryId, repositoryName, type RepositoryRef } from '../../../core/names.js';
 import { REPOSITORY_KEY, REPOSITORY_TABLE, repositoryShardKey, type RepositoryRecord } from '../../../core/repository.js';
 import type { MetaShard, MetaStore } from '../../../storage/meta-store.js';
 import { ContentLayer, type ContentPolicy, type RepositoryContent } from '../../../content/content-layer.js';
+import { inSeveralLocations, type RepositoryLocator } from '../../../http/dispatch.js';
 import { DOCKER_CONTENT } from './tables.js';
 
 export interface DockerTarget {
@@ -36,14 +38,35 @@ export function splitName(name: string, location: string): { ref: RepositoryRef;
   return { ref: { project, location, repository }, image };
 }
 
+/** Where PROJECT/REPO lives when the Host does not say: the location rule (emulator/index.ts repositoryLocator). */
+export interface DockerLocationRule {
+  defaultLocation: string;
+  /** absent: always the default location */
+  locateRepository?: RepositoryLocator;
+}
+
 export class DockerTargets {
   readonly content: ContentLayer;
 
   constructor(
     private readonly meta: MetaStore,
     policy: ContentPolicy = {},
+    private readonly rule: DockerLocationRule = { defaultLocation: 'us-central1' },
   ) {
     this.content = new ContentLayer(DOCKER_CONTENT, policy);
+  }
+
+  /**
+   * The location of PROJECT/REPO for a request whose Host named `hostLocation` (or none): the Host's, else the
+   * default location's repository, else the one location holding one of that name (the default location when
+   * none does). FAILED_PRECONDITION when several do: the client must name one by Host.
+   */
+  locationOf(project: string, repository: string, hostLocation: string | undefined): string {
+    if (hostLocation) return hostLocation;
+    const found = this.rule.locateRepository?.(project, repository, undefined);
+    if (!found) return this.rule.defaultLocation;
+    if ('several' in found) throw new EmulatorError('FAILED_PRECONDITION', inSeveralLocations(project, repository, found.several, 'DOCKER'));
+    return found.location;
   }
 
   /**
@@ -59,13 +82,17 @@ export class DockerTargets {
     }
   }
 
+  /** The target a registry name denotes in `location` (already chosen by locationOf: access checks and handlers agree). */
   resolve(name: string, location: string): DockerTarget {
     const { ref, image } = splitName(name, location);
     const shard = this.meta.get(repositoryShardKey(ref));
     const record = shard?.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY);
     if (!shard || !record) throw new EmulatorError('REPOSITORY_NOT_FOUND', `Repository "${ref.repository}" not found`);
     if (record.format !== 'DOCKER') {
-      throw new EmulatorError('REPOSITORY_NOT_FOUND', `Repository "${ref.repository}" is a ${record.format} repository, not a Docker repository`);
+      throw new EmulatorError(
+        'REPOSITORY_NOT_FOUND',
+        `Repository "${ref.repository}" is a ${record.format} repository, not a DOCKER repository: use the ${record.format} client's URL for it.`,
+      );
     }
     return { ref, repository: repositoryName(ref), image, name, shard, record, content: this.content.open(shard, record) };
   }

@@ -1,0 +1,77 @@
+// The Python format module: twine's legacy upload API and pip's simple repository API at /PROJECT/REPO/…
+// (as on LOCATION-python.pkg.dev), wired from the shared stores; PyPI-dialect errors; Basic auth challenge.
+import type { Clock } from '../../core/clock.js';
+import { EmulatorError } from '../../core/errors.js';
+import type { EventBus } from '../../core/events.js';
+import { repositoryName } from '../../core/names.js';
+import type { AppContext } from '../../http/context.js';
+import type { FormatModule } from '../../http/format-module.js';
+import type { BlobStore } from '../../storage/blob-store.js';
+import type { MetaStore } from '../../storage/meta-store.js';
+import type { UploadSessions } from '../../storage/uploads.js';
+import { pythonAccess } from './access.js';
+import { renderPypiError } from './errors.js';
+import type { PythonDeps } from './handlers/deps.js';
+import { fileHandlers } from './handlers/files.js';
+import { simpleHandlers } from './handlers/simple.js';
+import { uploadHandlers } from './handlers/upload.js';
+import { createPythonInventory } from './inventory.js';
+import { pythonRoutes } from './routes.js';
+import { PythonPackages } from './service/packages.js';
+import { T, type FileRecord } from './service/tables.js';
+
+/** The largest distribution file accepted (PyPI's default is 100 MB; Artifact Registry documents none). */
+export const MAX_PYTHON_FILE_BYTES = 1 << 30;
+
+export interface PythonModuleDeps {
+  meta: MetaStore;
+  blobs: BlobStore;
+  uploads: UploadSessions;
+  events: EventBus;
+  clock: Clock;
+  defaultLocation: string;
+  maxFileBytes?: number;
+}
+
+/** pip and twine send credentials after a Basic challenge (pip asks for them or reads the keyring / .netrc). */
+function basicChallenge(ctx: AppContext, err: EmulatorError): EmulatorError {
+  return new EmulatorError(err.code, err.message, err.detail, { headers: { ...(err.headers ?? {}), 'WWW-Authenticate': `Basic realm="${ctx.protocol}://${ctx.host}/"` } });
+}
+
+export function createPythonModule(m: PythonModuleDeps): FormatModule {
+  const packages = new PythonPackages(m.meta);
+  const d: PythonDeps = {
+    packages, ingest: m.uploads.ingest, blobs: m.blobs, events: m.events, clock: m.clock,
+    defaultLocation: m.defaultLocation, maxFileBytes: m.maxFileBytes ?? MAX_PYTHON_FILE_BYTES,
+  };
+  return {
+    id: 'python',
+    repositoryFormat: 'PYTHON',
+    clientAgent: /^(?:pip|twine)\//i,
+    repositoryPaths: true,
+    routes: pythonRoutes({ ...uploadHandlers(d), ...simpleHandlers(d), ...fileHandlers(d) }),
+    denialWording: 'registry',
+    challenge: basicChallenge,
+    events: ['artifact.pushed', 'artifact.pulled', 'artifact.deleted', 'push.failed'],
+    inventory: createPythonInventory(packages, m.blobs, m.events, m.clock),
+    access: pythonAccess(m.defaultLocation),
+    renderError(err, ctx) {
+      renderPypiError(err, ctx);
+      if (ctx.method === 'POST') {
+        // a failed upload is a failed push: the tray and the feed show it
+        const at = /^\/([^/]+)\/([^/]+)\/?$/.exec(ctx.path);
+        const repository = at && ctx.state.hostLocation ? { repository: repositoryName({ project: at[1]!, location: ctx.state.hostLocation, repository: at[2]! }) } : {};
+        m.events.emit('push.failed', { format: 'PYTHON', code: err.code, message: err.message, ...repository });
+      }
+    },
+    warmUp: () => packages.warmIndexes(),
+    *referencedBlobs() {
+      for (const { shard } of packages.all()) {
+        for (const [, f] of shard.entries<FileRecord>(T.files)) {
+          yield f.digest;
+          if (f.metadata) yield f.metadata.digest;
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// How feed events read: a format's own words (`action`) when the event carries them, Docker's wording
+// (image, tag, blob) otherwise, and the version/file kinds of package formats without an action.
+import { describe, expect, it } from 'vitest';
+import type { FeedEvent } from '../api/types.js';
+import { categoryOf, describeEvent } from './event-format.js';
+
+const REPO = 'projects/p/locations/us-central1/repositories/js';
+const DIGEST = 'sha256:' + 'b'.repeat(64);
+let nextId = 1;
+const ev = (type: string, data: Record<string, unknown>): FeedEvent => ({ id: nextId++, type, time: '2026-01-01T10:00:00.000Z', data });
+
+describe('describeEvent', () => {
+  it('titles an event with its action and keeps repository, size and principal in the detail', () => {
+    const v = describeEvent(ev('artifact.pushed', { repository: REPO, format: 'npm', package: '@acme/ui', version: '1.2.0', kind: 'version', action: 'npm publish @acme/ui@1.2.0', sizeBytes: 2048, principal: 'user:dev@x.com' }));
+    expect(v).toEqual({ category: 'push', repository: REPO, title: 'npm publish @acme/ui@1.2.0', detail: 'js · 2.0 KB · by user:dev@x.com' });
+  });
+
+  it('reads pulls and deletes of package files by their action, in their own categories', () => {
+    const pulled = ev('artifact.pulled', { repository: REPO, package: 'demo', kind: 'file', action: 'pip download demo-1.0-py3-none-any.whl', sizeBytes: 10 });
+    expect(describeEvent(pulled)).toMatchObject({ category: 'pull', title: 'pip download demo-1.0-py3-none-any.whl' });
+    const deleted = ev('artifact.deleted', { repository: REPO, package: '@acme/ui', kind: 'version', action: 'npm unpublish @acme/ui@1.2.0' });
+    expect(describeEvent(deleted)).toMatchObject({ category: 'delete', title: 'npm unpublish @acme/ui@1.2.0', detail: 'js' });
+    expect(categoryOf(ev('artifact.pushed', { kind: 'file', action: 'twine upload demo-1.0.tar.gz' }))).toBe('push');
+  });
+
+  it('keeps the Docker wording for events without an action', () => {
+    const repo = 'projects/p/locations/us-central1/repositories/apps';
+    expect(describeEvent(ev('artifact.pushed', { repository: repo, package: 'web', version: DIGEST, kind: 'manifest', tags: ['v1'], sizeBytes: 2048 })).title).toBe('Pushed image apps/web:v1');
+    expect(describeEvent(ev('artifact.pulled', { repository: repo, package: 'web', version: DIGEST, kind: 'manifest', sizeBytes: 1 })).title).toBe(`Pulled image apps/web@${DIGEST.slice(0, 19)}`);
+    expect(describeEvent(ev('artifact.pushed', { repository: repo, package: 'web', version: DIGEST, kind: 'blob', sizeBytes: 1 })).title).toBe('Pushed blob apps/web');
+    expect(describeEvent(ev('tag.updated', { repository: repo, package: 'web', version: DIGEST, tag: 'v2' })).title).toBe('Updated tag apps/web:v2');
+  });
+
+  it('names a package version or file, not an image, when a package format sends no action', () => {
+    expect(describeEvent(ev('artifact.pushed', { repository: REPO, package: 'left-pad', version: '1.0.0', kind: 'version', sizeBytes: 1 })).title).toBe('Pushed version js/left-pad@1.0.0');
+    expect(describeEvent(ev('artifact.deleted', { repository: REPO, package: 'left-pad', version: '1.0.0', kind: 'file' })).title).toBe('Deleted file js/left-pad@1.0.0');
+  });
+});
