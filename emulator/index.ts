@@ -3,7 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { systemClock, type Clock } from './core/clock.js';
+import { systemClock, VirtualClock, type Clock } from './core/clock.js';
+import { EmulatorError } from './core/errors.js';
+import { parseRepositoryName } from './core/names.js';
+import { runCleanup, type CleanupReport } from './content/cleanup-runner.js';
 import { EventBus } from './core/events.js';
 import { randomIds, type IdGenerator } from './core/ids.js';
 import { silentLogger, type Logger } from './core/logger.js';
@@ -24,6 +27,8 @@ import { IamPolicyService } from './iam/repository-policies.js';
 import { createSecurity } from './security.js';
 import { createApp } from './http/app.js';
 import type { FormatModule } from './http/format-module.js';
+import type { ContentPolicy } from './content/content-layer.js';
+import { immutableTagsPolicy } from './content/immutable-tags.js';
 import { listen } from './http/server.js';
 import { Scheduler } from './jobs/scheduler.js';
 import type { BlobStore } from './storage/blob-store.js';
@@ -35,7 +40,8 @@ import { createUiModule, locateUiRoots } from './ui/index.js';
 
 export type { EmulatorEvent, EmulatorEventMap, EmulatorEventType } from './core/events.js';
 export { EventBus } from './core/events.js';
-export { ManualClock, systemClock, type Clock } from './core/clock.js';
+export { ManualClock, systemClock, VirtualClock, type Clock } from './core/clock.js';
+export type { CleanupReport } from './content/cleanup-runner.js';
 export { createLineLogger, silentLogger, type Logger } from './core/logger.js';
 export { ShardUnreadableError } from './storage/low-meta-store.js';
 
@@ -49,7 +55,10 @@ export interface EmulatorOptions {
   defaultProject?: string;
   /** location for requests that do not name one in the Host header (default us-central1) */
   defaultLocation?: string;
+  /** the real time the emulator's virtual clock starts from (tests pass a ManualClock); the system clock by default */
   clock?: Clock;
+  /** how often, in emulator time, every repository's cleanup policies run (default 24 h; advancing the clock past it runs them) */
+  cleanupIntervalMs?: number;
   logger?: Logger;
   ids?: IdGenerator;
   /** upload sessions idle longer than this are purged (default 24 h) */
@@ -86,6 +95,8 @@ export interface FormatDeps {
   defaultLocation: string;
   /** where a repository named PROJECT/REPO lives (the location rule every data-plane path follows; always set by createEmulator) */
   locateRepository?: RepositoryLocator;
+  /** checked under the shard lock before a tag moves or goes or a version goes (immutable tags); always set by createEmulator */
+  contentPolicy?: ContentPolicy;
 }
 
 /** THE registration list of the built-in formats: adding a format is one line here and its own folder. */
@@ -110,6 +121,12 @@ export interface Emulator {
   readonly events: EventBus;
   /** the admin token callers beyond loopback send in X-Emulator-Admin-Token (docs/iam.md) */
   readonly adminToken: string;
+  /** the virtual clock every time-dependent behaviour reads: advance it to age artifacts, expire tokens, run cleanup */
+  readonly clock: VirtualClock;
+  /** Runs a repository's cleanup policies now (`projects/P/locations/L/repositories/R`); dryRun overrides its setting. */
+  runCleanup(repository: string, opts?: { dryRun?: boolean }): Promise<CleanupReport>;
+  /** Deletes every blob nothing references, now (safe during pushes). */
+  collectGarbage(): Promise<{ blobsDeleted: number; bytesReclaimed: number }>;
   /** Stops accepting requests, lets in-flight ones finish (up to graceMs), flushes metadata. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -130,7 +147,7 @@ function readVersion(): string {
 }
 
 export async function createEmulator(options: EmulatorOptions): Promise<Emulator> {
-  const clock = options.clock ?? systemClock;
+  const clock = new VirtualClock(options.clock ?? systemClock);
   const logger = options.logger ?? silentLogger;
   const ids = options.ids ?? randomIds;
   const host = options.host ?? '127.0.0.1';
@@ -157,16 +174,40 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const adminToken = options.adminToken || randomBytes(24).toString('base64url');
   const security = await createSecurity({ mode: options.iam ?? 'open', identities, policies: new IamPolicyService(meta), events, clock, dashboardToken: uiToken, adminToken });
   const locateRepository = repositoryLocator(meta, defaultLocation);
-  const formatDeps: FormatDeps = { meta, blobs, uploads, events, clock, defaultLocation, locateRepository };
+  const formatDeps: FormatDeps = { meta, blobs, uploads, events, clock, defaultLocation, locateRepository, contentPolicy: immutableTagsPolicy() };
   const formats = [...builtinFormats({ ...formatDeps, dockerAuth: security.dockerAuth }), ...(options.formats?.(formatDeps) ?? [])];
   const inventories = new Map(formats.flatMap((f) => (f.inventory ? [[f.inventory.format, f.inventory] as const] : [])));
+  // One garbage collection at a time: a run asked for during another waits for it, then sweeps again.
+  let gcChain: Promise<unknown> = Promise.resolve();
+  const gcLogger = logger.child('gc');
+  const gc = () => {
+    const run = gcChain.then(() => collectGarbage(blobs, formats, gcLogger));
+    gcChain = run.catch(() => {});
+    return run;
+  };
+  const cleanupRecord = async (record: RepositoryRecord, dryRun: boolean | undefined): Promise<CleanupReport> => {
+    const report = await runCleanup(record, inventories.get(record.format), clock, { dryRun });
+    events.emit('cleanup.completed', { repository: report.repository, dryRun: report.dryRun, deleted: report.deleted.slice(0, 1000), keptCount: report.keptCount });
+    return report;
+  };
+  const cleanupNamed = async (repository: string, dryRun: boolean | undefined): Promise<CleanupReport> => {
+    const ref = parseRepositoryName(repository);
+    const record = ref && meta.get(repositoryShardKey(ref))?.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY);
+    if (!record) throw new EmulatorError('NOT_FOUND', `Repository ${repository.slice(0, 200)} was not found.`);
+    return cleanupRecord(record, dryRun);
+  };
   const controlApi = createControlApi({
     meta, events, clock, ids, registryHost: () => registryHost, inventories, held: security.held,
     repositoryFormats: formats.flatMap((f) => (f.repositoryFormat ? [f.repositoryFormat] : [])),
     repositoryValidators: new Map(formats.flatMap((f) => (f.repositoryFormat && f.validateRepositoryConfig ? [[f.repositoryFormat, f.validateRepositoryConfig.bind(f)] as const] : []))),
   });
   const control = createControlModule(controlApi, { identities, tokenUri: () => `${url}/token` });
-  const api = createEmulatorApiModule({ events, version: VERSION, startedAt, url: () => url, iamHandlers: security.handlers });
+  const policy = {
+    clock,
+    cleanup: (repository: string, dryRun: boolean | undefined) => cleanupNamed(repository, dryRun),
+    gc: () => gc(),
+  };
+  const api = createEmulatorApiModule({ events, version: VERSION, startedAt, url: () => url, iamHandlers: security.handlers, policy });
   let port = 0;
   const ui = createUiModule({
     roots: options.uiDirs ?? locateUiRoots(),
@@ -186,6 +227,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     fallback: api,
     locateRepository,
     hostGuard: { listenHost: host, extraHosts: options.allowedHosts, token: uiToken },
+    onError: security.onHttpError,
   });
   const server = await listen(app, host, options.port ?? 0);
   let grpc: GrpcServer | undefined;
@@ -194,7 +236,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
       // Loaded once the HTTP server listens: @grpc/grpc-js and the protos are a third of the startup work, and
       // registry clients need not wait for them.
       const { startGrpcServer } = await import('./control/grpc/server.js');
-      grpc = await startGrpcServer({ api: controlApi, host, port: options.grpcPort ?? 0, logger: logger.child('grpc'), authorize: security.grpcAuthorize });
+      grpc = await startGrpcServer({ api: controlApi, host, port: options.grpcPort ?? 0, logger: logger.child('grpc'), authorize: security.grpcAuthorize, onError: security.onGrpcError });
     } catch (err) {
       await server.stop(0);
       await meta.close();
@@ -212,11 +254,24 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   // Garbage collection: once shortly after startup (blobs left unreferenced by a crash or an earlier run),
   // then after deletes, debounced, so the blobs of deleted images and manifests do not wait for a restart.
   for (const m of formats) if (m.warmUp) scheduler.after(`warm-up-${m.id}`, 0, () => m.warmUp!());
-  const gc = () => collectGarbage(blobs, formats, logger.child('gc'));
   scheduler.after('collect-garbage', 1_000, gc);
   for (const type of ['artifact.deleted', 'repository.deleted'] as const) {
     events.on(type, () => scheduler.request('collect-garbage', GC_AFTER_DELETE_MS, gc));
   }
+
+  // Cleanup: every cleanupIntervalMs of emulator time. A real-time tick notices when it is due, and so does every move
+  // of the virtual clock (advancing it 30 days runs the policies at once).
+  const cleanupEvery = options.cleanupIntervalMs ?? 24 * 3600_000;
+  let nextCleanup = clock.now().getTime() + cleanupEvery;
+  const cleanupIfDue = async () => {
+    if (clock.now().getTime() < nextCleanup) return;
+    nextCleanup = clock.now().getTime() + cleanupEvery;
+    for (const record of allRepositories(meta)) {
+      if (record.cleanupPolicies && Object.keys(record.cleanupPolicies).length > 0) await cleanupRecord(record, undefined);
+    }
+  };
+  scheduler.every('cleanup', Math.min(cleanupEvery, 60_000), cleanupIfDue);
+  clock.onChange(() => scheduler.request('cleanup-now', 0, cleanupIfDue));
 
   events.emit('server.started', { url, dataDir: paths.root });
   let stopping: Promise<void> | undefined;
@@ -230,6 +285,9 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     defaultLocation,
     events,
     adminToken,
+    clock,
+    runCleanup: (repository, opts = {}) => cleanupNamed(repository, opts.dryRun),
+    collectGarbage: () => gc(),
     stop(graceMs) {
       stopping ??= (async () => {
         events.emit('server.stopping', { reason: 'stop requested' });
@@ -250,11 +308,20 @@ const GC_AFTER_DELETE_MS = 1_000;
  * Mark and sweep: deletes blobs no format's metadata references. Safe while uploads, mounts and manifest
  * pushes go on: see FsBlobStore.collectGarbage (holds plus rename-to-trash; no timestamps involved).
  */
-async function collectGarbage(blobs: BlobStore, modules: FormatModule[], logger: Logger): Promise<void> {
+async function collectGarbage(blobs: BlobStore, modules: FormatModule[], logger: Logger): Promise<{ blobsDeleted: number; bytesReclaimed: number }> {
   const { removed, bytes } = await blobs.collectGarbage(function* referenced() {
     for (const m of modules) yield* m.referencedBlobs?.() ?? [];
   });
   if (removed) logger.info('garbage collection removed unreferenced blobs', { removed, bytes });
+  return { blobsDeleted: removed, bytesReclaimed: bytes };
+}
+
+/** Every repository's record, in shard order. */
+function* allRepositories(meta: MetaStore): Generator<RepositoryRecord> {
+  for (const shard of meta.list(['repos'])) {
+    const record = shard.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY);
+    if (record) yield record;
+  }
 }
 
 /**

@@ -30,6 +30,10 @@ export interface Security {
   grpcAuthorize: (rpc: string, request: Record<string, unknown>, authorization: string | undefined) => Promise<Record<string, unknown>>;
   /** POST /token (OAuth2 jwt-bearer grant) and POST /_emulator/iam/tokens, PUT /_emulator/iam/groups/{group} */
   handlers: { oauthToken: Handler; mintToken: Handler; setGroup: Handler };
+  /** An error rendered to an HTTP client: a policy refusal (immutable tags, …) becomes `policy.violated`, naming the caller. */
+  onHttpError: (err: EmulatorError, ctx: AppContext) => void;
+  /** The same for a failed gRPC call, whose caller is read again from its Authorization metadata. */
+  onGrpcError: (err: unknown, authorization: string | undefined) => void;
 }
 
 export async function createSecurity(d: {
@@ -154,10 +158,25 @@ export async function createSecurity(d: {
     return rpc === 'TestIamPermissions' ? { ...request, caller } : request;
   };
 
+  const reportViolation = (err: unknown, principal: string) => {
+    const v = err instanceof EmulatorError ? (err.detail?.violation as { permission: string; resource: string; operation: string } | undefined) : undefined;
+    if (v) d.events.emit('policy.violated', { principal, permission: v.permission, resource: v.resource, operation: v.operation });
+  };
+  const onHttpError = (err: EmulatorError, ctx: AppContext) => reportViolation(err, ctx.state.principal ?? ANONYMOUS);
+  const onGrpcError = (err: unknown, authorization: string | undefined) => {
+    if (!(err instanceof EmulatorError) || !err.detail?.violation) return;
+    iam.caller(authorization).then(
+      (caller) => reportViolation(err, caller.principal),
+      () => reportViolation(err, ANONYMOUS),
+    );
+  };
+
   return {
     iam,
     tokens,
     grpcAuthorize,
+    onHttpError,
+    onGrpcError,
     guard,
     dockerAuth,
     held: (caller, repo, requested) => iam.held(caller ?? { principal: d.mode === 'open' ? LOCAL_OWNER : ANONYMOUS, groups: [] }, repo, requested),
@@ -167,8 +186,8 @@ export async function createSecurity(d: {
 
 /** Header carrying the admin token (query `adminToken` on the dashboard page, which a browser opens by URL). */
 export const ADMIN_TOKEN_HEADER = 'x-emulator-admin-token';
-/** Routes of the emulator's own administration: token minting, groups, service accounts and keys, project policies, the page holding the dashboard token. */
-const ADMIN_ROUTES = new Set(['emulator.iam.mintToken', 'emulator.iam.setGroup', 'ui.page.get']);
+/** Routes of the emulator's own administration: token minting, groups, service accounts and keys, project policies, the page holding the dashboard token, the clock, cleanup and GC runs. */
+const ADMIN_ROUTES = new Set(['emulator.iam.mintToken', 'emulator.iam.setGroup', 'ui.page.get', 'emulator.clock.set', 'emulator.cleanup.run', 'emulator.gc.run']);
 
 export function isAdminRoute(routeName: string | undefined): boolean {
   return routeName !== undefined && (ADMIN_ROUTES.has(routeName) || routeName.startsWith('control.admin.'));

@@ -36,7 +36,7 @@ export function immutableTagsPolicy(violated: (v: ImmutabilityViolation) => void
       throw new EmulatorError(
         'TAG_IMMUTABLE',
         `Tag "${change.tag}" of "${change.pkg}" cannot be ${what}: repository ${name} has immutable tags and the tag holds ${change.from}.`,
-        { tag: change.tag, digest: change.from },
+        { tag: change.tag, digest: change.from, violation: violationDetail(name, deleting ? 'tag.delete' : 'tag.move') },
       );
     },
     checkVersionDelete(change) {
@@ -47,8 +47,22 @@ export function immutableTagsPolicy(violated: (v: ImmutabilityViolation) => void
       throw new EmulatorError(
         'TAG_IMMUTABLE',
         `Version ${change.version} of "${change.pkg}" cannot be deleted: repository ${name} has immutable tags and the version is tagged ${shown}.`,
-        { tag: change.tags[0], digest: change.version },
+        { tag: change.tags[0], digest: change.version, violation: violationDetail(name, 'version.delete') },
       );
     },
   };
+}
+
+/**
+ * What a refusal carries for the `policy.violated` event: the boundary that renders the error (HTTP or gRPC) knows
+ * the caller and emits it (security.ts), so the event names who tried.
+ */
+export interface PolicyViolationDetail {
+  permission: string;
+  resource: string;
+  operation: string;
+}
+
+function violationDetail(resource: string, operation: ImmutabilityViolation['operation']): PolicyViolationDetail {
+  return { permission: 'dockerConfig.immutableTags', resource, operation: `immutableTags.${operation}` };
 }

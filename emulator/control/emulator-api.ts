@@ -10,6 +10,7 @@ import { renderGoogleError } from './errors.js';
 import { renderSettings } from '../settings/render-settings.js';
 import { settingsHost } from '../settings/settings-snippet.js';
 import { SSE_CLIENT_BUFFER_LIMIT, SseClient } from './sse-client.js';
+import { policyRoutes, type PolicyApiDeps } from './policy-api.js';
 
 export interface EmulatorApiDeps {
   events: EventBus;
@@ -18,6 +19,8 @@ export interface EmulatorApiDeps {
   version: string;
   startedAt: number;
   url: () => string;
+  /** the clock, cleanup and GC endpoints (policy-api.ts) */
+  policy?: PolicyApiDeps;
 }
 
 const DEFAULT_REPLAY = 100;
@@ -93,6 +96,7 @@ export function createEmulatorApiModule(d: EmulatorApiDeps): FormatModule {
     { name: 'emulator.oauth.token', method: 'POST', path: '/token', handler: d.iamHandlers.oauthToken },
     { name: 'emulator.iam.mintToken', method: 'POST', path: '/_emulator/iam/tokens', handler: d.iamHandlers.mintToken },
     { name: 'emulator.iam.setGroup', method: 'PUT', path: '/_emulator/iam/groups/:group', handler: d.iamHandlers.setGroup },
+    ...(d.policy ? policyRoutes(d.policy) : []),
   ]);
   return { id: 'emulator', prefixes: ['/_emulator/'], routes, renderError: renderGoogleError };
 }

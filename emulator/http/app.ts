@@ -1,10 +1,11 @@
 // Koa assembly: the middleware order of ../../shared/STYLE.md §D. Nothing else happens here.
 import Koa from 'koa';
 import type { Clock } from '../core/clock.js';
+import type { EmulatorError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import { isDisconnectError } from './client-disconnect.js';
-import type { RequestState } from './context.js';
+import type { AppContext, RequestState } from './context.js';
 import { createDispatch, type RepositoryLocator } from './dispatch.js';
 import type { FormatModule, RequestGuard } from './format-module.js';
 import { accessLog } from './middleware/access-log.js';
@@ -27,6 +28,8 @@ export interface AppDeps {
   hostGuard: HostGuardOptions;
   /** IAM: authentication and authorisation at dispatch */
   guard?: RequestGuard;
+  /** hears every error rendered to a client, with its request (policy refusals become policy.violated) */
+  onError?: (err: EmulatorError, ctx: AppContext) => void;
 }
 
 export function createApp(deps: AppDeps): Koa<RequestState> {
@@ -40,7 +43,7 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
   const dispatch = createDispatch({ modules: deps.modules, fallback: deps.fallback, locateRepository: deps.locateRepository, guard: deps.guard });
   app.use(requestContext(deps));
   app.use(accessLog());
-  app.use(errorBoundary([deps.fallback, ...deps.modules]));
+  app.use(errorBoundary([deps.fallback, ...deps.modules], deps.onError));
   // The module is chosen before the host guard, so its refusals render in the dialect the request was for.
   app.use(dispatch.select);
   app.use(hostGuard(deps.hostGuard));

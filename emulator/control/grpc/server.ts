@@ -6,7 +6,7 @@ import type { Logger } from '../../core/logger.js';
 import type { ControlApi } from '../api.js';
 import { ProtoJson } from './proto-json.js';
 import { ARTIFACT_REGISTRY_SERVICE, LOCATIONS_SERVICE, OPERATIONS_SERVICE, loadProtos } from './protos.js';
-import { buildService, type GrpcAuthorizer } from './service.js';
+import { buildService, type GrpcAuthorizer, type GrpcErrorListener } from './service.js';
 
 export interface GrpcServerOptions {
   api: ControlApi;
@@ -17,6 +17,8 @@ export interface GrpcServerOptions {
   logger: Logger;
   /** IAM check of every call (absent: every call is allowed) */
   authorize?: GrpcAuthorizer;
+  /** hears every failed call with its Authorization metadata (policy refusals become policy.violated) */
+  onError?: GrpcErrorListener;
 }
 
 export interface GrpcServer {
@@ -34,7 +36,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   // Generous limits like Google's own front ends; the client sets -1 (unlimited) on its side.
   const server = new Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
   for (const name of [ARTIFACT_REGISTRY_SERVICE, OPERATIONS_SERVICE, LOCATIONS_SERVICE]) {
-    const { definition, implementation } = buildService(root.lookupService(name), api, codec, logger, options.authorize);
+    const { definition, implementation } = buildService(root.lookupService(name), api, codec, logger, options.authorize, options.onError);
     server.addService(definition, implementation);
   }
 

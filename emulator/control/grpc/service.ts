@@ -17,6 +17,8 @@ type ApiMethod = (req: unknown) => Promise<unknown>;
  */
 export type GrpcAuthorizer = (rpc: string, request: Record<string, unknown>, authorization: string | undefined) => Promise<Record<string, unknown>>;
 
+export type GrpcErrorListener = (err: unknown, authorization: string | undefined) => void;
+
 export interface GrpcService {
   definition: ServiceDefinition;
   implementation: UntypedServiceImplementation;
@@ -38,7 +40,7 @@ function findApiMethod(api: ControlApi, rpc: string): ApiMethod | undefined {
   return undefined;
 }
 
-export function buildService(service: protobuf.Service, api: ControlApi, codec: ProtoJson, logger: Logger, authorize?: GrpcAuthorizer): GrpcService {
+export function buildService(service: protobuf.Service, api: ControlApi, codec: ProtoJson, logger: Logger, authorize?: GrpcAuthorizer, onError?: GrpcErrorListener): GrpcService {
   const serviceName = service.fullName.replace(/^\./, '');
   const definition: Record<string, MethodDefinition<Decoded, ProtoObject>> = {};
   const implementation: UntypedServiceImplementation = {};
@@ -62,7 +64,7 @@ export function buildService(service: protobuf.Service, api: ControlApi, codec: 
     definition[method.name] = methodDefinition;
     const apiMethod = findApiMethod(api, method.name);
     implementation[method.name] = apiMethod
-      ? unaryHandler(path, method.name, apiMethod, requestType, responseType, codec, logger, authorize)
+      ? unaryHandler(path, method.name, apiMethod, requestType, responseType, codec, logger, authorize, onError)
       : (_call: ServerUnaryCall<Decoded, ProtoObject>, callback: sendUnaryData<ProtoObject>) => {
           logger.debug('unimplemented gRPC method', { method: path });
           callback(unimplemented(`${serviceName}.${method.name}`));
@@ -80,19 +82,21 @@ function unaryHandler(
   codec: ProtoJson,
   logger: Logger,
   authorize: GrpcAuthorizer | undefined,
+  onError: GrpcErrorListener | undefined,
 ) {
   return (call: ServerUnaryCall<Decoded, ProtoObject>, callback: sendUnaryData<ProtoObject>): void => {
     const started = Date.now();
     void (async () => {
+      const authorization = call.metadata.get('authorization')[0];
       try {
         const json = codec.toJson(requestType, call.request) as Record<string, unknown>;
-        const authorization = call.metadata.get('authorization')[0];
         const request = authorize ? await authorize(rpc, json, typeof authorization === 'string' ? authorization : undefined) : json;
         const response = await apiMethod(request);
         const message = codec.fromJson(responseType, response ?? {});
         logger.debug('gRPC call', { method: path, code: 0, ms: Date.now() - started });
         callback(null, message);
       } catch (err) {
+        onError?.(err, typeof authorization === 'string' ? authorization : undefined);
         const error = toGrpcError(err, path, codec, logger);
         logger.debug('gRPC call', { method: path, code: error.code, ms: Date.now() - started });
         callback(error);

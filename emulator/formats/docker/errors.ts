@@ -33,7 +33,7 @@ export const OCI_ERRORS: Record<ErrorCode, { status: number; code: string }> = {
   DIGEST_MISMATCH: { status: 400, code: 'DIGEST_INVALID' },
   SIZE_MISMATCH: { status: 400, code: 'SIZE_INVALID' },
   RANGE_INVALID: { status: 416, code: 'BLOB_UPLOAD_INVALID' },
-  TAG_IMMUTABLE: { status: 400, code: 'MANIFEST_INVALID' },
+  TAG_IMMUTABLE: { status: 400, code: 'DENIED' },
 };
 
 export function renderOciError(err: EmulatorError, ctx: AppContext): void {

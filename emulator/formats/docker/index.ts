@@ -1,5 +1,6 @@
 // The Docker/OCI format module: wires services, handlers, routes and the OCI error renderer.
 import type { Clock } from '../../core/clock.js';
+import type { ContentPolicy } from '../../content/content-layer.js';
 import type { EventBus } from '../../core/events.js';
 import type { RepositoryLocator } from '../../http/dispatch.js';
 import type { FormatModule } from '../../http/format-module.js';
@@ -28,6 +29,8 @@ import { T, type ManifestRecord } from './service/tables.js';
 
 export interface DockerModuleDeps {
   meta: MetaStore;
+  /** immutability (and later other policies) checked under the shard lock before a tag moves or a version goes */
+  contentPolicy?: ContentPolicy;
   blobs: BlobStore;
   uploads: UploadSessions;
   events: EventBus;
@@ -58,7 +61,7 @@ function bearerChallenge(ctx: AppContext, err: EmulatorError): EmulatorError {
 }
 
 export function createDockerModule(d: DockerModuleDeps): FormatModule {
-  const targets = new DockerTargets(d.meta, {}, { defaultLocation: d.defaultLocation, locateRepository: d.locateRepository });
+  const targets = new DockerTargets(d.meta, d.contentPolicy ?? {}, { defaultLocation: d.defaultLocation, locateRepository: d.locateRepository });
   const deps: DockerDeps = {
     targets,
     blobs: new BlobService(d.blobs, d.uploads, d.events, d.clock),

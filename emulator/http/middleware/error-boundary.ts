@@ -6,7 +6,8 @@ import { isClientGone, isDisconnectError } from '../client-disconnect.js';
 import type { AppContext, RequestState } from '../context.js';
 import type { FormatModule } from '../format-module.js';
 
-export function errorBoundary(modules: FormatModule[]): Middleware<RequestState> {
+/** `onError` hears every error rendered to a client (security.ts turns policy refusals into policy.violated). */
+export function errorBoundary(modules: FormatModule[], onError?: (err: EmulatorError, ctx: AppContext) => void): Middleware<RequestState> {
   const byId = new Map(modules.map((m) => [m.id, m]));
   return async (koaCtx, next) => {
     const ctx = koaCtx as AppContext;
@@ -39,6 +40,7 @@ export function errorBoundary(modules: FormatModule[]): Middleware<RequestState>
       for (const h of module.errorStripHeaders ?? []) ctx.remove(h);
       // The protocol's authentication challenge (the registry's `WWW-Authenticate: Bearer …`) goes with every 401.
       if (err.code === 'UNAUTHENTICATED' && module.challenge) err = module.challenge(ctx, err);
+      onError?.(err, ctx);
       module.renderError(err, ctx);
       for (const [k, v] of Object.entries(err.headers ?? {})) ctx.set(k, v);
     }
