@@ -1,11 +1,14 @@
 // `ar-emulator` command line: `start` runs the emulator headless until SIGINT/SIGTERM, printing a readiness
-// line and an export line in the style of the gcloud emulators; the other commands are in cli-tools.ts.
+// line and an export line in the style of the gcloud emulators; the other commands are in cli-tools.ts
+// (auth, configure-docker, print-settings) and cli-policies.ts (clock, cleanup run, gc).
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { createEmulator, createLineLogger, type Emulator } from './index.js';
 import { PRINT_SETTINGS_USAGE, printSettings, tools } from './cli-tools.js';
+import { POLICIES_HELP, POLICIES_USAGE, policyCommand } from './cli-policies.js';
+import { parseDurationMs } from './core/duration.js';
 
 const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir DIR] [--project ID] [--location LOC] [--log-level LEVEL]
 
@@ -17,12 +20,15 @@ const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir 
   --log-level  debug | info | warn | error (default info)
   --grpc-port  port of the plaintext gRPC control plane (default 0: a free port; "off" disables it)
   --iam        open (default: no credentials needed) | enforce (every request is checked against IAM)
+  --cleanup-interval  how often, in emulator time, cleanup policies run (default 24h; e.g. 6h, 30m, 86400s)
 
        ar-emulator auth print-access-token [--principal user:EMAIL|serviceAccount:EMAIL | --key-file KEY.json] [--endpoint HOST:PORT]
        ar-emulator configure-docker [--endpoint HOST:PORT]
        ${PRINT_SETTINGS_USAGE}
+       ${POLICIES_USAGE}
   --endpoint   the running emulator (default $ARTIFACT_REGISTRY_EMULATOR_HOST, else localhost:8088)
-  print-settings prints the .npmrc, .pypirc/pip.conf or docker lines for a repository (docs/print-settings.md)`;
+  print-settings prints the .npmrc, .pypirc/pip.conf or docker lines for a repository (docs/print-settings.md)
+${POLICIES_HELP}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -32,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (command === 'auth' || command === 'configure-docker') return tools(command, rest);
   if (command === 'print-settings') return printSettings(rest);
+  if (command === 'clock' || command === 'cleanup' || command === 'gc') return policyCommand(command, rest);
   if (command !== 'start') {
     process.stderr.write(`ar-emulator: unknown command "${command}"\n${USAGE}\n`);
     return 2;
@@ -49,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
         'log-level': { type: 'string', default: 'info' },
         'grpc-port': { type: 'string', default: '0' },
         iam: { type: 'string', default: process.env.AR_EMULATOR_IAM ?? 'open' },
+        'cleanup-interval': { type: 'string', default: '24h' },
       },
       strict: true,
     }));
@@ -70,6 +78,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write('ar-emulator: --iam must be "open" or "enforce"\n');
     return 2;
   }
+  const cleanupIntervalMs = parseDurationMs(values['cleanup-interval']);
+  if (cleanupIntervalMs === undefined || cleanupIntervalMs < 60_000) {
+    process.stderr.write('ar-emulator: --cleanup-interval must be a duration of at least a minute, like 24h, 30m or 86400s\n');
+    return 2;
+  }
   const level = values['log-level'] as 'debug' | 'info' | 'warn' | 'error';
   const logger = createLineLogger({ level, sink: (line) => process.stderr.write(`${line}\n`) });
   let emulator: Emulator;
@@ -82,6 +95,7 @@ export async function main(argv: string[]): Promise<number> {
       defaultLocation: values.location,
       grpcPort,
       iam: values.iam,
+      cleanupIntervalMs,
       logger,
       ...compactionFromEnv(process.env.AR_EMULATOR_COMPACTION_BYTES),
     });

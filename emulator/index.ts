@@ -59,6 +59,11 @@ export interface EmulatorOptions {
   clock?: Clock;
   /** how often, in emulator time, every repository's cleanup policies run (default 24 h; advancing the clock past it runs them) */
   cleanupIntervalMs?: number;
+  /**
+   * false: the emulator never collects garbage on its own (shortly after start, after deletes); `POST /_emulator/gc`
+   * and collectGarbage() still do. Tests that count what one collection reclaims turn it off. Default true.
+   */
+  autoGc?: boolean;
   logger?: Logger;
   ids?: IdGenerator;
   /** upload sessions idle longer than this are purged (default 24 h) */
@@ -185,10 +190,20 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     gcChain = run.catch(() => {});
     return run;
   };
-  const cleanupRecord = async (record: RepositoryRecord, dryRun: boolean | undefined): Promise<CleanupReport> => {
-    const report = await runCleanup(record, inventories.get(record.format), clock, { dryRun });
-    events.emit('cleanup.completed', { repository: report.repository, dryRun: report.dryRun, deleted: report.deleted.slice(0, 1000), keptCount: report.keptCount });
-    return report;
+  // One cleanup run at a time: a scheduled run and one asked for meanwhile would both plan the same deletions, and
+  // the second would report them as failed. A run waits for the one before it, then plans from what is left.
+  let cleanupChain: Promise<unknown> = Promise.resolve();
+  const cleanupRecord = (record: RepositoryRecord, dryRun: boolean | undefined): Promise<CleanupReport> => {
+    const run = cleanupChain.then(async () => {
+      // read again: the repository may have changed, or gone, while this run waited
+      const current = meta.get(repositoryShardKey(record))?.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY);
+      if (!current) throw new EmulatorError('NOT_FOUND', `Repository projects/${record.project}/locations/${record.location}/repositories/${record.repository} was not found.`);
+      const report = await runCleanup(current, inventories.get(current.format), clock, { dryRun });
+      events.emit('cleanup.completed', { repository: report.repository, dryRun: report.dryRun, deleted: report.deleted.slice(0, 1000), keptCount: report.keptCount });
+      return report;
+    });
+    cleanupChain = run.catch(() => {});
+    return run;
   };
   const cleanupNamed = async (repository: string, dryRun: boolean | undefined): Promise<CleanupReport> => {
     const ref = parseRepositoryName(repository);
@@ -250,28 +265,40 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
 
   const scheduler = new Scheduler(logger.child('jobs'));
   const ttl = options.uploadTtlMs ?? 24 * 3600_000;
-  scheduler.every('purge-uploads', Math.min(ttl, 3600_000), () => uploads.purge(new Date(clock.now().getTime() - ttl)));
+  const purgeUploads = () => uploads.purge(new Date(clock.now().getTime() - ttl));
+  scheduler.every('purge-uploads', Math.min(ttl, 3600_000), purgeUploads);
   // Garbage collection: once shortly after startup (blobs left unreferenced by a crash or an earlier run),
   // then after deletes, debounced, so the blobs of deleted images and manifests do not wait for a restart.
   for (const m of formats) if (m.warmUp) scheduler.after(`warm-up-${m.id}`, 0, () => m.warmUp!());
-  scheduler.after('collect-garbage', 1_000, gc);
-  for (const type of ['artifact.deleted', 'repository.deleted'] as const) {
-    events.on(type, () => scheduler.request('collect-garbage', GC_AFTER_DELETE_MS, gc));
+  if (options.autoGc !== false) {
+    scheduler.after('collect-garbage', 1_000, gc);
+    for (const type of ['artifact.deleted', 'repository.deleted'] as const) {
+      events.on(type, () => scheduler.request('collect-garbage', GC_AFTER_DELETE_MS, gc));
+    }
   }
 
   // Cleanup: every cleanupIntervalMs of emulator time. A real-time tick notices when it is due, and so does every move
   // of the virtual clock (advancing it 30 days runs the policies at once).
   const cleanupEvery = options.cleanupIntervalMs ?? 24 * 3600_000;
+  const cleanupLogger = logger.child('cleanup');
   let nextCleanup = clock.now().getTime() + cleanupEvery;
   const cleanupIfDue = async () => {
     if (clock.now().getTime() < nextCleanup) return;
     nextCleanup = clock.now().getTime() + cleanupEvery;
     for (const record of allRepositories(meta)) {
-      if (record.cleanupPolicies && Object.keys(record.cleanupPolicies).length > 0) await cleanupRecord(record, undefined);
+      if (!record.cleanupPolicies || Object.keys(record.cleanupPolicies).length === 0) continue;
+      // one repository's failure (deleted meanwhile, a storage error) does not stop the others
+      await cleanupRecord(record, undefined).catch((err: unknown) => cleanupLogger.warn('scheduled cleanup failed', { repository: record.repository, err: (err as Error).message }));
     }
   };
   scheduler.every('cleanup', Math.min(cleanupEvery, 60_000), cleanupIfDue);
-  clock.onChange(() => scheduler.request('cleanup-now', 0, cleanupIfDue));
+  clock.onChange(() => {
+    // a move back (reset, set into the past) must not leave the next run more than one interval away
+    nextCleanup = Math.min(nextCleanup, clock.now().getTime() + cleanupEvery);
+    scheduler.request('cleanup-now', 0, cleanupIfDue);
+    // and uploads left for longer than their TTL of emulator time go at once, not at the next real-time tick
+    scheduler.request('purge-uploads-now', 0, purgeUploads);
+  });
 
   events.emit('server.started', { url, dataDir: paths.root });
   let stopping: Promise<void> | undefined;

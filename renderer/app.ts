@@ -4,6 +4,7 @@ import { ControlClient } from './api/control-client.js';
 import { openEventStream, type StreamStatus } from './api/event-stream.js';
 import { shell } from './api/shell.js';
 import { h, replaceChildren } from './components/dom.js';
+import { virtualClock } from './components/virtual-clock.js';
 import { FeedStore } from './state/feed-store.js';
 import { feedView } from './views/feed-view.js';
 import { iamView } from './views/iam-view.js';
@@ -63,7 +64,7 @@ async function boot(): Promise<void> {
       nav,
       h('div', { class: 'sidebar-foot' }, status, h('code', {}, `localhost:${info.port}`)),
     ),
-    h('div', { class: 'main-col' }, banner, main),
+    h('div', { class: 'main-col' }, virtualClock(client, feed), banner, main),
   );
 
   let current: View | undefined;

@@ -53,6 +53,18 @@ describe('planCleanup', () => {
     expect(planCleanup(policies(deleteAll), versions, NOW, { immutableTags: true }).deleted.map((d) => d.version)).toEqual(['b']);
   });
 
+  it('keeps a platform manifest while an index that lists it stays, and deletes an index before its children', () => {
+    const child = (version: string, parents: string[]) => ({ ...v('web', version, 40), parents });
+    const versions = [
+      child('amd64-of-kept', ['kept-index']), child('shared', ['kept-index', 'old-index']), v('web', 'kept-index', 40, ['v1']),
+      child('amd64-of-old', ['old-index']), child('nested', ['amd64-of-old']), v('web', 'old-index', 40),
+    ];
+    const plan = planCleanup(policies(deleteOldUntagged), versions, NOW);
+    // parents first, then children, then grandchildren
+    expect(plan.deleted.map((d) => d.version)).toEqual(['old-index', 'amd64-of-old', 'nested']);
+    expect(plan.keptCount).toBe(3);
+  });
+
   it('names the first matching DELETE policy by id, and deletes nothing without a DELETE policy', () => {
     const a: CleanupPolicy = { id: 'a-old', action: 'DELETE', condition: { olderThan: '1d' } };
     const b: CleanupPolicy = { id: 'b-any', action: 'DELETE', condition: { tagState: 'ANY' } };

@@ -3,7 +3,7 @@
 // policy does (Keep always wins); within a condition the fields are AND-ed and the values of one prefix list
 // OR-ed; formats without tags count as untagged; mostRecentVersions keeps the keepCount newest versions of
 // each matching package by upload time. Tagged versions of a repository with immutable tags are never
-// deleted. The scheduler, `POST /_emulator/cleanup:run` and the dry run all call this one function.
+// deleted, and neither is a manifest an image index that stays still references. The scheduler, `POST /_emulator/cleanup:run` and the dry run all call this one function.
 import { parseDurationMs } from '../core/duration.js';
 
 /** A policy as normalizeCleanupPolicies stores it (canonical enums, "2592000s" durations). */
@@ -28,6 +28,11 @@ export interface CleanupCandidate {
   createdAt: number;
   /** empty for formats without tags */
   tags: readonly string[];
+  /**
+   * versions of the same package that reference this one (the image indexes a platform manifest belongs to): it
+   * is deleted only with all of them, as the real registry refuses to delete a manifest a parent still references
+   */
+  parents?: readonly string[];
 }
 
 export interface CleanupPlan {
@@ -55,7 +60,40 @@ export function planCleanup(
     const kept = keptByRecency.has(v) || keeps.some((p) => p.condition !== undefined && matches(p.condition, v, now));
     if (!kept) deleted.push({ package: v.package, version: v.version, policy: match.id });
   }
-  return { deleted, keptCount: versions.length - deleted.length };
+  const safe = withoutReferenced(deleted, versions);
+  return { deleted: safe, keptCount: versions.length - safe.length };
+}
+
+/**
+ * Drops from `deleted` every version a surviving version still references (until nothing changes: an index of
+ * indexes), and orders parents before their children, so a run never leaves a kept index pointing at nothing.
+ */
+function withoutReferenced(deleted: CleanupPlan['deleted'], versions: readonly CleanupCandidate[]): CleanupPlan['deleted'] {
+  const key = (pkg: string, version: string) => `${pkg}\u0000${version}`;
+  const parentsOf = new Map<string, readonly string[]>();
+  for (const v of versions) if (v.parents?.length) parentsOf.set(key(v.package, v.version), v.parents);
+  if (parentsOf.size === 0) return deleted;
+  const going = new Set(deleted.map((d) => key(d.package, d.version)));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const d of deleted) {
+      const k = key(d.package, d.version);
+      if (going.has(k) && parentsOf.get(k)?.some((p) => !going.has(key(d.package, p)))) {
+        going.delete(k);
+        changed = true;
+      }
+    }
+  }
+  const depth = (pkg: string, version: string, seen = new Set<string>()): number => {
+    const k = key(pkg, version);
+    if (seen.has(k)) return 0;
+    seen.add(k);
+    return Math.max(0, ...(parentsOf.get(k) ?? []).map((p) => 1 + depth(pkg, p, seen)));
+  };
+  return deleted.filter((d) => going.has(key(d.package, d.version)))
+    .map((d, i) => ({ d, i, depth: depth(d.package, d.version) }))
+    .sort((a, b) => a.depth - b.depth || a.i - b.i)
+    .map((x) => x.d);
 }
 
 function matches(c: NonNullable<CleanupPolicy['condition']>, v: CleanupCandidate, now: number): boolean {

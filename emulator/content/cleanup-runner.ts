@@ -28,11 +28,13 @@ export async function runCleanup(
   const repository = repositoryName(record);
   const policies = (record.cleanupPolicies ?? {}) as Record<string, CleanupPolicy>;
   if (!inventory || Object.keys(policies).length === 0) return { repository, dryRun, deleted: [], keptCount: inventory ? countVersions(record, inventory) : 0 };
+  const parents = parentIndexes(record, inventory);
   const candidates: CleanupCandidate[] = [];
   for (const pkg of inventory.listPackages(record)) {
     for (const build of inventory.listVersions(record, pkg.id)) {
       const v = build();
-      candidates.push({ package: pkg.id, version: v.id, createdAt: Date.parse(v.createTime), tags: v.tags });
+      const of = parents.get(`${pkg.id}@${v.id}`);
+      candidates.push({ package: pkg.id, version: v.id, createdAt: Date.parse(v.createTime), tags: v.tags, ...(of ? { parents: of } : {}) });
     }
   }
   const plan = planCleanup(policies, candidates, clock.now().getTime(), { immutableTags: isImmutable(record) });
@@ -48,6 +50,20 @@ export async function runCleanup(
     }
   }
   return { repository, dryRun, deleted, keptCount: candidates.length - deleted.length, ...(failed.length ? { failed } : {}) };
+}
+
+/** Docker: `image@child digest` → the digests of the image indexes that list it. Empty for other formats. */
+function parentIndexes(record: RepositoryRecord, inventory: ArtifactInventory): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const index of inventory.listDockerImages?.(record) ?? []) {
+    for (const child of index.imageManifests ?? []) {
+      const k = `${index.image}@${child.digest}`;
+      const list = out.get(k);
+      if (list) list.push(index.digest);
+      else out.set(k, [index.digest]);
+    }
+  }
+  return out;
 }
 
 function countVersions(record: RepositoryRecord, inventory: ArtifactInventory): number {

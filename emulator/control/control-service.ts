@@ -12,6 +12,7 @@ import type { IamPolicyService } from '../iam/repository-policies.js';
 import type { RepositoryService } from './service/repositories.js';
 import type { SettingsService } from './service/settings.js';
 import type { AnnotationStore } from './service/annotations.js';
+import { immutableTagsPolicy, isImmutable } from '../content/immutable-tags.js';
 import { emptyInventory } from './empty-inventory.js';
 import { formatPackages } from './format-packages.js';
 
@@ -174,6 +175,14 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
         if (!inventoryOf(v.ref).getVersion(v.ref, v.package, v.version)) throw new EmulatorError('NOT_FOUND', `Version ${name} was not found.`);
         return v;
       });
+      // immutable tags: refuse the whole batch before deleting any of it when one version is tagged
+      const record = d.repositories.get(parent.ref);
+      if (isImmutable(record)) {
+        for (const v of versions) {
+          const tags = inventoryOf(v.ref).getVersion(v.ref, v.package, v.version)?.tags ?? [];
+          if (tags.length) immutableTagsPolicy().checkVersionDelete?.({ repository: record, pkg: v.package, version: v.version, tags });
+        }
+      }
       if (!req.validateOnly) for (const v of versions) await inventoryOf(v.ref).deleteVersion(v.ref, v.package, v.version, true);
       return d.operations.completed(parent.ref.project, parent.ref.location, 'Empty', {}, 'BatchDeleteVersionsMetadata');
     },

@@ -1,7 +1,7 @@
 // The emulator's own API under /_emulator/ (health, the live event feed, client settings snippets) and the
 // answer for paths no format claims. Errors render in Google's JSON shape.
 import { EmulatorError } from '../core/errors.js';
-import type { EventBus } from '../core/events.js';
+import type { EmulatorEventMap, EventBus } from '../core/events.js';
 import type { Handler } from '../http/context.js';
 import type { FormatModule } from '../http/format-module.js';
 import { Routes } from '../http/routes.js';
@@ -26,6 +26,21 @@ export interface EmulatorApiDeps {
 const DEFAULT_REPLAY = 100;
 
 export function createEmulatorApiModule(d: EmulatorApiDeps): FormatModule {
+  // The dashboard's "last cleanup" panel: each repository's latest cleanup.completed, kept in memory; and every
+  // move of the virtual clock as a clock.changed event, so the dashboard's header follows it.
+  const lastCleanup = new Map<string, { time: string } & EmulatorEventMap['cleanup.completed']>();
+  d.events.on('cleanup.completed', (e) => void lastCleanup.set(e.data.repository, { time: e.time, ...e.data }));
+  const clock = d.policy?.clock;
+  clock?.onChange((offsetMs) => d.events.emit('clock.changed', { now: clock.now().toISOString(), offsetSeconds: Math.round(offsetMs / 1000) }));
+
+  /** GET /_emulator/cleanup/last?repository=projects/P/locations/L/repositories/R: the latest report, or `{}`. */
+  const getLastCleanup: Handler = async (ctx) => {
+    const repository = typeof ctx.query.repository === 'string' ? ctx.query.repository : '';
+    if (!repository) throw new EmulatorError('INVALID_ARGUMENT', 'Query parameter "repository" is required.', { field: 'repository' });
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = lastCleanup.get(repository) ?? {};
+  };
+
   const health: Handler = async (ctx) => {
     const body: HealthResponse = { status: 'ok', version: d.version, uptimeSeconds: Math.round((Date.now() - d.startedAt) / 1000), url: d.url() };
     ctx.set('Cache-Control', 'no-store');
@@ -93,6 +108,7 @@ export function createEmulatorApiModule(d: EmulatorApiDeps): FormatModule {
     { name: 'emulator.health.get', method: 'GET', path: '/_emulator/health', handler: health },
     { name: 'emulator.events.stream', method: 'GET', path: '/_emulator/events', handler: streamEvents },
     { name: 'emulator.settings.get', method: 'GET', path: '/_emulator/settings/:tool', handler: getSettings },
+    { name: 'emulator.cleanup.last', method: 'GET', path: '/_emulator/cleanup/last', handler: getLastCleanup },
     { name: 'emulator.oauth.token', method: 'POST', path: '/token', handler: d.iamHandlers.oauthToken },
     { name: 'emulator.iam.mintToken', method: 'POST', path: '/_emulator/iam/tokens', handler: d.iamHandlers.mintToken },
     { name: 'emulator.iam.setGroup', method: 'PUT', path: '/_emulator/iam/groups/:group', handler: d.iamHandlers.setGroup },

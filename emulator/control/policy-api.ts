@@ -4,7 +4,7 @@
 import type { VirtualClock } from '../core/clock.js';
 import { parseDurationMs } from '../core/duration.js';
 import { EmulatorError } from '../core/errors.js';
-import { parseRepositoryName } from '../core/names.js';
+import { isValidProjectId, isValidRepositoryId, parseRepositoryName } from '../core/names.js';
 import type { Handler } from '../http/context.js';
 import type { RouteDef } from '../http/routes.js';
 import type { CleanupReport } from '../content/cleanup-runner.js';
@@ -57,7 +57,11 @@ export function policyRoutes(d: PolicyApiDeps): RouteDef[] {
   const runCleanup: Handler = async (ctx) => {
     const body = object(await readJson(ctx, 1 << 16), 'body');
     if (typeof body.repository !== 'string') throw bad('repository', 'is required: "projects/P/locations/L/repositories/R"');
-    if (!parseRepositoryName(body.repository)) throw bad('repository', `"${body.repository.slice(0, 200)}" is not "projects/P/locations/L/repositories/R"`);
+    const ref = parseRepositoryName(body.repository);
+    // a name no repository can have (upper case, a bad project id) is malformed, not merely absent
+    if (!ref || !isValidProjectId(ref.project) || !isValidRepositoryId(ref.repository)) {
+      throw bad('repository', `"${body.repository.slice(0, 200)}" is not "projects/P/locations/L/repositories/R"`);
+    }
     if (body.dryRun !== undefined && typeof body.dryRun !== 'boolean') throw bad('dryRun', 'must be true or false');
     ctx.body = await d.cleanup(body.repository, body.dryRun as boolean | undefined);
   };

@@ -36,6 +36,8 @@ export interface EmulatorEventMap {
   /** a cleanup run (scheduled or on demand): what it deleted, or in a dry run would have deleted */
   'cleanup.completed': { repository: string; dryRun: boolean; deleted: Array<{ package: string; version: string; policy: string }>; keptCount: number };
   'policy.violated': { principal: string; permission: string; resource: string; operation: string };
+  /** the virtual clock moved (advance, set or reset): the new emulator time and its offset from real time */
+  'clock.changed': { now: string; offsetSeconds: number };
 }
 
 export type EmulatorEventType = keyof EmulatorEventMap;

@@ -3,7 +3,6 @@
 // with an issued service-account key: the jwt-bearer assertion sent to the token endpoint, and the
 // self-signed JWT it may send as a Bearer token directly. Expiry follows the injected clock.
 import { createHmac, createPublicKey, timingSafeEqual } from 'node:crypto';
-import { decodeProtectedHeader, jwtVerify } from 'jose';
 import type { Clock } from '../core/clock.js';
 import { EmulatorError } from '../core/errors.js';
 import type { IdentityStore } from './identities.js';
@@ -47,14 +46,14 @@ export class TokenService {
   async verifyServiceAccountJwt(jwt: string, audiences: RegExp[] = SELF_SIGNED_AUDIENCES): Promise<string> {
     let kid: string | undefined;
     try {
-      kid = decodeProtectedHeader(jwt).kid;
+      kid = (await jose()).decodeProtectedHeader(jwt).kid;
     } catch {
       throw unauthenticated('The bearer token is not a valid JWT.');
     }
     const key = kid ? this.identities.key(kid) : undefined;
     if (!key) throw unauthenticated('The JWT is signed with a key this emulator did not issue (unknown kid).');
     try {
-      const { payload } = await jwtVerify(jwt, createPublicKey(key.publicKeyPem), {
+      const { payload } = await (await jose()).jwtVerify(jwt, createPublicKey(key.publicKeyPem), {
         currentDate: this.clock.now(),
         clockTolerance: 30,
       });
@@ -83,3 +82,7 @@ export function unauthenticated(message: string): EmulatorError {
 export function foreign(message: string): EmulatorError {
   return new EmulatorError('UNAUTHENTICATED', message, { foreign: true });
 }
+
+/** jose, loaded by the first JWT to verify (most callers send tokens, not JWTs). */
+let joseModule: Promise<typeof import('jose')> | undefined;
+const jose = () => (joseModule ??= import('jose'));

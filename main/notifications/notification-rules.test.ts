@@ -85,6 +85,62 @@ describe('NotificationRules', () => {
     expect(rules.due().map((n) => n.title)).toEqual(['Permission denied']);
   });
 
+  it('notifies an immutable-tags refusal saying what was refused', () => {
+    const { rules } = setup();
+    const refused: ShellEvent = {
+      type: 'policy.violated',
+      data: { principal: 'user:owner@ar-emulator.local', permission: 'dockerConfig.immutableTags', resource: 'projects/p/locations/l/repositories/frozen', operation: 'immutableTags.tag.move' },
+    };
+    expect(rules.offer(refused)).toMatchObject({ kind: 'violation', body: 'user:owner@ar-emulator.local cannot move a tag in frozen: its tags are immutable', count: 1 });
+  });
+
+  it('notifies a cleanup run that deleted something, or in a dry run would have, in words; not an empty one', () => {
+    const repository = 'projects/p/locations/us-central1/repositories/apps';
+    const deleted = ['a', 'b', 'c'].map((c) => ({ package: 'web', version: `sha256:${c.repeat(64)}`, policy: 'delete-untagged' }));
+    const run = (dryRun: boolean, d = deleted): ShellEvent => ({ type: 'cleanup.completed', data: { repository, dryRun, deleted: d, keptCount: 7 } });
+    expect(setup().rules.offer(run(false))).toEqual({
+      kind: 'cleanup', title: 'Cleanup deleted 3 versions in apps',
+      body: 'web@sha256:aaaaaaaaaaaa, web@sha256:bbbbbbbbbbbb, web@sha256:cccccccccccc; 7 kept', count: 1, route: '#/repositories/p/us-central1/apps',
+    });
+    expect(setup().rules.offer(run(true, deleted.slice(0, 1)))).toMatchObject({ title: 'Dry run: cleanup would delete 1 version in apps', body: 'web@sha256:aaaaaaaaaaaa; 7 kept' });
+    expect(setup().rules.offer(run(true, []))).toBeUndefined();
+    expect(setup().rules.offer(run(false, []))).toBeUndefined();
+  });
+
+  it('groups cleanup runs by their sentences', () => {
+    const { clock, rules } = setup();
+    const run = (repo: string, dryRun: boolean): ShellEvent => ({
+      type: 'cleanup.completed', data: { repository: `projects/p/locations/l/repositories/${repo}`, dryRun, deleted: [{ package: 'x', version: '1.0.0', policy: 'old' }], keptCount: 0 },
+    });
+    expect(rules.offer(run('a', false))).toBeDefined();
+    clock.t += 1000;
+    expect(rules.offer(run('b', true))).toBeUndefined();
+    expect(rules.offer(run('c', false))).toBeUndefined();
+    clock.t += 10_000;
+    expect(rules.due()).toEqual([{
+      kind: 'cleanup', title: '2 cleanup runs', body: 'Dry run: cleanup would delete 1 version in b\nCleanup deleted 1 version in c', count: 2, route: '#/feed',
+    }]);
+  });
+
+  it('titles refused immutable tags as such and points at the repository', () => {
+    const refusal = (operation: string, extra: Record<string, unknown> = {}): ShellEvent => ({
+      type: 'policy.violated', data: { principal: 'user:dev@x.com', permission: 'dockerConfig.immutableTags', resource: 'projects/p/locations/l/repositories/apps', operation, ...extra },
+    });
+    expect(setup().rules.offer(refusal('immutableTags.tag.move'))).toEqual({
+      kind: 'violation', title: 'Immutable tag protected', body: 'user:dev@x.com cannot move a tag in apps: its tags are immutable', count: 1, route: '#/repositories/p/l/apps',
+    });
+    expect(setup().rules.offer(refusal('immutableTags.version.delete'))?.body).toBe('user:dev@x.com cannot delete a tagged image in apps: its tags are immutable');
+    expect(setup({ notifyViolations: false }).rules.offer(refusal('immutableTags.tag.move'))).toBeUndefined();
+    // mixed with an IAM denial: the group reads as violations
+    const { clock, rules } = setup();
+    rules.offer(refusal('immutableTags.tag.move'));
+    clock.t += 1000;
+    rules.offer(refusal('immutableTags.tag.move', { principal: 'user:b@x.com' }));
+    rules.offer(violation('user:c@x.com'));
+    clock.t += 10_000;
+    expect(rules.due()).toMatchObject([{ title: '2 permission denials', route: '#/iam' }]);
+  });
+
   it('reads a violation generically from {principal, permission}', () => {
     const { rules } = setup();
     expect(rules.offer({ type: 'iam.denied', data: { principal: 'user:z@x.com', permission: 'p.q', resource: 'r' } })?.kind).toBe('violation');

@@ -1,9 +1,10 @@
-// Which emulator events become desktop notifications, and when: policy violations and failed pushes (pushes
-// only when asked). Per kind, the first event shows at once; later ones within the window are grouped into
+// Which emulator events become desktop notifications, and when: policy violations (IAM denials, refused
+// immutable tags), failed pushes, cleanup runs that deleted something or in a dry run would have (pushes only
+// when asked). Per kind, the first event shows at once; later ones within the window are grouped into
 // one summary when it ends; a global cap bounds notifications per minute. Pure: the clock is injected.
 import type { ShellSettings } from '../ipc/contract.js';
 
-export type NoticeKind = 'violation' | 'failedPush' | 'push';
+export type NoticeKind = 'violation' | 'failedPush' | 'cleanup' | 'push';
 
 /** Any emulator event (`EmulatorEvent` from emulator/index.ts fits), read generically. */
 export interface ShellEvent {
@@ -29,25 +30,53 @@ export interface NotificationPolicy {
 }
 
 export const DEFAULT_POLICY: NotificationPolicy = { groupWindowMs: 15_000, maxPerMinute: 4 };
-const KINDS: readonly NoticeKind[] = ['violation', 'failedPush', 'push'];
+const KINDS: readonly NoticeKind[] = ['violation', 'failedPush', 'cleanup', 'push'];
 
 const text = (data: object, key: string): string | undefined => {
   const v = (data as Record<string, unknown>)[key];
   return typeof v === 'string' && v ? v : undefined;
 };
 const shortRepo = (name: string | undefined) => name?.split('/repositories/')[1] ?? name ?? '';
+const IMMUTABLE_TAGS = 'dockerConfig.immutableTags';
+const isImmutableTagRefusal = (e: ShellEvent) => text(e.data, 'permission') === IMMUTABLE_TAGS;
+const deletedOf = (e: ShellEvent): unknown[] => {
+  const d = (e.data as { deleted?: unknown }).deleted;
+  return Array.isArray(d) ? d : [];
+};
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** `Cleanup deleted 3 versions in apps`, `Dry run: cleanup would delete 3 versions in apps`. */
+function cleanupSentence(e: ShellEvent): string {
+  const n = deletedOf(e).length;
+  const repo = shortRepo(text(e.data, 'repository'));
+  return (e.data as { dryRun?: unknown }).dryRun === true ? `Dry run: cleanup would delete ${plural(n, 'version')} in ${repo}` : `Cleanup deleted ${plural(n, 'version')} in ${repo}`;
+}
 
 export function kindOf(e: ShellEvent, s: ShellSettings): NoticeKind | undefined {
   if ((e.type === 'policy.violated' || (text(e.data, 'principal') && text(e.data, 'permission'))) && s.notifyViolations) return 'violation';
   if (e.type === 'push.failed' && s.notifyFailedPushes) return 'failedPush';
+  // a cleanup run that deleted nothing (and would have deleted nothing) is not news
+  if (e.type === 'cleanup.completed' && deletedOf(e).length > 0) return 'cleanup';
   // a Docker manifest, or a package version (npm publish, twine upload): not its files, which come with it
   if (e.type === 'artifact.pushed' && ['manifest', 'version'].includes(text(e.data, 'kind') ?? '') && s.notifyPushes) return 'push';
   return undefined;
 }
 
+const IMMUTABLE_REFUSALS: Record<string, string> = {
+  'immutableTags.tag.move': 'move a tag',
+  'immutableTags.tag.delete': 'delete a tag',
+  'immutableTags.version.delete': 'delete a tagged image',
+};
+
 /** One line per event, used as the body of single and grouped notices. */
 export function describe(kind: NoticeKind, e: ShellEvent): string {
   const d = e.data;
+  // an immutable-tags refusal is no missing permission: say what was refused (operation immutableTags.tag.move, …)
+  if (kind === 'violation' && isImmutableTagRefusal(e)) {
+    const what = IMMUTABLE_REFUSALS[text(d, 'operation') ?? ''] ?? 'change a tag';
+    return `${text(d, 'principal') ?? 'someone'} cannot ${what} in ${shortRepo(text(d, 'resource'))}: its tags are immutable`;
+  }
+  if (kind === 'cleanup') return cleanupDetail(e);
   if (kind === 'violation') return `${text(d, 'principal') ?? 'someone'} lacks ${text(d, 'permission') ?? 'a permission'} on ${shortRepo(text(d, 'resource'))}`;
   if (kind === 'failedPush') return `${[shortRepo(text(d, 'repository')), text(d, 'package')].filter(Boolean).join('/')}: ${text(d, 'message') ?? text(d, 'code') ?? 'failed'}`;
   // the format's own words when it gives them (`npm publish @scope/name@1.2.0`), with the repository
@@ -58,16 +87,35 @@ export function describe(kind: NoticeKind, e: ShellEvent): string {
   return `${shortRepo(text(d, 'repository'))}/${text(d, 'package') ?? ''}${tag}`;
 }
 
+/** The versions a cleanup run took (or would take), the first few, and how many it kept. */
+function cleanupDetail(e: ShellEvent): string {
+  const deleted = deletedOf(e) as Array<{ package?: unknown; version?: unknown }>;
+  const short = (v: unknown) => (typeof v === 'string' && /^sha256:/.test(v) ? v.slice(0, 19) : String(v));
+  const shown = deleted.slice(0, 3).map((v) => `${String(v.package)}@${short(v.version)}`).join(', ') + (deleted.length > 3 ? `, …and ${deleted.length - 3} more` : '');
+  const kept = (e.data as { keptCount?: unknown }).keptCount;
+  return typeof kept === 'number' ? `${shown}; ${kept} kept` : shown;
+}
+
 const TITLES: Record<NoticeKind, [one: string, many: (n: number) => string]> = {
   violation: ['Permission denied', (n) => `${n} permission denials`],
   failedPush: ['Push failed', (n) => `${n} pushes failed`],
+  cleanup: ['Cleanup', (n) => `${n} cleanup runs`],
   push: ['Image pushed', (n) => `${n} images pushed`],
 };
+
+/** Violations that are all refusals of immutable tags (not missing permissions). */
+const IMMUTABLE_TITLES: [one: string, many: (n: number) => string] = ['Immutable tag protected', (n) => `${n} immutable-tag refusals`];
 
 /** Push notices that are not all Docker images: package versions (npm, Python, …), or a mix. */
 const PACKAGE_PUSH_TITLES: [one: string, many: (n: number) => string] = ['Package published', (n) => `${n} artifacts pushed`];
 
-const ROUTES: Record<NoticeKind, string> = { violation: '#/iam', failedPush: '#/feed', push: '#/feed' };
+const ROUTES: Record<NoticeKind, string> = { violation: '#/iam', failedPush: '#/feed', cleanup: '#/feed', push: '#/feed' };
+
+/** `#/repositories/P/L/R` for a repository resource name (the dashboard's route), else undefined. */
+function repositoryRoute(name: string | undefined): string | undefined {
+  const m = name ? /^projects\/([^/]+)\/locations\/([^/]+)\/repositories\/([^/]+)$/.exec(name) : null;
+  return m ? `#/repositories/${m.slice(1, 4).map((p) => encodeURIComponent(p)).join('/')}` : undefined;
+}
 
 export class NotificationRules {
   private readonly lastShown = new Map<NoticeKind, number>();
@@ -130,9 +178,17 @@ export class NotificationRules {
   private record(kind: NoticeKind, events: ShellEvent[], now: number): Notice {
     this.lastShown.set(kind, now);
     this.shownAt.push(now);
-    const lines = [...new Set(events.map((e) => describe(kind, e)))];
+    // a cleanup notice says what happened in its title; a group lists each run's sentence
+    const line = (e: ShellEvent) => (kind === 'cleanup' && events.length > 1 ? cleanupSentence(e) : describe(kind, e));
+    const lines = [...new Set(events.map(line))];
     const body = lines.slice(0, 3).join('\n') + (lines.length > 3 ? `\n…and ${lines.length - 3} more` : '');
-    const [one, many] = kind === 'push' && !events.every((e) => text(e.data, 'kind') === 'manifest') ? PACKAGE_PUSH_TITLES : TITLES[kind];
-    return { kind, title: events.length === 1 ? one : many(events.length), body, count: events.length, route: ROUTES[kind] };
+    const [one, many] =
+      kind === 'push' && !events.every((e) => text(e.data, 'kind') === 'manifest') ? PACKAGE_PUSH_TITLES
+      : kind === 'violation' && events.every(isImmutableTagRefusal) ? IMMUTABLE_TITLES
+      : TITLES[kind];
+    const title = events.length === 1 ? (kind === 'cleanup' ? cleanupSentence(events[0]!) : one) : many(events.length);
+    const repos = new Set(events.map((e) => text(e.data, 'repository') ?? text(e.data, 'resource')));
+    const route = kind === 'cleanup' || (kind === 'violation' && events.every(isImmutableTagRefusal)) ? (repos.size === 1 ? repositoryRoute([...repos][0]) : undefined) : undefined;
+    return { kind, title, body, count: events.length, route: route ?? (kind === 'violation' && events.every(isImmutableTagRefusal) ? '#/feed' : ROUTES[kind]) };
   }
 }

@@ -1,7 +1,7 @@
 // The emulator's lifecycle in the shell with a fake createEmulator: states, the port kept across pause and
 // resume, reset wiping the data folder, a failed start reported as an error, events forwarded.
 import { describe, expect, it, vi } from 'vitest';
-import { EventBus, silentLogger, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
+import { EventBus, silentLogger, VirtualClock, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 import type { ShellStatus } from '../ipc/contract.js';
 import { EmulatorController } from './emulator-controller.js';
 
@@ -22,6 +22,9 @@ function fakeFactory() {
     return {
       url: `http://127.0.0.1:${port}`, host: '127.0.0.1', port, grpcPort: undefined, dataDir: o.dataDir,
       defaultProject: 'p', defaultLocation: 'us-central1', events, adminToken: 'admin-token',
+      clock: new VirtualClock(),
+      runCleanup: async (repository) => ({ repository, dryRun: true, deleted: [], keptCount: 0 }),
+      collectGarbage: async () => ({ blobsDeleted: 0, bytesReclaimed: 0 }),
       stop: async () => void stopped.push(port),
     };
   };

@@ -2,7 +2,7 @@
 // per-process token: the host guard requires it of mutating requests with an Origin, and it marks the caller
 // as the local dashboard.
 import type {
-  DockerImageResource, EmulatorInfo, ListRepositoriesResponse, OciImageConfig, OciManifest, PackageResource,
+  CleanupReport, ClockResponse, DockerImageResource, EmulatorInfo, LastCleanup, ListRepositoriesResponse, OciImageConfig, OciManifest, PackageResource,
   PolicyResource, RepositoryResource, SettingsSnippet, TagResource, VersionResource,
 } from './types.js';
 
@@ -81,6 +81,21 @@ export class ControlClient {
 
   getImageConfig(repository: string, digest: string): Promise<OciImageConfig> {
     return this.get(`/v1/${repository}/files/${enc(digest)}:download?alt=media`);
+  }
+
+  /** The emulator's virtual clock. */
+  clock(): Promise<ClockResponse> {
+    return this.get('/_emulator/clock');
+  }
+
+  /** The latest cleanup run of a repository since the emulator started (`{}` when none ran). */
+  lastCleanup(repository: string): Promise<LastCleanup> {
+    return this.get(`/_emulator/cleanup/last?${new URLSearchParams({ repository })}`);
+  }
+
+  /** Runs a repository's cleanup policies now; `dryRun` overrides its cleanupPolicyDryRun for this run. */
+  runCleanup(repository: string, dryRun?: boolean): Promise<CleanupReport> {
+    return this.send('POST', '/_emulator/cleanup:run', { repository, ...(dryRun === undefined ? {} : { dryRun }) }) as Promise<CleanupReport>;
   }
 
   private async get<T>(path: string): Promise<T> {

@@ -86,3 +86,20 @@ export interface FeedEvent {
   time: string;
   data: Record<string, unknown>;
 }
+
+/** GET /_emulator/clock (and the clock.changed event): the emulator's time and how far it is from real time. */
+export interface ClockResponse {
+  now: string;
+  offsetSeconds: number;
+}
+
+/** POST /_emulator/cleanup:run, and the cleanup.completed event's data. */
+export interface CleanupReport {
+  repository: string;
+  dryRun: boolean;
+  deleted: Array<{ package: string; version: string; policy: string }>;
+  keptCount: number;
+}
+
+/** GET /_emulator/cleanup/last?repository=: the latest run with its emulator time, or `{}` when none ran. */
+export type LastCleanup = (CleanupReport & { time: string }) | Record<string, never>;

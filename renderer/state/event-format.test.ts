@@ -36,3 +36,39 @@ describe('describeEvent', () => {
     expect(describeEvent(ev('artifact.deleted', { repository: REPO, package: 'left-pad', version: '1.0.0', kind: 'file' })).title).toBe('Deleted file js/left-pad@1.0.0');
   });
 });
+
+describe('describeEvent for policies', () => {
+  const apps = 'projects/p/locations/us-central1/repositories/apps';
+  const deleted = [
+    { package: 'web', version: DIGEST, policy: 'delete-untagged' },
+    { package: 'web', version: 'sha256:' + 'c'.repeat(64), policy: 'delete-untagged' },
+    { package: 'api', version: 'sha256:' + 'd'.repeat(64), policy: 'delete-old' },
+  ];
+
+  it('reads a cleanup run by what it deleted, or in a dry run would delete, in its own category', () => {
+    const real = describeEvent(ev('cleanup.completed', { repository: apps, dryRun: false, deleted, keptCount: 7 }));
+    expect(real).toEqual({
+      category: 'cleanup', repository: apps, title: 'Cleanup deleted 3 versions in apps',
+      detail: `web@${DIGEST.slice(0, 19)} (delete-untagged) · web@sha256:cccccccccccc (delete-untagged) · api@sha256:dddddddddddd (delete-old) · 7 kept`,
+    });
+    expect(describeEvent(ev('cleanup.completed', { repository: apps, dryRun: true, deleted: deleted.slice(0, 1), keptCount: 2 })).title).toBe('Dry run: cleanup would delete 1 version in apps');
+    expect(describeEvent(ev('cleanup.completed', { repository: apps, dryRun: false, deleted: [], keptCount: 2 }))).toMatchObject({ title: 'Cleanup deleted nothing in apps', detail: '2 kept' });
+    const many = Array.from({ length: 5 }, (_, i) => ({ package: 'web', version: `${i}`, policy: 'p' }));
+    expect(describeEvent(ev('cleanup.completed', { repository: apps, dryRun: true, deleted: many, keptCount: 0 })).detail).toBe('web@0 (p) · web@1 (p) · web@2 (p) · …and 2 more · 0 kept');
+  });
+
+  it('reads an immutable-tag refusal as who tried what, not as a missing permission', () => {
+    const v = describeEvent(ev('policy.violated', { principal: 'user:dev@x.com', permission: 'dockerConfig.immutableTags', resource: apps, operation: 'immutableTags.tag.move' }));
+    expect(v).toEqual({ category: 'violation', repository: apps, title: 'user:dev@x.com tried to move immutable tag', detail: 'apps has immutable tags · refused' });
+    expect(describeEvent(ev('policy.violated', { principal: 'anonymous', permission: 'dockerConfig.immutableTags', resource: apps, operation: 'immutableTags.tag.delete', tag: 'v1', package: 'web', digest: DIGEST })))
+      .toMatchObject({ title: 'anonymous tried to delete immutable tag v1', detail: `apps/web has immutable tags · the tag holds ${DIGEST.slice(0, 19)} · refused` });
+    expect(describeEvent(ev('policy.violated', { principal: 'user:a@x.com', permission: 'dockerConfig.immutableTags', resource: apps, operation: 'immutableTags.version.delete' })).title).toBe('user:a@x.com tried to delete a tagged image');
+    // IAM denials keep their wording
+    expect(describeEvent(ev('policy.violated', { principal: 'user:a@x.com', permission: 'artifactregistry.repositories.uploadArtifacts', resource: apps, operation: 'docker.push' })).title).toBe('user:a@x.com denied artifactregistry.repositories.uploadArtifacts');
+  });
+
+  it('reads moves of the virtual clock as server notices', () => {
+    expect(describeEvent(ev('clock.changed', { now: '2027-01-01T00:00:00.000Z', offsetSeconds: 30 * 86_400 }))).toEqual({ category: 'server', title: 'Clock moved to 2027-01-01 00:00 UTC', detail: '+30 d from real time' });
+    expect(describeEvent(ev('clock.changed', { now: '2026-01-01T00:00:00.000Z', offsetSeconds: 0 })).title).toBe('Clock reset to real time');
+  });
+});

@@ -1,8 +1,11 @@
 // How a feed event reads: its category (for filters and colour), a one-line title and a detail line. Generic:
 // unknown types still show, and any event carrying {principal, permission, resource} reads as a violation.
+// Policies in words: cleanup runs ("Dry run: cleanup would delete 3 versions in apps"), refusals of immutable
+// tags ("user:… tried to move immutable tag v1") and moves of the virtual clock.
 import type { FeedEvent } from '../api/types.js';
+import { formatOffset, virtualTime } from './clock-format.js';
 
-export type EventCategory = 'push' | 'blob' | 'pull' | 'delete' | 'violation' | 'error' | 'cache' | 'scan' | 'repository' | 'server';
+export type EventCategory = 'push' | 'blob' | 'pull' | 'delete' | 'violation' | 'error' | 'cache' | 'scan' | 'cleanup' | 'repository' | 'server';
 
 export const CATEGORIES: readonly { id: EventCategory; label: string }[] = [
   { id: 'push', label: 'Pushes' },
@@ -13,6 +16,7 @@ export const CATEGORIES: readonly { id: EventCategory; label: string }[] = [
   { id: 'error', label: 'Failures' },
   { id: 'cache', label: 'Cache' },
   { id: 'scan', label: 'Scans' },
+  { id: 'cleanup', label: 'Cleanup' },
   { id: 'repository', label: 'Repositories' },
   { id: 'server', label: 'Server' },
 ];
@@ -33,6 +37,8 @@ export function categoryOf(e: FeedEvent): EventCategory {
   if (verb === 'failed' || e.type.endsWith('.error')) return 'error';
   if (noun === 'cache') return 'cache';
   if (noun === 'scan') return 'scan';
+  if (noun === 'cleanup') return 'cleanup';
+  if (noun === 'clock') return 'server';
   if (noun === 'repository') return verb === 'deleted' ? 'delete' : 'repository';
   if (noun === 'server') return 'server';
   if (e.data.kind === 'blob' && noun === 'artifact') return 'blob';
@@ -61,6 +67,7 @@ export function describeEvent(e: FeedEvent): EventView {
   const kind = str(d.kind);
   switch (category) {
     case 'violation':
+      if (str(d.permission) === IMMUTABLE_TAGS) return immutableTagViolation(e, repository ?? str(d.resource));
       return {
         category, repository,
         title: `${str(d.principal) ?? 'someone'} denied ${str(d.permission) ?? e.type}`,
@@ -68,7 +75,10 @@ export function describeEvent(e: FeedEvent): EventView {
       };
     case 'error':
       return { category, repository, title: `${e.type}: ${str(d.code) ?? 'error'}`, detail: [target, str(d.message)].filter(Boolean).join(' · ') };
+    case 'cleanup':
+      return cleanupRun(d, repository);
     case 'server':
+      if (e.type === 'clock.changed') return clockMoved(d);
       return { category, title: e.type === 'server.started' ? 'Emulator started' : e.type, detail: str(d.url) ?? str(d.reason) ?? '' };
     case 'repository':
       return { category, repository, title: `Repository ${repo} ${e.type.split('.')[1] ?? ''}`.trim(), detail: [str(d.format), str(d.mode)?.replace(/_REPOSITORY$/, '')].filter(Boolean).join(' · ').toLowerCase() };
@@ -83,6 +93,47 @@ export function describeEvent(e: FeedEvent): EventView {
       return { category, repository, title: `${capital(verb)} ${what} ${target}${suffix}`, detail: detailLine(d, what !== 'blob' && suffix.startsWith(':')) };
     }
   }
+}
+
+const IMMUTABLE_TAGS = 'dockerConfig.immutableTags';
+
+/** `policy.violated` of dockerConfig.immutableTags: who tried what, on which tag or image when the event says. */
+function immutableTagViolation(e: FeedEvent, repository: string | undefined): EventView {
+  const d = e.data;
+  const op = (str(d.operation) ?? '').replace(/^immutableTags\./, '');
+  const tag = str(d.tag);
+  const what =
+    op === 'tag.move' ? `move immutable tag${tag ? ` ${tag}` : ''}` : op === 'tag.delete' ? `delete immutable tag${tag ? ` ${tag}` : ''}` : op === 'version.delete' ? 'delete a tagged image' : 'change an immutable tag';
+  const pkg = str(d.package);
+  return {
+    category: 'violation',
+    repository,
+    title: `${str(d.principal) ?? 'someone'} tried to ${what}`,
+    detail: [`${[shortRepository(repository), pkg].filter(Boolean).join('/')} has immutable tags`, str(d.digest) ?? str(d.version) ? `the tag holds ${shortDigest(str(d.digest) ?? str(d.version))}` : '', 'refused']
+      .filter(Boolean)
+      .join(' · '),
+  };
+}
+
+/** `cleanup.completed`: what was (or in a dry run would have been) deleted, and how many versions stay. */
+function cleanupRun(d: Record<string, unknown>, repository: string | undefined): EventView {
+  const deleted = Array.isArray(d.deleted) ? (d.deleted as Array<Record<string, unknown>>) : [];
+  const n = deleted.length;
+  const repo = shortRepository(repository);
+  const versions = `${n} version${n === 1 ? '' : 's'}`;
+  const title = d.dryRun === true ? (n ? `Dry run: cleanup would delete ${versions} in ${repo}` : `Dry run: cleanup would delete nothing in ${repo}`) : n ? `Cleanup deleted ${versions} in ${repo}` : `Cleanup deleted nothing in ${repo}`;
+  const shown = deleted.slice(0, 3).map((v) => `${str(v.package) ?? '?'}@${shortDigest(str(v.version))}${str(v.policy) ? ` (${str(v.policy)})` : ''}`);
+  const more = n > 3 ? [`…and ${n - 3} more`] : [];
+  const kept = typeof d.keptCount === 'number' ? [`${d.keptCount} kept`] : [];
+  return { category: 'cleanup', repository, title, detail: [...shown, ...more, ...kept].join(' · ') };
+}
+
+/** `clock.changed`: where the virtual clock now stands. */
+function clockMoved(d: Record<string, unknown>): EventView {
+  const offset = typeof d.offsetSeconds === 'number' ? d.offsetSeconds : 0;
+  const now = Date.parse(str(d.now) ?? '');
+  if (!offset) return { category: 'server', title: 'Clock reset to real time', detail: '' };
+  return { category: 'server', title: `Clock moved to ${Number.isFinite(now) ? virtualTime(now) : '?'}`, detail: `${formatOffset(offset)} from real time` };
 }
 
 function detailLine(d: Record<string, unknown>, withDigest: boolean): string {

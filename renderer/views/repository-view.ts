@@ -1,8 +1,9 @@
 // One repository: its details (format, mode, size, policies, labels), the client settings snippet and a
-// packages → versions → tags browser; Docker versions link to the image view.
+// packages → versions → tags browser (Docker versions link to the image view) and the last cleanup run.
 import type { PackageResource, RepositoryResource, VersionResource } from '../api/types.js';
 import { copyButton, emptyState, errorState, facts, h, panel, relativeTime, replaceChildren } from '../components/dom.js';
 import { formatBytes, shortDigest, shortRepository } from '../state/event-format.js';
+import { cleanupPanel } from './cleanup-panel.js';
 import { clientSettingsPanel } from './client-settings.js';
 import { enumName } from './repositories-view.js';
 import { imageHref, packageId, repositoryHref, safeDecode, type View, type ViewContext } from './view.js';
@@ -11,12 +12,14 @@ export function repositoryView(ctx: ViewContext, repository: string): View {
   const details = h('div', {}, emptyState('Loading…'));
   const packages = h('div', {}, emptyState('Loading…'));
   const settings = h('div', {});
+  const cleanup = cleanupPanel(ctx, repository);
   const el = h(
     'div',
     { class: 'view' },
     h('nav', { class: 'crumbs' }, h('a', { href: '#/repositories' }, 'Repositories'), h('span', {}, shortRepository(repository))),
     panel('Details', details, [h('a', { class: 'button ghost small', href: repositoryHref(repository, 'iam') }, 'IAM policy')]),
     settings,
+    cleanup.el,
     panel('Packages', packages),
   );
   const load = async () => {
@@ -32,7 +35,7 @@ export function repositoryView(ctx: ViewContext, repository: string): View {
     }
   };
   void load();
-  return { el };
+  return { el, dispose: cleanup.dispose };
 }
 
 function repoFacts(r: RepositoryResource & { cleanupPolicies?: Record<string, unknown>; cleanupPolicyDryRun?: boolean }): HTMLElement {

@@ -25,7 +25,7 @@ import { createDockerInventory } from './inventory.js';
 import { BlobService } from './service/blobs.js';
 import { ManifestService } from './service/manifests.js';
 import { DockerTargets } from './service/target.js';
-import { T, type ManifestRecord } from './service/tables.js';
+import { T, isLive, type BlobLink, type ManifestRecord } from './service/tables.js';
 
 export interface DockerModuleDeps {
   meta: MetaStore;
@@ -100,7 +100,7 @@ export function createDockerModule(d: DockerModuleDeps): FormatModule {
     warmUp: () => targets.warmIndexes(),
     *referencedBlobs() {
       for (const { shard } of targets.all()) {
-        for (const [key] of shard.entries(T.blobs)) yield key.slice(key.lastIndexOf('@') + 1);
+        for (const [key, link] of shard.entries<BlobLink>(T.blobs)) if (isLive(link)) yield key.slice(key.lastIndexOf('@') + 1);
         for (const [, m] of shard.entries<ManifestRecord>(T.manifests)) yield m.digest;
       }
     },

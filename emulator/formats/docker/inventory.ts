@@ -5,7 +5,7 @@ import type { ArtifactInventory, DockerImageInfo, FileInfo, PackageInfo, TagInfo
 import { escapePackageId, repositoryName, type RepositoryRef } from '../../core/names.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import type { ManifestService } from './service/manifests.js';
-import { T, manifestKey, tagKey, type BlobLink, type ImageRecord, type ManifestRecord, type TagRecord } from './service/tables.js';
+import { T, isLive, manifestKey, tagKey, type BlobLink, type ImageRecord, type ManifestRecord, type TagRecord } from './service/tables.js';
 import type { DockerTarget, DockerTargets } from './service/target.js';
 
 export function createDockerInventory(targets: DockerTargets, manifests: ManifestService, blobs: BlobStore): ArtifactInventory {
@@ -46,6 +46,7 @@ export function createDockerInventory(targets: DockerTargets, manifests: Manifes
       out.set(m.digest, fileInfo(m.digest, m.size, m.createTime, { package: m.image, version: m.digest }));
     }
     for (const [key, link] of t.shard.entries<BlobLink>(T.blobs)) {
+      if (!isLive(link)) continue;
       const at = key.lastIndexOf('@');
       const digest = key.slice(at + 1);
       if (!out.has(digest)) out.set(digest, fileInfo(digest, link.size, link.createTime, owners.get(key) ?? { package: key.slice(0, at) }));
@@ -96,6 +97,8 @@ export function createDockerInventory(targets: DockerTargets, manifests: Manifes
       const t = target(repo, pkg);
       if (!t.shard.get(T.manifests, manifestKey(pkg, v))) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
       const tags = manifests.tagsOf(t, v);
+      // an immutable repository refuses a tagged version with or without force (its own text, policy.violated)
+      if (tags.length) t.content.policy.checkVersionDelete?.({ repository: t.record, pkg, version: v, tags });
       if (tags.length && !force) {
         throw new EmulatorError('FAILED_PRECONDITION', `Version ${v} is tagged (${tags.slice(0, 5).join(', ')}); delete its tags first or set force=true.`);
       }

@@ -1,12 +1,19 @@
 // Pure helpers for what npm puts in URLs and packuments: package names (validate-npm-package-name), versions
 // (semver), tarball file names, dist-tags and SRI integrity strings. No I/O. A client-supplied name is checked
 // here and never becomes a file path (blobs are content-addressed).
-import semver from 'semver';
-import validateName from 'validate-npm-package-name';
+import { createRequire } from 'node:module';
 import { decodePercent } from '../../core/decode-percent.js';
 import { clip } from '../../core/names.js';
 import { EmulatorError } from '../../core/errors.js';
 import type { ExpectedDigest } from '../../storage/ingest.js';
+
+// Loaded at first use, not at startup: the emulator's idle memory and start time pay only for what is used.
+const require = createRequire(import.meta.url);
+let semverModule: typeof import('semver') | undefined;
+let validateModule: typeof import('validate-npm-package-name') | undefined;
+/** semver, loaded at first use */
+export const semverLib = (): typeof import('semver') => (semverModule ??= require('semver') as typeof import('semver'));
+const validateName = (name: string) => (validateModule ??= require('validate-npm-package-name') as typeof import('validate-npm-package-name'))(name);
 
 /**
  * The package name a route captured (`@scope%2fname`, `@scope%2Fname`, `@scope/name` or `name`), decoded and
@@ -30,7 +37,7 @@ export function checkPackageName(name: string, forPublish = false): void {
 
 /** A version must be a valid semver version (as npm itself requires); the clean form is what is stored. */
 export function checkVersion(version: unknown, name: string): string {
-  if (typeof version !== 'string' || semver.valid(version) !== version) {
+  if (typeof version !== 'string' || semverLib().valid(version) !== version) {
     throw new EmulatorError('INVALID_ARGUMENT', `Invalid version "${clip(String(version))}" for ${clip(name)}: versions must be valid semver (https://semver.org)`, { field: 'version' });
   }
   return version;
@@ -57,7 +64,7 @@ export function versionOfTarball(name: string, rawFile: string): string {
   }
   const prefix = `${unscoped(name)}-`;
   const version = file.startsWith(prefix) && file.endsWith('.tgz') ? file.slice(prefix.length, -4) : '';
-  if (!semver.valid(version) || semver.valid(version) !== version) {
+  if (!semverLib().valid(version) || semverLib().valid(version) !== version) {
     throw new EmulatorError('NOT_FOUND', `${clip(file)} is not a tarball of ${clip(name)}`);
   }
   return version;
@@ -68,7 +75,7 @@ export function versionOfTarball(name: string, rawFile: string): string {
  * (npm refuses those too: `npm install pkg@1.x` would be ambiguous).
  */
 export function checkDistTag(tag: string): string {
-  if (!tag || tag.length > 128 || encodeURIComponent(tag) !== tag || semver.validRange(tag) !== null) {
+  if (!tag || tag.length > 128 || encodeURIComponent(tag) !== tag || semverLib().validRange(tag) !== null) {
     throw new EmulatorError('INVALID_ARGUMENT', `Invalid dist-tag "${clip(tag)}": a tag must be URL-safe and must not be a semver range`, { field: 'tag' });
   }
   return tag;

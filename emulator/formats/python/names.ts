@@ -1,8 +1,14 @@
 // Pure helpers for Python package names, versions and distribution file names (no I/O): PEP 503 name
 // normalisation, PEP 440 versions (@renovatebot/pep440), and the checks the upload API applies to a file name.
 // https://peps.python.org/pep-0503/#normalized-names · https://packaging.python.org/specifications/binary-distribution-format/
-import { explain } from '@renovatebot/pep440';
+import { createRequire } from 'node:module';
 import { EmulatorError } from '../../core/errors.js';
+
+// Loaded at first use, not at startup: the emulator's idle memory and start time pay only for what is used.
+const require = createRequire(import.meta.url);
+let pep440Module: typeof import('@renovatebot/pep440') | undefined;
+/** @renovatebot/pep440, loaded at first use */
+export const pep440 = (): typeof import('@renovatebot/pep440') => (pep440Module ??= require('@renovatebot/pep440') as typeof import('@renovatebot/pep440'));
 
 /** A project name PyPI accepts (core metadata `Name`): letters, digits, `.`, `_`, `-`, alphanumeric at both ends. */
 const PROJECT_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
@@ -23,7 +29,7 @@ export function normalizeName(name: string): string {
 /** The PEP 440 normal form of `version` (`1.0-RC1` → `1.0rc1`), or undefined when it is not a PEP 440 version. */
 export function normalizeVersion(version: string): string | undefined {
   if (version.length > 128 || version.trim() !== version) return undefined;
-  const v = explain(version);
+  const v = pep440().explain(version);
   if (!v) return undefined;
   // `public` is the normal form without the local part (the library's clean() garbles local segments)
   return v.local ? `${v.public}+${v.local}` : v.public;

@@ -103,6 +103,13 @@ export function pathTemplates(s: Seed): Array<{ method: string; template: string
     t('GET', '/_emulator/health?q={q}'),
     t('GET', '/_emulator/events?replay={n}&types={q}&after={n}'),
     t('GET', '/_emulator/info?q={q}'),
+    // policy administration (issue 11): the virtual clock, cleanup and garbage collection on demand
+    t('GET', '/_emulator/clock?q={q}'),
+    t('POST', '/_emulator/clock?q={q}'),
+    t('POST', '/_emulator/cleanup:run?q={q}'),
+    t('POST', '/_emulator/gc?q={q}'),
+    t('GET', '/_emulator/cleanup/last?repository=projects/{project}/locations/{location}/repositories/{repository}'),
+    t('GET', '/_emulator/settings/{q}?repository={repository}'),
     t('GET', '/_emulator/{q}'),
     t('GET', '/{q}'),
     t('GET', '/ui/?q={q}'),
@@ -197,6 +204,15 @@ export function bodyRoutes(s: Seed): BodyRoute[] {
     { method: 'POST', path: () => `/v1/projects/${s.project}/serviceAccounts/${s.serviceAccount}/keys`, body: { privateKeyType: 'TYPE_GOOGLE_CREDENTIALS_FILE' } },
     { method: 'POST', path: () => '/_emulator/iam/tokens', body: { principal: 'user:fuzz@example.com', ttlSeconds: 60 } },
     { method: 'PUT', path: (n) => `/_emulator/iam/groups/fuzz-g${n}`, body: { members: ['user:fuzz@example.com'] } },
+    // every mutation of these clock bodies is invalid (no case moves the clock); GET /_emulator/clock shows the time, so
+    // it cannot serve as the unchanged state
+    { method: 'POST', path: () => '/_emulator/clock', body: { advance: '30d' } },
+    { method: 'POST', path: () => '/_emulator/clock', body: { set: '2030-01-01T00:00:00Z' } },
+    { method: 'POST', path: () => '/_emulator/clock', body: { reset: true } },
+    // a dry run (the only valid mutation sets dryRun to true again): nothing is deleted either way
+    { method: 'POST', path: () => '/_emulator/cleanup:run', body: { repository: `${L.slice(4)}/repositories/${s.repository}`, dryRun: true }, state: get(`${P}/versions`) },
+    // takes no body: whatever is sent, the answer is a collection (and nothing the seed holds goes)
+    { method: 'POST', path: () => '/_emulator/gc', body: {}, state: get(`${P}/versions`) },
     { method: 'POST', path: () => '/token', body: { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: 'x' }, contentType: 'application/x-www-form-urlencoded' },
     { method: 'POST', path: () => '/v2/token', body: { grant_type: 'password', username: 'x', password: 'y', scope: 'repository:a/b/c:pull' }, contentType: 'application/x-www-form-urlencoded' },
     {

@@ -8,7 +8,7 @@ import type { EventBus } from '../../../core/events.js';
 import type { BlobReader, BlobStore } from '../../../storage/blob-store.js';
 import type { MetaShard } from '../../../storage/meta-store.js';
 import type { UploadSession, UploadSessions, AppendOptions } from '../../../storage/uploads.js';
-import { T, blobKey, type BlobLink } from './tables.js';
+import { T, blobKey, isLive, type BlobLink } from './tables.js';
 import type { DockerTarget } from './target.js';
 
 export class BlobService {
@@ -22,7 +22,7 @@ export class BlobService {
   /** The link of `digest` in the target image, or BLOB_UNKNOWN. */
   stat(t: DockerTarget, digest: ParsedDigest): BlobLink {
     const link = t.shard.get<BlobLink>(T.blobs, blobKey(t.image, digest.value));
-    if (!link) throw new EmulatorError('BLOB_UNKNOWN', undefined, { digest: digest.value });
+    if (!isLive(link)) throw new EmulatorError('BLOB_UNKNOWN', undefined, { digest: digest.value });
     return link;
   }
 
@@ -47,12 +47,13 @@ export class BlobService {
   async mount(t: DockerTarget, digest: ParsedDigest, from: DockerTarget | undefined, candidates: () => Iterable<MetaShard>): Promise<boolean> {
     let link: BlobLink | undefined;
     if (from) {
-      link = from.shard.get<BlobLink>(T.blobs, blobKey(from.image, digest.value));
+      const found = from.shard.get<BlobLink>(T.blobs, blobKey(from.image, digest.value));
+      if (isLive(found)) link = found;
     } else {
       const suffix = `@${digest.value}`;
       search: for (const shard of candidates()) {
         for (const [key, value] of shard.entries<BlobLink>(T.blobs)) {
-          if (key.endsWith(suffix)) {
+          if (key.endsWith(suffix) && isLive(value)) {
             link = value;
             break search;
           }
@@ -112,9 +113,11 @@ export class BlobService {
 
   private async link(t: DockerTarget, digest: string, size: number): Promise<void> {
     const key = blobKey(t.image, digest);
-    if (t.shard.has(T.blobs, key)) return;
+    if (isLive(t.shard.get<BlobLink>(T.blobs, key))) return;
     const link: BlobLink = { size, createTime: this.clock.now().toISOString() };
-    await t.shard.transact((tx) => tx.put(T.blobs, key, link));
+    await t.shard.transact((tx) => {
+      if (!isLive(tx.get<BlobLink>(T.blobs, key))) tx.put(T.blobs, key, link);
+    });
   }
 }
 

@@ -10,7 +10,7 @@ import type { BlobStore } from '../../../storage/blob-store.js';
 import type { ShardTx } from '../../../storage/meta-store.js';
 import { isNonDistributable } from '../media-types.js';
 import { parseManifest, type OciDescriptor, type ParsedManifest } from '../wire.js';
-import { T, blobKey, manifestKey, tagKey, type BlobLink, type ImageRecord, type ManifestRecord, type ReferrerList, type TagRecord } from './tables.js';
+import { T, blobKey, isLive, manifestKey, tagKey, type BlobLink, type ImageRecord, type ManifestRecord, type ReferrerList, type TagRecord } from './tables.js';
 import type { DockerTarget } from './target.js';
 
 export class ManifestService {
@@ -120,6 +120,7 @@ export class ManifestService {
       const tags = this.tagsOf(t, record.digest);
       t.content.policy.checkVersionDelete?.({ repository: t.record, pkg: t.image, version: record.digest, tags });
       for (const tag of tags) tx.delete(T.tags, tagKey(t.image, tag));
+      orphanUnusedLinks(tx, t, record);
       return tags;
     });
     for (const tag of removedTags) this.events.emit('tag.deleted', { ...base, tag });
@@ -150,6 +151,11 @@ export class ManifestService {
     const prefixColon = `${t.image}:`;
     const removed = await t.shard.transact((tx) => {
       if (!tx.get(T.images, t.image)) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
+      // a package holding tagged versions cannot go in an immutable repository (each tagged version would)
+      for (const digest of t.content.versionsOf(t.image)) {
+        const tags = this.tagsOf(t, digest);
+        if (tags.length) t.content.policy.checkVersionDelete?.({ repository: t.record, pkg: t.image, version: digest, tags });
+      }
       const digests: string[] = [];
       for (const table of [T.manifests, T.blobs, T.referrers]) {
         for (const [key] of t.shard.entries(table)) {
@@ -266,13 +272,36 @@ function manifestRecord(image: string, digest: string, size: number, now: string
   return record;
 }
 
+/**
+ * After a manifest delete: the blobs it referenced that no other manifest of the image references are unlinked
+ * (tombstoned, see BlobLink.orphaned), so the version's layers stop counting in sizeBytes and garbage collection
+ * reclaims them, as deleting a version does on Artifact Registry. A record whose references were clipped keeps
+ * its links (it cannot say which they are without reading the manifest blob).
+ */
+function orphanUnusedLinks(tx: ShardTx, t: DockerTarget, deleted: ManifestRecord): void {
+  if (deleted.clipped || deleted.references.length === 0) return;
+  const stillUsed = new Set<string>();
+  for (const digest of t.content.versionsOf(t.image)) {
+    if (digest === deleted.digest) continue;
+    const m = tx.get<ManifestRecord>(T.manifests, manifestKey(t.image, digest));
+    if (!m) continue;
+    if (m.clipped) return; // cannot know what it references: keep every link
+    for (const ref of m.references) stillUsed.add(ref);
+  }
+  for (const ref of deleted.references) {
+    if (stillUsed.has(ref)) continue;
+    const link = tx.get<BlobLink>(T.blobs, blobKey(t.image, ref));
+    if (isLive(link)) tx.put(T.blobs, blobKey(t.image, ref), { ...link, orphaned: true } satisfies BlobLink);
+  }
+}
+
 function checkBlobs(tx: Pick<ShardTx, 'get'>, image: string, descriptors: OciDescriptor[]): number {
   let total = 0;
   for (const d of descriptors) {
     total += d.size;
     if (isNonDistributable(d.mediaType)) continue; // fetched from its `urls`, never pushed
     const link = tx.get<BlobLink>(T.blobs, blobKey(image, d.digest));
-    if (!link) throw new EmulatorError('MANIFEST_BLOB_UNKNOWN', `blob unknown to registry: ${d.digest}`, { digest: d.digest });
+    if (!isLive(link)) throw new EmulatorError('MANIFEST_BLOB_UNKNOWN', `blob unknown to registry: ${d.digest}`, { digest: d.digest });
     if (link.size !== d.size) {
       throw new EmulatorError('MANIFEST_INVALID', `descriptor of ${d.digest} says size ${d.size} but the blob has ${link.size} bytes`);
     }

@@ -6,7 +6,16 @@ import type { OciDescriptor, OciPlatform } from '../wire.js';
 export interface BlobLink {
   size: number;
   createTime: string;
+  /**
+   * The last manifest of the image that used the blob was deleted: the blob is gone for every read (HEAD, GET,
+   * mounts, manifests) and for garbage collection, but `DELETE /blobs/` still answers 202 once, as distribution
+   * does after a manifest delete. A new upload or mount of the blob links it again.
+   */
+  orphaned?: true;
 }
+
+/** A link that reads see (not tombstoned by a manifest delete). */
+export const isLive = (link: BlobLink | undefined): link is BlobLink => link !== undefined && link.orphaned !== true;
 
 /** `manifests` table, key `IMAGE@DIGEST`. */
 export interface ManifestRecord {

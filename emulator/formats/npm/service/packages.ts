@@ -2,14 +2,13 @@
 // (deprecate, unpublish of a version), unpublish of a package, dist-tags. Writes run in one shard transaction;
 // events are emitted after the commit. Knows nothing of HTTP.
 import { Readable } from 'node:stream';
-import semver from 'semver';
 import type { Clock } from '../../../core/clock.js';
 import { EmulatorError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events.js';
 import { clip } from '../../../core/names.js';
 import type { BlobIngest } from '../../../storage/ingest.js';
 import type { ShardTx } from '../../../storage/meta-store.js';
-import { checkDistTag, sriOf, tarballFileName } from '../names.js';
+import { checkDistTag, semverLib, sriOf, tarballFileName } from '../names.js';
 import type { NpmMetadataUpdate, NpmPublish } from '../wire.js';
 import { T, tagKey, versionKey, type DistTagRecord, type PackageRecord, type VersionRecord } from './tables.js';
 import type { NpmTarget } from './target.js';
@@ -198,7 +197,7 @@ export class NpmPackages {
         tx.put(T.packages, name, { ...pkg, updateTime: now, rev: pkg.rev + 1 } satisfies PackageRecord);
         // as npm unpublish does: `latest` moves to the highest remaining version rather than vanish
         if (tagChanges.some((c) => c.tag === 'latest')) {
-          const to = remaining.sort(semver.compareLoose).pop()!;
+          const to = remaining.sort(semverLib().compareLoose).pop()!;
           tx.put(T.tags, tagKey(name, 'latest'), { version: to, updateTime: now } satisfies DistTagRecord);
           tagChanges.push({ tag: 'latest', to, from: version });
         }

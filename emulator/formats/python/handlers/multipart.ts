@@ -3,10 +3,15 @@
 // been parsed, so a body cut short anywhere fails the ingest before anything is stored.
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
-import busboy from 'busboy';
+import { createRequire } from 'node:module';
 import { EmulatorError } from '../../../core/errors.js';
 
 export type FormFields = Map<string, string[]>;
+
+// Loaded at first use, not at startup: the emulator's idle memory and start time pay only for what is used.
+const require = createRequire(import.meta.url);
+let busboyModule: typeof import('busboy') | undefined;
+const busboy = (config: import('busboy').BusboyConfig) => (busboyModule ??= require('busboy') as typeof import('busboy'))(config);
 
 export const FORM_LIMITS = { fieldSize: 1 << 20, fields: 1000, files: 3, parts: 1100, fieldNameSize: 200 };
 
@@ -22,7 +27,7 @@ export function readUploadForm<R>(
   onFile: (fields: FormFields, file: Readable, filename: string) => Promise<R>,
 ): Promise<R> {
   return new Promise<R>((resolve, reject) => {
-    let bb: busboy.Busboy;
+    let bb: import('busboy').Busboy;
     try {
       // preservePath: busboy would otherwise cut `../x.whl` down to `x.whl`; the name is checked, not trusted
       bb = busboy({ headers, limits: FORM_LIMITS, defParamCharset: 'utf8', preservePath: true });

@@ -1,13 +1,12 @@
 // The legacy upload API twine uses (https://docs.pypi.org/api/upload/): POST /PROJECT/REPO/ with a
 // multipart form. Fields are checked before the file streams into the blob store; digests the client sent
 // are verified in the same pass; a wheel's METADATA is stored as its own blob (PEP 658). Warehouse's texts.
-import { validRange } from '@renovatebot/pep440';
 import type { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { EmulatorError } from '../../../core/errors.js';
 import type { AppContext, Handler } from '../../../http/context.js';
 import type { ExpectedDigest } from '../../../storage/ingest.js';
-import { checkFilename, invalidField, isValidProjectName, normalizeName, normalizeVersion, requiresPythonOf } from '../names.js';
+import { checkFilename, invalidField, isValidProjectName, normalizeName, normalizeVersion, pep440, requiresPythonOf } from '../names.js';
 import { readWheelMetadata } from '../service/core-metadata.js';
 import { fileExists, type PythonTarget } from '../service/packages.js';
 import type { FileRecord } from '../service/tables.js';
@@ -55,7 +54,7 @@ export function checkUploadForm(fields: FormFields): UploadForm {
     expected.push({ algorithm: d.algorithm, hex: hex.toLowerCase() });
   }
   const requiresPython = one(fields, 'requires_python')?.trim() || undefined;
-  if (requiresPython !== undefined && (requiresPython.length > 200 || !validRange(requiresPython))) {
+  if (requiresPython !== undefined && (requiresPython.length > 200 || !pep440().validRange(requiresPython))) {
     throw invalidField('Requires-Python', requiresPython, 'Invalid specifier in requirement.');
   }
   const summary = one(fields, 'summary')?.slice(0, 512) || undefined;
@@ -100,7 +99,7 @@ export function uploadHandlers(d: PythonDeps): { uploadFile: Handler } {
         const digest = `sha256:${sha256}`;
         record.metadata = { digest, sha256, size: metadata.length };
         const requiresPython = form.requiresPython ?? requiresPythonOf(metadata.toString('utf8'));
-        if (requiresPython && validRange(requiresPython)) record.requiresPython = requiresPython;
+        if (requiresPython && pep440().validRange(requiresPython)) record.requiresPython = requiresPython;
         await d.blobs.hold([digest], async () => {
           await d.blobs.put(metadata, digest);
           await d.packages.addFile(t, record, form.name, form.summary);
