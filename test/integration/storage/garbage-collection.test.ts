@@ -45,13 +45,20 @@ describe('garbage collection after deletes', () => {
     });
   });
 
-  it("removes a manifest deleted by digest, keeping the blobs its image still links", async () => {
-    const d = await pushImage('kept', 'v1', `layer of kept ${Math.random()}`);
-    const res = await reg.fetch(`/v2/test-project/repo/kept/manifests/${d.manifest}`, { method: 'DELETE' });
+  it('removes a manifest deleted by digest and the layers only it used, keeping what another manifest of the image uses', async () => {
+    const shared = `layer of kept ${Math.random()}`;
+    const first = await pushImage('kept', 'v1', shared);
+    const other = await pushImage('kept', 'v2', `other layer of kept ${Math.random()}`);
+    // v3 uses v1's layer again (and the same config, which depends only on the layer's content here)
+    const second = await pushImage('kept', 'v3', shared);
+    expect(second.layer).toBe(first.layer);
+    const res = await reg.fetch(`/v2/test-project/repo/kept/manifests/${other.manifest}`, { method: 'DELETE' });
     expect(res.status).toBe(202);
-    await waitFor('the deleted manifest blob to be collected', async () => !(await isStored(d.manifest)));
-    expect(await isStored(d.layer)).toBe(true);
-    expect(await isStored(d.config)).toBe(true);
+    // its own layer is unlinked at once (issue 11: deleting a version frees its layers) and then collected
+    expect((await reg.fetch(`/v2/test-project/repo/kept/blobs/${other.layer}`, { method: 'HEAD' })).status).toBe(404);
+    await waitFor('the deleted manifest and its own layer to be collected', async () => !(await isStored(other.manifest)) && !(await isStored(other.layer)));
+    for (const digest of [first.layer, first.config, first.manifest, second.manifest]) expect(await isStored(digest), digest).toBe(true);
+    expect((await reg.fetch(`/v2/test-project/repo/kept/blobs/${first.layer}`)).status).toBe(200);
   });
 
   it('never takes a blob of an image pushed while deletes keep collections running', async () => {
