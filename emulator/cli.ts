@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { createEmulator, createLineLogger, type Emulator } from './index.js';
 import { PRINT_SETTINGS_USAGE, printSettings, tools } from './cli-tools.js';
 import { POLICIES_HELP, POLICIES_USAGE, policyCommand } from './cli-policies.js';
+import { FAULTS_HELP, FAULTS_USAGE, faultsCommand } from './cli-faults.js';
 import { parseDurationMs } from './core/duration.js';
 
 const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir DIR] [--project ID] [--location LOC] [--log-level LEVEL]
@@ -21,14 +22,18 @@ const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir 
   --grpc-port  port of the plaintext gRPC control plane (default 0: a free port; "off" disables it)
   --iam        open (default: no credentials needed) | enforce (every request is checked against IAM)
   --cleanup-interval  how often, in emulator time, cleanup policies run (default 24h; e.g. 6h, 30m, 86400s)
+  --offline    no remote repository contacts its upstream (answers from its cache only; \`ar-emulator offline off\` ends it)
+  --secrets    FILE: JSON or YAML map from Secret Manager versions (projects/P/secrets/S/versions/V) to values, for upstream credentials
 
        ar-emulator auth print-access-token [--principal user:EMAIL|serviceAccount:EMAIL | --key-file KEY.json] [--endpoint HOST:PORT]
        ar-emulator configure-docker [--endpoint HOST:PORT]
        ${PRINT_SETTINGS_USAGE}
        ${POLICIES_USAGE}
+       ${FAULTS_USAGE}
   --endpoint   the running emulator (default $ARTIFACT_REGISTRY_EMULATOR_HOST, else localhost:8088)
   print-settings prints the .npmrc, .pypirc/pip.conf or docker lines for a repository (docs/print-settings.md)
-${POLICIES_HELP}`;
+${POLICIES_HELP}
+${FAULTS_HELP}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -39,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'auth' || command === 'configure-docker') return tools(command, rest);
   if (command === 'print-settings') return printSettings(rest);
   if (command === 'clock' || command === 'cleanup' || command === 'gc') return policyCommand(command, rest);
+  if (command === 'faults' || command === 'offline') return faultsCommand(command, rest);
   if (command !== 'start') {
     process.stderr.write(`ar-emulator: unknown command "${command}"\n${USAGE}\n`);
     return 2;
@@ -57,6 +63,8 @@ export async function main(argv: string[]): Promise<number> {
         'grpc-port': { type: 'string', default: '0' },
         iam: { type: 'string', default: process.env.AR_EMULATOR_IAM ?? 'open' },
         'cleanup-interval': { type: 'string', default: '24h' },
+        offline: { type: 'boolean', default: false },
+        secrets: { type: 'string' },
       },
       strict: true,
     }));
@@ -96,6 +104,8 @@ export async function main(argv: string[]): Promise<number> {
       grpcPort,
       iam: values.iam,
       cleanupIntervalMs,
+      offline: values.offline,
+      ...(values.secrets !== undefined ? { secretsFile: values.secrets } : {}),
       logger,
       ...compactionFromEnv(process.env.AR_EMULATOR_COMPACTION_BYTES),
     });
@@ -111,6 +121,7 @@ export async function main(argv: string[]): Promise<number> {
       `[ar-emulator] dashboard at ${emulator.url}/ui/\n` +
       (/^(127\.|localhost$|::1$)/.test(emulator.host) ? '' : `[ar-emulator] admin token (callers beyond loopback send it in X-Emulator-Admin-Token; docs/iam.md): ${emulator.adminToken}\n`) +
       `export ARTIFACT_REGISTRY_EMULATOR_HOST=localhost:${emulator.port}\n` +
+      (values.offline ? '[ar-emulator] offline: remote repositories answer from their caches only\n' : '') +
       (emulator.grpcPort ? `[ar-emulator] gRPC control plane (plaintext) at localhost:${emulator.grpcPort}\n` : ''),
   );
   await new Promise<void>((resolve) => {

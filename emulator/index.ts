@@ -14,6 +14,9 @@ import { isKnownLocation } from './core/names.js';
 import { createControlApi, createControlModule } from './control/index.js';
 import type { GrpcServer } from './control/grpc/server.js';
 import { createEmulatorApiModule } from './control/emulator-api.js';
+import { UpstreamConditions } from './remote/faults.js';
+import { UpstreamClient, type UpstreamClientOptions } from './remote/upstream-client.js';
+import { SecretsFile } from './remote/secrets.js';
 import { createDockerModule } from './formats/docker/index.js';
 import { createPythonModule } from './formats/python/index.js';
 import { createNpmModule } from './formats/npm/index.js';
@@ -57,6 +60,12 @@ export interface EmulatorOptions {
   defaultLocation?: string;
   /** the real time the emulator's virtual clock starts from (tests pass a ManualClock); the system clock by default */
   clock?: Clock;
+  /** --offline: no remote repository contacts its upstream (switchable later through POST /_emulator/offline) */
+  offline?: boolean;
+  /** --secrets FILE: JSON or YAML map from Secret Manager version names to secret values (remote upstream credentials) */
+  secretsFile?: string;
+  /** remote repositories' upstream timeouts and redirect limit (defaults: connect 10 s, read 30 s, 5 redirects; tests shorten them) */
+  upstreamClient?: UpstreamClientOptions;
   /** how often, in emulator time, every repository's cleanup policies run (default 24 h; advancing the clock past it runs them) */
   cleanupIntervalMs?: number;
   /**
@@ -102,6 +111,10 @@ export interface FormatDeps {
   locateRepository?: RepositoryLocator;
   /** checked under the shard lock before a tag moves or goes or a version goes (immutable tags); always set by createEmulator */
   contentPolicy?: ContentPolicy;
+  /** the one UpstreamConditions (faults, offline) every remote repository's upstream requests consult; always set by createEmulator */
+  upstream?: UpstreamConditions;
+  /** the upstream client and the secrets file of remote repositories; always set by createEmulator */
+  remote?: { client: UpstreamClient; secrets: SecretsFile };
 }
 
 /** THE registration list of the built-in formats: adding a format is one line here and its own folder. */
@@ -128,6 +141,8 @@ export interface Emulator {
   readonly adminToken: string;
   /** the virtual clock every time-dependent behaviour reads: advance it to age artifacts, expire tokens, run cleanup */
   readonly clock: VirtualClock;
+  /** upstream faults and offline switches of remote repositories (what POST /_emulator/faults and /offline change) */
+  readonly upstream: UpstreamConditions;
   /** Runs a repository's cleanup policies now (`projects/P/locations/L/repositories/R`); dryRun overrides its setting. */
   runCleanup(repository: string, opts?: { dryRun?: boolean }): Promise<CleanupReport>;
   /** Deletes every blob nothing references, now (safe during pushes). */
@@ -153,6 +168,7 @@ function readVersion(): string {
 
 export async function createEmulator(options: EmulatorOptions): Promise<Emulator> {
   const clock = new VirtualClock(options.clock ?? systemClock);
+  const upstream = new UpstreamConditions(clock, options.offline);
   const logger = options.logger ?? silentLogger;
   const ids = options.ids ?? randomIds;
   const host = options.host ?? '127.0.0.1';
@@ -179,7 +195,8 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const adminToken = options.adminToken || randomBytes(24).toString('base64url');
   const security = await createSecurity({ mode: options.iam ?? 'open', identities, policies: new IamPolicyService(meta), events, clock, dashboardToken: uiToken, adminToken });
   const locateRepository = repositoryLocator(meta, defaultLocation);
-  const formatDeps: FormatDeps = { meta, blobs, uploads, events, clock, defaultLocation, locateRepository, contentPolicy: immutableTagsPolicy() };
+  const remote = { client: new UpstreamClient(upstream, options.upstreamClient), secrets: new SecretsFile(options.secretsFile) };
+  const formatDeps: FormatDeps = { meta, blobs, uploads, events, clock, defaultLocation, locateRepository, contentPolicy: immutableTagsPolicy(), upstream, remote };
   const formats = [...builtinFormats({ ...formatDeps, dockerAuth: security.dockerAuth }), ...(options.formats?.(formatDeps) ?? [])];
   const inventories = new Map(formats.flatMap((f) => (f.inventory ? [[f.inventory.format, f.inventory] as const] : [])));
   // One garbage collection at a time: a run asked for during another waits for it, then sweeps again.
@@ -222,7 +239,12 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     cleanup: (repository: string, dryRun: boolean | undefined) => cleanupNamed(repository, dryRun),
     gc: () => gc(),
   };
-  const api = createEmulatorApiModule({ events, version: VERSION, startedAt, url: () => url, iamHandlers: security.handlers, policy });
+  const api = createEmulatorApiModule({ events, version: VERSION, startedAt, url: () => url, iamHandlers: security.handlers, policy,
+    upstream, repositoryMode: (name) => {
+      const ref = parseRepositoryName(name);
+      return ref ? meta.get(repositoryShardKey(ref))?.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY)?.mode : undefined;
+    },
+  });
   let port = 0;
   const ui = createUiModule({
     roots: options.uiDirs ?? locateUiRoots(),
@@ -313,6 +335,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     events,
     adminToken,
     clock,
+    upstream,
     runCleanup: (repository, opts = {}) => cleanupNamed(repository, opts.dryRun),
     collectGarbage: () => gc(),
     stop(graceMs) {

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulatorApiModule } from './control/emulator-api.js';
 import { policyRoutes } from './control/policy-api.js';
+import { FAULT_ADMIN_ROUTES, faultRoutes } from './control/faults-api.js';
+import { UpstreamConditions } from './remote/faults.js';
 import { systemClock, VirtualClock } from './core/clock.js';
 import { EventBus } from './core/events.js';
 import { randomIds } from './core/ids.js';
@@ -35,6 +37,8 @@ const ADMIN = [
   'emulator.iam.mintToken', 'emulator.iam.setGroup', 'ui.page.get', 'control.admin.serviceAccounts.create', 'control.admin.serviceAccountKeys.create', 'control.admin.projects.setIamPolicy',
   // policy administration (issue 11): moving the clock, running cleanup, collecting garbage
   'emulator.clock.set', 'emulator.cleanup.run', 'emulator.gc.run',
+  // upstream faults and offline mode (issue 12)
+  'emulator.faults.add', 'emulator.faults.clear', 'emulator.offline.set',
 ];
 
 describe('assertAdminAllowed', () => {
@@ -70,8 +74,19 @@ describe('assertAdminAllowed', () => {
     }
   });
 
+  it('protects every fault and offline route that changes something (the names the route table really uses)', () => {
+    const routes = faultRoutes({ upstream: new UpstreamConditions(systemClock), clock: systemClock, events: new EventBus(() => new Date(), silentLogger), repositoryMode: () => undefined });
+    const writes = routes.filter((r) => r.method !== 'GET');
+    expect(writes.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /_emulator/faults', 'DELETE /_emulator/faults', 'POST /_emulator/offline']);
+    expect(writes.map((r) => r.name)).toEqual([...FAULT_ADMIN_ROUTES]);
+    for (const r of writes) {
+      expect(isAdminRoute(r.name)).toBe(true);
+      expect(() => assertAdminAllowed(ctx(r.name, '198.51.100.7'), TOKEN)).toThrow(/admin token/);
+    }
+  });
+
   it('leaves the registry, the control plane and the feed to IAM', () => {
-    for (const route of ['docker.manifest.put', 'control.repositories.create', 'emulator.events.stream', 'emulator.health.get', 'emulator.clock.get']) {
+    for (const route of ['docker.manifest.put', 'control.repositories.create', 'emulator.events.stream', 'emulator.health.get', 'emulator.clock.get', 'emulator.faults.list', 'emulator.offline.get']) {
       expect(isAdminRoute(route)).toBe(false);
       expect(() => assertAdminAllowed(ctx(route, '192.0.2.10'), TOKEN)).not.toThrow();
     }
@@ -88,6 +103,7 @@ describe('the policy administration routes beyond loopback, end to end', () => {
   let remote: string | undefined;
   const runs = { gc: 0, cleanup: 0 };
   const clock = new VirtualClock(systemClock);
+  const upstream = new UpstreamConditions(clock);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'are-admin-'));
@@ -102,6 +118,7 @@ describe('the policy administration routes beyond loopback, end to end', () => {
         cleanup: async (repository, dryRun) => (runs.cleanup++, { repository, dryRun: dryRun ?? false, deleted: [], keptCount: 0 }),
         gc: async () => (runs.gc++, { blobsDeleted: 0, bytesReclaimed: 0 }),
       },
+      upstream, repositoryMode: () => 'REMOTE_REPOSITORY',
     });
     const app = createApp({
       guard: security.guard, logger: silentLogger, clock, ids: randomIds, shutdown: new AbortController().signal, modules: [], fallback: api,
@@ -127,6 +144,8 @@ describe('the policy administration routes beyond loopback, end to end', () => {
     ['/_emulator/clock', { advance: '30d' }],
     ['/_emulator/cleanup:run', { repository: 'projects/p/locations/us-central1/repositories/r', dryRun: false }],
     ['/_emulator/gc', {}],
+    ['/_emulator/faults', { repository: 'projects/p/locations/us-central1/repositories/r', mode: 'down' }],
+    ['/_emulator/offline', { offline: false, repository: 'projects/p/locations/us-central1/repositories/r' }],
   ];
 
   it('refuses each one beyond loopback without the admin token (or with a wrong one), and does nothing', async () => {
@@ -140,6 +159,10 @@ describe('the policy administration routes beyond loopback, end to end', () => {
     }
     expect(runs).toEqual({ gc: 0, cleanup: 0 });
     expect(clock.offsetMs).toBe(0);
+    expect(upstream.listFaults()).toEqual([]);
+    // clearing faults is administration too
+    const del = await fetch(`${base}/_emulator/faults`, { method: 'DELETE', headers: { connection: 'close' } });
+    expect(del.status).toBe(403);
     // reading the clock is not administration
     expect((await fetch(`${base}/_emulator/clock`, { headers: { connection: 'close' } })).status).toBe(200);
   });

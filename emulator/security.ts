@@ -187,7 +187,8 @@ export async function createSecurity(d: {
 /** Header carrying the admin token (query `adminToken` on the dashboard page, which a browser opens by URL). */
 export const ADMIN_TOKEN_HEADER = 'x-emulator-admin-token';
 /** Routes of the emulator's own administration: token minting, groups, service accounts and keys, project policies, the page holding the dashboard token, the clock, cleanup and GC runs. */
-const ADMIN_ROUTES = new Set(['emulator.iam.mintToken', 'emulator.iam.setGroup', 'ui.page.get', 'emulator.clock.set', 'emulator.cleanup.run', 'emulator.gc.run']);
+const ADMIN_ROUTES = new Set(['emulator.iam.mintToken', 'emulator.iam.setGroup', 'ui.page.get', 'emulator.clock.set', 'emulator.cleanup.run', 'emulator.gc.run',
+  'emulator.faults.add', 'emulator.faults.clear', 'emulator.offline.set']);
 
 export function isAdminRoute(routeName: string | undefined): boolean {
   return routeName !== undefined && (ADMIN_ROUTES.has(routeName) || routeName.startsWith('control.admin.'));

@@ -44,12 +44,15 @@ export interface RepositoryContent {
   tagsOfVersion(pkg: string, version: string): string[];
 }
 
-class StandardContent implements RepositoryContent {
-  readonly mode = 'STANDARD_REPOSITORY' as const;
-
+/**
+ * STANDARD: the repository's own shard. REMOTE: the same reads over the repository's cache, which is kept in its
+ * own shard too (the format's remote service fills it from the upstream before reading: emulator/remote/).
+ */
+class LocalContent implements RepositoryContent {
   constructor(
     private readonly index: ContentIndex,
     readonly policy: ContentPolicy,
+    readonly mode: 'STANDARD_REPOSITORY' | 'REMOTE_REPOSITORY' = 'STANDARD_REPOSITORY',
   ) {}
 
   versionsOf(pkg: string): string[] {
@@ -88,11 +91,12 @@ export class ContentLayer {
 
   /** The content of the repository kept in `shard`, for its mode. */
   open(shard: MetaShard, record: RepositoryRecord): RepositoryContent {
+    if (record.mode === 'REMOTE_REPOSITORY') return new LocalContent(this.indexOf(shard), this.policy, 'REMOTE_REPOSITORY');
     if (record.mode !== 'STANDARD_REPOSITORY') {
-      // TODO(content): REMOTE (upstream pull-through, emulator/remote/) and VIRTUAL (ordered upstream repositories).
+      // TODO(content): VIRTUAL (ordered upstream repositories).
       throw new EmulatorError('UNSUPPORTED', `Repository mode ${record.mode} is not supported by this emulator version yet.`);
     }
-    return new StandardContent(this.indexOf(shard), this.policy);
+    return new LocalContent(this.indexOf(shard), this.policy);
   }
 
   /** The index of a shard (built on first use); exposed for the O(result) regression tests. */

@@ -11,6 +11,8 @@ import { renderSettings } from '../settings/render-settings.js';
 import { settingsHost } from '../settings/settings-snippet.js';
 import { SSE_CLIENT_BUFFER_LIMIT, SseClient } from './sse-client.js';
 import { policyRoutes, type PolicyApiDeps } from './policy-api.js';
+import { faultRoutes, type UpstreamSwitches } from './faults-api.js';
+import type { RepositoryMode } from '../core/repository.js';
 
 export interface EmulatorApiDeps {
   events: EventBus;
@@ -21,6 +23,10 @@ export interface EmulatorApiDeps {
   url: () => string;
   /** the clock, cleanup and GC endpoints (policy-api.ts) */
   policy?: PolicyApiDeps;
+  /** the one UpstreamConditions of the emulator: fault and offline endpoints (faults-api.ts); needs `policy` for its clock */
+  upstream?: UpstreamSwitches;
+  /** the mode of a repository by full name (the fault endpoints accept REMOTE_REPOSITORY ones only) */
+  repositoryMode?: (name: string) => RepositoryMode | undefined;
 }
 
 const DEFAULT_REPLAY = 100;
@@ -113,6 +119,7 @@ export function createEmulatorApiModule(d: EmulatorApiDeps): FormatModule {
     { name: 'emulator.iam.mintToken', method: 'POST', path: '/_emulator/iam/tokens', handler: d.iamHandlers.mintToken },
     { name: 'emulator.iam.setGroup', method: 'PUT', path: '/_emulator/iam/groups/:group', handler: d.iamHandlers.setGroup },
     ...(d.policy ? policyRoutes(d.policy) : []),
+    ...(d.upstream && d.policy ? faultRoutes({ upstream: d.upstream, clock: d.policy.clock, events: d.events, repositoryMode: d.repositoryMode ?? (() => undefined) }) : []),
   ]);
   return { id: 'emulator', prefixes: ['/_emulator/'], routes, renderError: renderGoogleError };
 }

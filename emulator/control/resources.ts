@@ -10,6 +10,7 @@ export function repositoryResource(r: RepositoryRecord, registryHost: string, si
   if (r.description) out.description = r.description;
   if (r.labels && Object.keys(r.labels).length) out.labels = r.labels;
   if (r.dockerConfig?.immutableTags) out.dockerConfig = { immutableTags: true };
+  if (r.remoteRepositoryConfig) out.remoteRepositoryConfig = r.remoteRepositoryConfig as Json;
   if (r.cleanupPolicies && Object.keys(r.cleanupPolicies).length) out.cleanupPolicies = r.cleanupPolicies;
   if (r.cleanupPolicyDryRun) out.cleanupPolicyDryRun = true;
   if (sizeBytes > 0) out.sizeBytes = String(sizeBytes);
@@ -78,6 +79,7 @@ export function fileResource(ref: RepositoryRef, f: FileInfo, annotations?: Reco
   const out: Json = { name: fileName(ref, f.id), sizeBytes: String(f.sizeBytes), createTime: f.createTime, updateTime: f.updateTime };
   if (f.hashes.length) out.hashes = f.hashes.map((h) => ({ type: h.type, value: Buffer.from(h.hex, 'hex').toString('base64') }));
   out.owner = f.owner.version ? versionName(ref, f.owner.package, f.owner.version) : packageName(ref, f.owner.package);
+  if (f.fetchTime) out.fetchTime = f.fetchTime;
   if (annotations && Object.keys(annotations).length) out.annotations = annotations;
   return out;
 }

@@ -35,7 +35,15 @@ export interface EmulatorEventMap {
   'push.failed': { repository?: string; format: string; package?: string; code: string; message: string };
   /** a cleanup run (scheduled or on demand): what it deleted, or in a dry run would have deleted */
   'cleanup.completed': { repository: string; dryRun: boolean; deleted: Array<{ package: string; version: string; policy: string }>; keptCount: number };
+  /** a remote repository answered from its cache (no upstream request) */
+  'cache.hit': ArtifactRef & { kind: ArtifactKind; sizeBytes: number; stale?: boolean };
+  /** a remote repository fetched from its upstream (and cached what it fetched) */
+  'cache.miss': ArtifactRef & { kind: ArtifactKind; sizeBytes: number; upstream: string; latencyMs: number };
+  /** an upstream request failed (down, timeout, rate limit, bad digest, injected fault); `served` when the cache answered instead */
+  'upstream.failed': { repository: string; format: string; package?: string; upstream: string; reason: string; status?: number; latencyMs: number; served: boolean };
   'policy.violated': { principal: string; permission: string; resource: string; operation: string };
+  /** upstream faults or offline switches changed (added, cleared, expired): the state now, for the dashboard */
+  'faults.changed': { faults: Array<{ repository: string; mode: string; status?: number; delayMs?: number; until?: string }>; offline: { global: boolean; repositories: string[] } };
   /** the virtual clock moved (advance, set or reset): the new emulator time and its offset from real time */
   'clock.changed': { now: string; offsetSeconds: number };
 }

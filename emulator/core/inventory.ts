@@ -41,6 +41,8 @@ export interface FileInfo {
   updateTime: string;
   /** the package and, when known, version the file belongs to */
   owner: { package: string; version?: string };
+  /** remote repositories: when the file was fetched from the upstream (File.fetchTime) */
+  fetchTime?: string;
   /**
    * Where the format serves the file, relative to the repository's `registryUri` (Python: `packages/NAME/FILE`);
    * the control plane builds download URIs from it (PythonPackage.uri). Absent: `PACKAGE/FILE`, as in artifact.proto.

@@ -22,6 +22,8 @@ export interface RepositoryRecord extends RepositoryRef {
   dockerConfig?: { immutableTags?: boolean };
   cleanupPolicies?: Record<string, unknown>;
   cleanupPolicyDryRun?: boolean;
+  /** REMOTE_REPOSITORY: the config as given (proto3 JSON names), returned exactly (emulator/remote/, docs/remote.md) */
+  remoteRepositoryConfig?: Record<string, unknown>;
   createTime: string;
   updateTime: string;
 }

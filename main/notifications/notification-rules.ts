@@ -1,10 +1,10 @@
 // Which emulator events become desktop notifications, and when: policy violations (IAM denials, refused
-// immutable tags), failed pushes, cleanup runs that deleted something or in a dry run would have (pushes only
-// when asked). Per kind, the first event shows at once; later ones within the window are grouped into
+// immutable tags), failed pushes, cleanup runs that deleted something or in a dry run would have, failed upstream
+// requests of remote repositories (pushes only when asked). Per kind, the first event shows at once; later ones within the window are grouped into
 // one summary when it ends; a global cap bounds notifications per minute. Pure: the clock is injected.
 import type { ShellSettings } from '../ipc/contract.js';
 
-export type NoticeKind = 'violation' | 'failedPush' | 'cleanup' | 'push';
+export type NoticeKind = 'violation' | 'failedPush' | 'cleanup' | 'push' | 'upstream';
 
 /** Any emulator event (`EmulatorEvent` from emulator/index.ts fits), read generically. */
 export interface ShellEvent {
@@ -30,7 +30,7 @@ export interface NotificationPolicy {
 }
 
 export const DEFAULT_POLICY: NotificationPolicy = { groupWindowMs: 15_000, maxPerMinute: 4 };
-const KINDS: readonly NoticeKind[] = ['violation', 'failedPush', 'cleanup', 'push'];
+const KINDS: readonly NoticeKind[] = ['violation', 'failedPush', 'cleanup', 'push', 'upstream'];
 
 const text = (data: object, key: string): string | undefined => {
   const v = (data as Record<string, unknown>)[key];
@@ -57,6 +57,8 @@ export function kindOf(e: ShellEvent, s: ShellSettings): NoticeKind | undefined 
   if (e.type === 'push.failed' && s.notifyFailedPushes) return 'failedPush';
   // a cleanup run that deleted nothing (and would have deleted nothing) is not news
   if (e.type === 'cleanup.completed' && deletedOf(e).length > 0) return 'cleanup';
+  // a remote repository's upstream failed (down, rate limit, injected fault): grouped like the rest, never one per request
+  if (e.type === 'upstream.failed') return 'upstream';
   // a Docker manifest, or a package version (npm publish, twine upload): not its files, which come with it
   if (e.type === 'artifact.pushed' && ['manifest', 'version'].includes(text(e.data, 'kind') ?? '') && s.notifyPushes) return 'push';
   return undefined;
@@ -77,6 +79,7 @@ export function describe(kind: NoticeKind, e: ShellEvent): string {
     return `${text(d, 'principal') ?? 'someone'} cannot ${what} in ${shortRepo(text(d, 'resource'))}: its tags are immutable`;
   }
   if (kind === 'cleanup') return cleanupDetail(e);
+  if (kind === 'upstream') return upstreamDetail(e);
   if (kind === 'violation') return `${text(d, 'principal') ?? 'someone'} lacks ${text(d, 'permission') ?? 'a permission'} on ${shortRepo(text(d, 'resource'))}`;
   if (kind === 'failedPush') return `${[shortRepo(text(d, 'repository')), text(d, 'package')].filter(Boolean).join('/')}: ${text(d, 'message') ?? text(d, 'code') ?? 'failed'}`;
   // the format's own words when it gives them (`npm publish @scope/name@1.2.0`), with the repository
@@ -85,6 +88,14 @@ export function describe(kind: NoticeKind, e: ShellEvent): string {
   const tags = (d as { tags?: unknown }).tags;
   const tag = Array.isArray(tags) && typeof tags[0] === 'string' ? `:${tags[0]}` : '';
   return `${shortRepo(text(d, 'repository'))}/${text(d, 'package') ?? ''}${tag}`;
+}
+
+/** `docker-hub: HTTP 429 (rate limited); served from the cache` — per repository and reason, so a burst reads as one line. */
+function upstreamDetail(e: ShellEvent): string {
+  const d = e.data as Record<string, unknown>;
+  const reason = text(d, 'reason') ?? 'failed';
+  const status = typeof d.status === 'number' && !reason.includes(String(d.status)) ? `HTTP ${d.status} (${reason})` : reason;
+  return `${shortRepo(text(d, 'repository'))}: ${status}; ${d.served === true ? 'served from the cache' : 'the client got an error'}`;
 }
 
 /** The versions a cleanup run took (or would take), the first few, and how many it kept. */
@@ -101,6 +112,7 @@ const TITLES: Record<NoticeKind, [one: string, many: (n: number) => string]> = {
   failedPush: ['Push failed', (n) => `${n} pushes failed`],
   cleanup: ['Cleanup', (n) => `${n} cleanup runs`],
   push: ['Image pushed', (n) => `${n} images pushed`],
+  upstream: ['Upstream failed', (n) => `${n} upstream requests failed`],
 };
 
 /** Violations that are all refusals of immutable tags (not missing permissions). */
@@ -109,7 +121,7 @@ const IMMUTABLE_TITLES: [one: string, many: (n: number) => string] = ['Immutable
 /** Push notices that are not all Docker images: package versions (npm, Python, …), or a mix. */
 const PACKAGE_PUSH_TITLES: [one: string, many: (n: number) => string] = ['Package published', (n) => `${n} artifacts pushed`];
 
-const ROUTES: Record<NoticeKind, string> = { violation: '#/iam', failedPush: '#/feed', cleanup: '#/feed', push: '#/feed' };
+const ROUTES: Record<NoticeKind, string> = { violation: '#/iam', failedPush: '#/feed', cleanup: '#/feed', push: '#/feed', upstream: '#/feed' };
 
 /** `#/repositories/P/L/R` for a repository resource name (the dashboard's route), else undefined. */
 function repositoryRoute(name: string | undefined): string | undefined {
@@ -188,7 +200,7 @@ export class NotificationRules {
       : TITLES[kind];
     const title = events.length === 1 ? (kind === 'cleanup' ? cleanupSentence(events[0]!) : one) : many(events.length);
     const repos = new Set(events.map((e) => text(e.data, 'repository') ?? text(e.data, 'resource')));
-    const route = kind === 'cleanup' || (kind === 'violation' && events.every(isImmutableTagRefusal)) ? (repos.size === 1 ? repositoryRoute([...repos][0]) : undefined) : undefined;
+    const route = kind === 'cleanup' || kind === 'upstream' || (kind === 'violation' && events.every(isImmutableTagRefusal)) ? (repos.size === 1 ? repositoryRoute([...repos][0]) : undefined) : undefined;
     return { kind, title, body, count: events.length, route: route ?? (kind === 'violation' && events.every(isImmutableTagRefusal) ? '#/feed' : ROUTES[kind]) };
   }
 }

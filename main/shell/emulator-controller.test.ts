@@ -23,6 +23,7 @@ function fakeFactory() {
       url: `http://127.0.0.1:${port}`, host: '127.0.0.1', port, grpcPort: undefined, dataDir: o.dataDir,
       defaultProject: 'p', defaultLocation: 'us-central1', events, adminToken: 'admin-token',
       clock: new VirtualClock(),
+      upstream: {} as Emulator['upstream'],
       runCleanup: async (repository) => ({ repository, dryRun: true, deleted: [], keptCount: 0 }),
       collectGarbage: async () => ({ blobsDeleted: 0, bytesReclaimed: 0 }),
       stop: async () => void stopped.push(port),

@@ -3,7 +3,7 @@
 // as the local dashboard.
 import type {
   CleanupReport, ClockResponse, DockerImageResource, EmulatorInfo, LastCleanup, ListRepositoriesResponse, OciImageConfig, OciManifest, PackageResource,
-  PolicyResource, RepositoryResource, SettingsSnippet, TagResource, VersionResource,
+  PolicyResource, RepositoryResource, SettingsSnippet, TagResource, VersionResource, UpstreamFault, OfflineState,
 } from './types.js';
 
 export class ControlError extends Error {
@@ -96,6 +96,25 @@ export class ControlClient {
   /** Runs a repository's cleanup policies now; `dryRun` overrides its cleanupPolicyDryRun for this run. */
   runCleanup(repository: string, dryRun?: boolean): Promise<CleanupReport> {
     return this.send('POST', '/_emulator/cleanup:run', { repository, ...(dryRun === undefined ? {} : { dryRun }) }) as Promise<CleanupReport>;
+  }
+
+  /** The upstream faults in force (remote repositories). */
+  async faults(): Promise<UpstreamFault[]> {
+    return ((await this.get<{ faults?: UpstreamFault[] }>('/_emulator/faults')).faults ?? []);
+  }
+
+  /** Clears one repository's fault, or all of them. */
+  async clearFaults(repository?: string): Promise<void> {
+    await this.send('DELETE', `/_emulator/faults${repository ? `?${new URLSearchParams({ repository })}` : ''}`);
+  }
+
+  offline(): Promise<OfflineState> {
+    return this.get('/_emulator/offline');
+  }
+
+  /** Offline on or off: all remote repositories, or one. */
+  setOffline(offline: boolean, repository?: string): Promise<OfflineState> {
+    return this.send('POST', '/_emulator/offline', { offline, ...(repository ? { repository } : {}) }) as Promise<OfflineState>;
   }
 
   private async get<T>(path: string): Promise<T> {

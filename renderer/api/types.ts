@@ -103,3 +103,19 @@ export interface CleanupReport {
 
 /** GET /_emulator/cleanup/last?repository=: the latest run with its emulator time, or `{}` when none ran. */
 export type LastCleanup = (CleanupReport & { time: string }) | Record<string, never>;
+
+/** An upstream fault of a remote repository (GET /_emulator/faults). */
+export interface UpstreamFault {
+  repository: string;
+  mode: 'down' | 'slow' | 'status';
+  status?: number;
+  delayMs?: number;
+  /** emulator time it ends; absent: until cleared */
+  until?: string;
+}
+
+/** GET /_emulator/offline */
+export interface OfflineState {
+  global: boolean;
+  repositories: string[];
+}

@@ -56,3 +56,24 @@ export function storageBars(items: Array<{ label: string; bytes: number }>): SVG
   });
   return root;
 }
+
+/** One bar per remote repository: the share of requests its cache answered (hits) against upstream fetches. */
+export function hitRatioBars(items: Array<{ label: string; hits: number; misses: number; failures: number }>): SVGSVGElement {
+  const rows = items.slice(0, 8);
+  const w = 460;
+  const rowH = 30;
+  const root = svg('svg', { viewBox: `0 0 ${w} ${Math.max(rowH, rows.length * rowH)}`, class: 'chart bars', role: 'img', 'aria-label': 'cache hit ratio per remote repository' });
+  rows.forEach((r, i) => {
+    const y = i * rowH;
+    const total = r.hits + r.misses;
+    const ratio = total ? r.hits / total : 0;
+    root.append(svg('rect', { x: 0, y: y + 18, width: w, height: 6, rx: 3, class: 'track' }));
+    if (total) root.append(svg('rect', { x: 0, y: y + 18, width: Math.max(3, ratio * w), height: 6, rx: 3, class: 'bar' }));
+    const name = svg('text', { x: 0, y: y + 12, class: 'label' });
+    name.textContent = r.label;
+    const value = svg('text', { x: w, y: y + 12, class: 'tick', 'text-anchor': 'end' });
+    value.textContent = `${total ? `${Math.round(ratio * 100)}% hits (${r.hits}/${total})` : 'no requests'}${r.failures ? ` · ${r.failures} upstream failure${r.failures === 1 ? '' : 's'}` : ''}`;
+    root.append(name, value);
+  });
+  return root;
+}

@@ -35,7 +35,7 @@ export function categoryOf(e: FeedEvent): EventCategory {
   const [noun, verb] = e.type.split('.');
   if (e.type.startsWith('policy.') || (str(e.data.permission) && str(e.data.principal))) return 'violation';
   if (verb === 'failed' || e.type.endsWith('.error')) return 'error';
-  if (noun === 'cache') return 'cache';
+  if (noun === 'cache' || noun === 'faults') return 'cache';
   if (noun === 'scan') return 'scan';
   if (noun === 'cleanup') return 'cleanup';
   if (noun === 'clock') return 'server';
@@ -65,6 +65,9 @@ export function describeEvent(e: FeedEvent): EventView {
   const target = [repo, pkg].filter(Boolean).join('/');
   const ref = str(d.tag) ?? shortDigest(str(d.version));
   const kind = str(d.kind);
+  if (e.type === 'upstream.failed') return upstreamFailed(d, repository);
+  if (e.type === 'faults.changed') return faultsChanged(d);
+  if (e.type === 'cache.hit' || e.type === 'cache.miss') return cacheEvent(e.type, d, repository);
   switch (category) {
     case 'violation':
       if (str(d.permission) === IMMUTABLE_TAGS) return immutableTagViolation(e, repository ?? str(d.resource));
@@ -126,6 +129,49 @@ function cleanupRun(d: Record<string, unknown>, repository: string | undefined):
   const more = n > 3 ? [`…and ${n - 3} more`] : [];
   const kept = typeof d.keptCount === 'number' ? [`${d.keptCount} kept`] : [];
   return { category: 'cleanup', repository, title, detail: [...shown, ...more, ...kept].join(' · ') };
+}
+
+/** `cache.hit` / `cache.miss`: `Cache hit: docker-hub/library/alpine@sha256:…` with size, latency and upstream. */
+function cacheEvent(type: string, d: Record<string, unknown>, repository: string | undefined): EventView {
+  const target = [shortRepository(repository), str(d.package)].filter(Boolean).join('/');
+  const ref = shortDigest(str(d.version));
+  const what = str(d.kind) === 'blob' ? 'blob' : str(d.kind) === 'manifest' ? 'image' : (str(d.kind) ?? 'artifact');
+  const hit = type === 'cache.hit';
+  const title = `${hit ? 'Cache hit' : 'Cache miss'}: ${what} ${target}${ref ? `@${ref}` : ''}`;
+  const parts: string[] = [];
+  if (typeof d.sizeBytes === 'number') parts.push(formatBytes(d.sizeBytes));
+  if (hit) parts.push(d.stale === true ? 'served stale from the cache' : 'served from the cache');
+  else parts.push(`fetched from ${str(d.upstream) ?? 'upstream'}${typeof d.latencyMs === 'number' ? ` in ${Math.round(d.latencyMs)} ms` : ''}`);
+  return { category: 'cache', repository, title, detail: parts.join(' · ') };
+}
+
+/** `upstream.failed`: `Upstream of docker-hub failed: HTTP 429` and whether the cache answered instead. */
+function upstreamFailed(d: Record<string, unknown>, repository: string | undefined): EventView {
+  const repo = shortRepository(repository);
+  const reason = str(d.reason) ?? 'failed';
+  const status = typeof d.status === 'number' ? `HTTP ${d.status}` : '';
+  const parts = [str(d.package) ? `${repo}/${str(d.package)}` : '', str(d.upstream) ?? '', d.served === true ? 'served from the cache instead' : 'the client got an error'];
+  return { category: 'error', repository, title: `Upstream of ${repo} failed: ${status && !reason.includes(String(d.status)) ? `${status} (${reason})` : reason}`, detail: parts.filter(Boolean).join(' · ') };
+}
+
+/** `faults.changed`: the faults and offline switches in force after the change. */
+function faultsChanged(d: Record<string, unknown>): EventView {
+  const faults = Array.isArray(d.faults) ? (d.faults as Array<Record<string, unknown>>) : [];
+  const offline = (d.offline ?? {}) as { global?: unknown; repositories?: unknown };
+  const offlineRepos = Array.isArray(offline.repositories) ? offline.repositories.filter((r): r is string => typeof r === 'string') : [];
+  const title = faults.length ? `${faults.length} upstream fault${faults.length === 1 ? '' : 's'} active` : 'No upstream faults';
+  const parts = faults.slice(0, 3).map((f) => `${shortRepository(str(f.repository))} ${describeFaultMode(f)}`);
+  if (faults.length > 3) parts.push(`…and ${faults.length - 3} more`);
+  if (offline.global === true) parts.push('offline: all remote repositories');
+  else if (offlineRepos.length) parts.push(`offline: ${offlineRepos.map(shortRepository).join(', ')}`);
+  return { category: 'cache', title, detail: parts.join(' · ') };
+}
+
+/** `down`, `answers HTTP 429`, `slow (+1500 ms)` */
+export function describeFaultMode(f: Record<string, unknown>): string {
+  if (f.mode === 'status') return `answers HTTP ${typeof f.status === 'number' ? f.status : '?'}`;
+  if (f.mode === 'slow') return `slow (+${typeof f.delayMs === 'number' ? f.delayMs : '?'} ms)`;
+  return 'down';
 }
 
 /** `clock.changed`: where the virtual clock now stands. */

@@ -70,7 +70,9 @@ describe('describeEvent', () => {
     expect(v.detail).toBe('sha256:aaaaaaaaaaaa · 2.0 KB');
   });
   it('shows unknown event types instead of dropping them', () => {
-    expect(describeEvent(ev('cache.hit', { repository: REPO, package: 'lodash' }))).toMatchObject({ category: 'cache', title: 'Hit image apps/lodash' });
+    // (cache.hit was the example until remote repositories gave it its own words: cache.warmed is still unknown)
+    expect(describeEvent(ev('cache.warmed', { repository: REPO, package: 'lodash' }))).toMatchObject({ category: 'cache', title: 'Warmed image apps/lodash' });
+    expect(describeEvent(ev('cache.hit', { repository: REPO, package: 'lodash' }))).toMatchObject({ category: 'cache', title: 'Cache hit: artifact apps/lodash' });
   });
   it('formats sizes', () => {
     expect([formatBytes(0), formatBytes(1536), formatBytes(20_000), formatBytes(5 * 1024 ** 3)]).toEqual(['0 B', '1.5 KB', '20 KB', '5.0 GB']);

@@ -5,6 +5,7 @@ import { storageBars } from '../components/charts.js';
 import { emptyState, errorState, h, panel, relativeTime, replaceChildren } from '../components/dom.js';
 import { formatBytes, shortRepository } from '../state/event-format.js';
 import { repositoryHref, type View, type ViewContext } from './view.js';
+import { remotePanel } from './remote-panel.js';
 
 export const enumName = (v: string | number | undefined, fallback = ''): string => (v === undefined ? fallback : String(v).replace(/_REPOSITORY$/, '').toLowerCase());
 
@@ -30,16 +31,18 @@ export function repositoriesView(ctx: ViewContext): View {
     }
   };
 
+  const remote = remotePanel(ctx);
   const el = h(
     'div',
     { class: 'view' },
     h('div', { class: 'grid-2' }, panel('Scope', scopeForm), panel('Storage per repository', chart)),
     panel('Repositories', table, [createForm(ctx, load)]),
+    remote.el,
   );
   void load();
   const reload = throttle(() => void load(), 500);
   const unsubscribe = ctx.feed.subscribe((e) => e && /^(repository|artifact|tag)\./.test(e.type) && reload());
-  return { el, dispose: unsubscribe };
+  return { el, dispose: () => (unsubscribe(), remote.dispose?.()) };
 }
 
 function repoTable(repos: RepositoryResource[]): HTMLElement {

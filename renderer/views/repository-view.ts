@@ -4,6 +4,8 @@ import type { PackageResource, RepositoryResource, VersionResource } from '../ap
 import { copyButton, emptyState, errorState, facts, h, panel, relativeTime, replaceChildren } from '../components/dom.js';
 import { formatBytes, shortDigest, shortRepository } from '../state/event-format.js';
 import { cleanupPanel } from './cleanup-panel.js';
+import { hitRatioBars } from '../components/charts.js';
+import { cacheTallies, describeHitRatio } from '../state/cache-stats.js';
 import { clientSettingsPanel } from './client-settings.js';
 import { enumName } from './repositories-view.js';
 import { imageHref, packageId, repositoryHref, safeDecode, type View, type ViewContext } from './view.js';
@@ -12,12 +14,29 @@ export function repositoryView(ctx: ViewContext, repository: string): View {
   const details = h('div', {}, emptyState('Loading…'));
   const packages = h('div', {}, emptyState('Loading…'));
   const settings = h('div', {});
+  const cache = h('div', {});
   const cleanup = cleanupPanel(ctx, repository);
+  let remote = false;
+  // a remote repository's cache hit ratio, from the feed's cache events (live)
+  const renderCache = () => {
+    if (!remote) return;
+    const t = cacheTallies(ctx.feed.all()).find((x) => x.repository === repository) ?? { repository, hits: 0, misses: 0, failures: 0 };
+    replaceChildren(
+      cache,
+      panel('Cache', h('div', { 'data-testid': 'repository-cache' },
+        facts([['Hit ratio', describeHitRatio(t)], ['Upstream failures', String(t.failures)]]),
+        t.hits + t.misses ? hitRatioBars([{ label: shortRepository(repository), ...t }]) : undefined)),
+    );
+  };
+  const unsubscribe = ctx.feed.subscribe((added) => {
+    if (added && /^(cache\.|upstream\.)/.test(added.type) && added.data.repository === repository) renderCache();
+  });
   const el = h(
     'div',
     { class: 'view' },
     h('nav', { class: 'crumbs' }, h('a', { href: '#/repositories' }, 'Repositories'), h('span', {}, shortRepository(repository))),
     panel('Details', details, [h('a', { class: 'button ghost small', href: repositoryHref(repository, 'iam') }, 'IAM policy')]),
+    cache,
     settings,
     cleanup.el,
     panel('Packages', packages),
@@ -26,6 +45,8 @@ export function repositoryView(ctx: ViewContext, repository: string): View {
     try {
       const repo = await ctx.client.getRepository(repository);
       replaceChildren(details, repoFacts(repo));
+      remote = String(repo.mode) === 'REMOTE_REPOSITORY' || Number(repo.mode) === 3;
+      renderCache();
       replaceChildren(settings, clientSettingsPanel(ctx, repo));
       const pkgs = await ctx.client.listPackages(repository);
       replaceChildren(packages, pkgs.length ? packageList(ctx, repo, pkgs) : emptyState('No packages yet. Push something to this repository.'));
@@ -35,7 +56,7 @@ export function repositoryView(ctx: ViewContext, repository: string): View {
     }
   };
   void load();
-  return { el, dispose: cleanup.dispose };
+  return { el, dispose: () => (unsubscribe(), cleanup.dispose?.()) };
 }
 
 function repoFacts(r: RepositoryResource & { cleanupPolicies?: Record<string, unknown>; cleanupPolicyDryRun?: boolean }): HTMLElement {

@@ -10,6 +10,7 @@ import {
 } from '../../core/repository.js';
 import type { MetaStore } from '../../storage/meta-store.js';
 import { normalizeCleanupPolicies } from './cleanup-policies.js';
+import { normalizeRemoteConfig } from './remote-config.js';
 
 const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
@@ -71,7 +72,13 @@ export class RepositoryService {
       createTime: now,
       updateTime: now,
     };
-    if (record.mode !== 'STANDARD_REPOSITORY') {
+    if (record.mode === 'REMOTE_REPOSITORY') {
+      if (input.remoteRepositoryConfig === undefined) throw fieldError('repository.remote_repository_config', 'is required for a REMOTE_REPOSITORY');
+      record.remoteRepositoryConfig = normalizeRemoteConfig(record.format, input.remoteRepositoryConfig);
+    } else if (input.remoteRepositoryConfig !== undefined) {
+      throw fieldError('repository.remote_repository_config', 'is only valid for a REMOTE_REPOSITORY');
+    }
+    if (record.mode === 'VIRTUAL_REPOSITORY') {
       throw new EmulatorError('UNSUPPORTED', `Repository mode ${record.mode} is not supported by this emulator version yet.`);
     }
     this.configValidators.get(record.format)?.(input);

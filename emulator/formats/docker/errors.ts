@@ -38,7 +38,8 @@ export const OCI_ERRORS: Record<ErrorCode, { status: number; code: string }> = {
 
 export function renderOciError(err: EmulatorError, ctx: AppContext): void {
   const mapped = OCI_ERRORS[err.code];
-  const message = mapped.status >= 500 ? 'internal error' : err.message;
+  // 5xx texts are hidden (they may carry internals), except UNAVAILABLE: its message names why an upstream failed
+  const message = mapped.status >= 500 && err.code !== 'UNAVAILABLE' ? 'internal error' : err.message;
   const body: OciErrorBody = { errors: [{ code: mapped.code, message, ...(err.detail && mapped.status < 500 ? { detail: err.detail } : {}) }] };
   ctx.status = mapped.status;
   ctx.set('Docker-Distribution-API-Version', 'registry/2.0');

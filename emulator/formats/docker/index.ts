@@ -26,6 +26,8 @@ import { BlobService } from './service/blobs.js';
 import { ManifestService } from './service/manifests.js';
 import { DockerTargets } from './service/target.js';
 import { T, isLive, type BlobLink, type ManifestRecord } from './service/tables.js';
+import { DockerRemote } from './service/remote.js';
+import type { SecretResolver, Upstream } from '../../content/upstream.js';
 
 export interface DockerModuleDeps {
   meta: MetaStore;
@@ -40,6 +42,8 @@ export interface DockerModuleDeps {
   auth: DockerAuth;
   /** the location rule of data-plane paths (absent: the Host's location, else always the default one) */
   locateRepository?: RepositoryLocator;
+  /** the upstream client and secrets of remote repositories (absent: REMOTE repositories serve only their cache) */
+  remote?: { client: Upstream; secrets: SecretResolver };
 }
 
 /** The registry name a failed request was about, best effort (the name itself may be what failed). */
@@ -62,10 +66,12 @@ function bearerChallenge(ctx: AppContext, err: EmulatorError): EmulatorError {
 
 export function createDockerModule(d: DockerModuleDeps): FormatModule {
   const targets = new DockerTargets(d.meta, d.contentPolicy ?? {}, { defaultLocation: d.defaultLocation, locateRepository: d.locateRepository });
+  const manifests = new ManifestService(d.blobs, d.events, d.clock);
   const deps: DockerDeps = {
     targets,
     blobs: new BlobService(d.blobs, d.uploads, d.events, d.clock),
-    manifests: new ManifestService(d.blobs, d.events, d.clock),
+    manifests,
+    ...(d.remote ? { remote: new DockerRemote(d.remote.client, d.remote.secrets, d.uploads.ingest, manifests, d.events, d.clock) } : {}),
     routes: () => routes,
     access: d.auth,
     pinned: new WeakMap(),
@@ -87,7 +93,7 @@ export function createDockerModule(d: DockerModuleDeps): FormatModule {
     errorStripHeaders: ['Docker-Content-Digest'],
     denialWording: 'registry',
     challenge: bearerChallenge,
-    events: ['artifact.pushed', 'artifact.pulled', 'artifact.deleted', 'tag.updated', 'tag.deleted', 'push.failed'],
+    events: ['artifact.pushed', 'artifact.pulled', 'artifact.deleted', 'tag.updated', 'tag.deleted', 'push.failed', 'cache.hit', 'cache.miss', 'upstream.failed'],
     inventory: createDockerInventory(targets, deps.manifests, d.blobs),
     access: dockerAccess(deps),
     renderError(err, ctx) {

@@ -90,8 +90,9 @@ describe('docker inventory listing', () => {
     expect(inventory.listTags(ref, 'other')).toEqual([{ id: 'latest', version: digestOf(0) }]);
   });
 
-  it('refuses REMOTE and VIRTUAL repositories as not implemented, behind the same interface', async () => {
-    const { targets } = await seeded('REMOTE_REPOSITORY');
+  it('reads the cache of a REMOTE repository behind the same interface, and refuses VIRTUAL as not implemented', async () => {
+    expect((await seeded('REMOTE_REPOSITORY')).targets.forImage(ref, 'img').content.mode).toBe('REMOTE_REPOSITORY');
+    const { targets } = await seeded('VIRTUAL_REPOSITORY');
     expect(() => targets.forImage(ref, 'img')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
   });
 });

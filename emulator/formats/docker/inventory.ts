@@ -43,13 +43,13 @@ export function createDockerInventory(targets: DockerTargets, manifests: Manifes
     const owners = new Map<string, { package: string; version: string }>();
     for (const [, m] of t.shard.entries<ManifestRecord>(T.manifests)) {
       for (const ref of m.references) if (!owners.has(`${m.image}@${ref}`)) owners.set(`${m.image}@${ref}`, { package: m.image, version: m.digest });
-      out.set(m.digest, fileInfo(m.digest, m.size, m.createTime, { package: m.image, version: m.digest }));
+      out.set(m.digest, fileInfo(m.digest, m.size, m.createTime, { package: m.image, version: m.digest }, m.fetchTime));
     }
     for (const [key, link] of t.shard.entries<BlobLink>(T.blobs)) {
       if (!isLive(link)) continue;
       const at = key.lastIndexOf('@');
       const digest = key.slice(at + 1);
-      if (!out.has(digest)) out.set(digest, fileInfo(digest, link.size, link.createTime, owners.get(key) ?? { package: key.slice(0, at) }));
+      if (!out.has(digest)) out.set(digest, fileInfo(digest, link.size, link.createTime, owners.get(key) ?? { package: key.slice(0, at) }, link.fetchTime));
     }
     return [...out.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
   };
@@ -163,8 +163,8 @@ export function createDockerInventory(targets: DockerTargets, manifests: Manifes
   };
 }
 
-function fileInfo(digest: string, size: number, time: string, owner: { package: string; version?: string }): FileInfo {
+function fileInfo(digest: string, size: number, time: string, owner: { package: string; version?: string }, fetchTime?: string): FileInfo {
   const [alg, hex] = digest.split(':') as [string, string];
   // Artifact Registry's HashType knows SHA256 and MD5; a sha512-addressed blob carries no hash entry.
-  return { id: digest, sizeBytes: size, hashes: alg === 'sha256' ? [{ type: 'SHA256', hex }] : [], createTime: time, updateTime: time, owner };
+  return { id: digest, sizeBytes: size, hashes: alg === 'sha256' ? [{ type: 'SHA256', hex }] : [], createTime: time, updateTime: time, owner, ...(fetchTime ? { fetchTime } : {}) };
 }

@@ -108,6 +108,11 @@ export function pathTemplates(s: Seed): Array<{ method: string; template: string
     t('POST', '/_emulator/clock?q={q}'),
     t('POST', '/_emulator/cleanup:run?q={q}'),
     t('POST', '/_emulator/gc?q={q}'),
+    // upstream faults and offline mode (issue 12)
+    t('GET', '/_emulator/faults?q={q}'),
+    t('DELETE', '/_emulator/faults?repository={q}'),
+    t('DELETE', '/_emulator/faults?repository=projects/{project}/locations/{location}/repositories/{repository}'),
+    t('GET', '/_emulator/offline?q={q}'),
     t('GET', '/_emulator/cleanup/last?repository=projects/{project}/locations/{location}/repositories/{repository}'),
     t('GET', '/_emulator/settings/{q}?repository={repository}'),
     t('GET', '/_emulator/{q}'),
@@ -213,6 +218,10 @@ export function bodyRoutes(s: Seed): BodyRoute[] {
     { method: 'POST', path: () => '/_emulator/cleanup:run', body: { repository: `${L.slice(4)}/repositories/${s.repository}`, dryRun: true }, state: get(`${P}/versions`) },
     // takes no body: whatever is sent, the answer is a collection (and nothing the seed holds goes)
     { method: 'POST', path: () => '/_emulator/gc', body: {}, state: get(`${P}/versions`) },
+    // the seed repository is a standard one: no mutation of this fault can be accepted (FAILED_PRECONDITION at best)
+    { method: 'POST', path: () => '/_emulator/faults', body: { repository: `${L.slice(4)}/repositories/${s.repository}`, mode: 'status', status: 503, forSeconds: 60 }, state: get('/_emulator/faults') },
+    // switching a standard repository is refused; the one valid mutation (no repository) switches global offline off, as it is
+    { method: 'POST', path: () => '/_emulator/offline', body: { offline: false, repository: `${L.slice(4)}/repositories/${s.repository}` }, state: get('/_emulator/offline') },
     { method: 'POST', path: () => '/token', body: { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: 'x' }, contentType: 'application/x-www-form-urlencoded' },
     { method: 'POST', path: () => '/v2/token', body: { grant_type: 'password', username: 'x', password: 'y', scope: 'repository:a/b/c:pull' }, contentType: 'application/x-www-form-urlencoded' },
     {

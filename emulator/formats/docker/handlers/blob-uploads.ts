@@ -9,6 +9,7 @@ import type { RepositoryRef } from '../../../core/names.js';
 import type { AppContext, Handler, RouteParams } from '../../../http/context.js';
 import type { UploadSession } from '../../../storage/uploads.js';
 import type { DockerTarget } from '../service/target.js';
+import { refuseRemoteWrite } from '../service/remote.js';
 import { emptyResponse, intHeader, targetOf, type DockerDeps } from './deps.js';
 
 export interface BlobUploadHandlers {
@@ -36,6 +37,7 @@ export function blobUploadHandlers(deps: DockerDeps): BlobUploadHandlers {
   return {
     startBlobUpload: async (ctx, params) => {
       const t = targetOf(deps, ctx, params);
+      refuseRemoteWrite(t);
       const mount = queryString(ctx, 'mount');
       const from = queryString(ctx, 'from');
       if (mount !== undefined) {

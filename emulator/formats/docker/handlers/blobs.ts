@@ -8,6 +8,7 @@ import { sendRange } from '../../../http/send-range.js';
 import { parse } from 'range-parser';
 import type { BlobLink } from '../service/tables.js';
 import type { DockerTarget } from '../service/target.js';
+import { refuseRemoteWrite } from '../service/remote.js';
 import { digestParam, emptyResponse, targetOf, type DockerDeps } from './deps.js';
 
 export function blobHandlers(deps: DockerDeps): { headBlob: Handler; getBlob: Handler; deleteBlob: Handler } {
@@ -15,6 +16,7 @@ export function blobHandlers(deps: DockerDeps): { headBlob: Handler; getBlob: Ha
     headBlob: async (ctx, params) => {
       const t = targetOf(deps, ctx, params);
       const digest = digestParam(params);
+      if (t.record.mode === 'REMOTE_REPOSITORY') await deps.remote?.blob(t, digest, false);
       // A HEAD must not promise what a GET cannot deliver: the stored file is checked, not just the link.
       const { link, source } = await openStored(deps, ctx, t, digest);
       await source.close();
@@ -32,6 +34,7 @@ export function blobHandlers(deps: DockerDeps): { headBlob: Handler; getBlob: Ha
     getBlob: async (ctx, params) => {
       const t = targetOf(deps, ctx, params);
       const digest = digestParam(params);
+      if (t.record.mode === 'REMOTE_REPOSITORY') await deps.remote?.blob(t, digest, true);
       const link = deps.blobs.stat(t, digest);
       const range = parseRange(ctx, link.size);
       const { source } = await openStored(deps, ctx, t, digest);
@@ -52,6 +55,7 @@ export function blobHandlers(deps: DockerDeps): { headBlob: Handler; getBlob: Ha
 
     deleteBlob: async (ctx, params) => {
       const t = targetOf(deps, ctx, params);
+      refuseRemoteWrite(t);
       await deps.blobs.delete(t, digestParam(params));
       emptyResponse(ctx, 202);
     },

@@ -9,6 +9,7 @@ import type { ManifestService } from '../service/manifests.js';
 import type { RepositoryRef } from '../../../core/names.js';
 import { splitName, type DockerTarget, type DockerTargets } from '../service/target.js';
 import type { DockerAuth } from './token.js';
+import type { DockerRemote } from '../service/remote.js';
 
 export interface DockerDeps {
   targets: DockerTargets;
@@ -23,6 +24,8 @@ export interface DockerDeps {
    * check (access.ts) and the handler then act on the same repository even if repositories come and go between them.
    */
   pinned: WeakMap<AppContext, Map<string, string>>;
+  /** pull-through of REMOTE_REPOSITORY repositories (absent: they serve only what is cached) */
+  remote?: DockerRemote;
 }
 
 /** The repository and image a registry name denotes for this request (validated; the location pinned). */

@@ -6,17 +6,20 @@ import { readBody } from '../../../http/body.js';
 import type { AppContext, Handler } from '../../../http/context.js';
 import { MAX_MANIFEST_BYTES } from '../media-types.js';
 import { T, tagKey, type ManifestRecord, type TagRecord } from '../service/tables.js';
+import { refuseRemoteWrite } from '../service/remote.js';
 import { emptyResponse, referenceParam, targetOf, type DockerDeps } from './deps.js';
 
 export function manifestHandlers(deps: DockerDeps): { headManifest: Handler; getManifest: Handler; putManifest: Handler; deleteManifest: Handler } {
   const fetch = async (ctx: AppContext, params: Record<string, string>, withBody: boolean) => {
     const t = targetOf(deps, ctx, params);
     const reference = referenceParam(params);
+    const stale = t.record.mode === 'REMOTE_REPOSITORY' && deps.remote ? (await deps.remote.manifest(t, reference, withBody)).stale : false;
     const { record, body } = await deps.manifests.read(t, reference);
     assertAcceptable(ctx, record);
     ctx.status = 200;
     ctx.set({ 'Docker-Distribution-API-Version': 'registry/2.0', 'Docker-Content-Digest': record.digest, ETag: `"${record.digest}"` });
     ctx.set('Content-Type', record.mediaType);
+    if (stale) ctx.set('Warning', '110 - "Response is Stale"');
     ctx.body = body; // on HEAD Koa sends Content-Length and no body
     if (withBody) deps.manifests.recordPull(t, record, reference);
   };
@@ -27,6 +30,7 @@ export function manifestHandlers(deps: DockerDeps): { headManifest: Handler; get
 
     putManifest: async (ctx, params) => {
       const t = targetOf(deps, ctx, params);
+      refuseRemoteWrite(t);
       const reference = referenceParam(params);
       const body = await readBody(ctx, MAX_MANIFEST_BYTES, 'MANIFEST_TOO_LARGE');
       // Re-pointing an existing tag at another digest is a tag update (docs/iam.md `docker.tagMove`): checked
@@ -45,6 +49,7 @@ export function manifestHandlers(deps: DockerDeps): { headManifest: Handler; get
 
     deleteManifest: async (ctx, params) => {
       const t = targetOf(deps, ctx, params);
+      refuseRemoteWrite(t);
       await deps.manifests.delete(t, referenceParam(params));
       emptyResponse(ctx, 202);
     },

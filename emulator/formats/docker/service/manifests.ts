@@ -101,6 +101,47 @@ export class ManifestService {
     return stored;
   }
 
+  /**
+   * Stores a manifest a remote repository fetched from its upstream (the digest already verified): unlike a
+   * push, its blobs need not be cached yet (they are fetched when pulled). A digest once cached never changes;
+   * `tag` (if any) is pointed at it and its `fetchTime` set, which the tag TTL is measured from.
+   */
+  async cacheFromUpstream(t: DockerTarget, tag: string | undefined, body: Buffer, contentType: string | undefined, digest: string): Promise<ManifestRecord> {
+    const parsed = parseManifest(body, contentType);
+    const now = this.clock.now().toISOString();
+    const record = manifestRecord(t.image, digest, body.length, now, parsed);
+    record.fetchTime = now;
+    record.imageSizeBytes = (parsed.kind === 'image' ? parsed.blobs : parsed.manifests).reduce((n, d) => n + (d.size ?? 0), 0);
+    const previous = await this.blobs.hold([digest], async () => {
+      await this.blobs.put(body, digest);
+      return t.shard.transact((tx) => {
+        if (!tx.get<ManifestRecord>(T.manifests, manifestKey(t.image, digest))) {
+          tx.put(T.manifests, manifestKey(t.image, digest), record);
+          if (record.subject) addReferrer(tx, t.image, record.subject, digest);
+        }
+        const image = tx.get<ImageRecord>(T.images, t.image);
+        tx.put(T.images, t.image, { createTime: image?.createTime ?? now, updateTime: now } satisfies ImageRecord);
+        if (!tag) return undefined;
+        const old = tx.get<TagRecord>(T.tags, tagKey(t.image, tag));
+        tx.put(T.tags, tagKey(t.image, tag), { digest, updateTime: old?.digest === digest ? old.updateTime : now, fetchTime: now } satisfies TagRecord);
+        return old;
+      });
+    });
+    if (tag && previous?.digest !== digest) {
+      this.events.emit('tag.updated', { repository: t.repository, format: 'DOCKER', package: t.image, version: digest, tag, ...(previous ? { previousVersion: previous.digest } : {}) });
+    }
+    return t.shard.get<ManifestRecord>(T.manifests, manifestKey(t.image, digest)) ?? record;
+  }
+
+  /** A cached tag found still current upstream: its TTL starts again. */
+  async touchTag(t: DockerTarget, tag: string): Promise<void> {
+    const now = this.clock.now().toISOString();
+    await t.shard.transact((tx) => {
+      const old = tx.get<TagRecord>(T.tags, tagKey(t.image, tag));
+      if (old) tx.put(T.tags, tagKey(t.image, tag), { ...old, fetchTime: now });
+    });
+  }
+
   /** DELETE by digest removes the manifest and its tags; DELETE by tag removes only the tag (OCI 1.1). */
   async delete(t: DockerTarget, reference: string): Promise<void> {
     const record = this.resolve(t, reference);

@@ -6,6 +6,8 @@ import type { OciDescriptor, OciPlatform } from '../wire.js';
 export interface BlobLink {
   size: number;
   createTime: string;
+  /** remote repositories: when the blob was fetched from the upstream (File.fetchTime) */
+  fetchTime?: string;
   /**
    * The last manifest of the image that used the blob was deleted: the blob is gone for every read (HEAD, GET,
    * mounts, manifests) and for garbage collection, but `DELETE /blobs/` still answers 202 once, as distribution
@@ -27,6 +29,8 @@ export interface ManifestRecord {
   /** config + layers, or the children's sizes for an index (AR's imageSizeBytes) */
   imageSizeBytes: number;
   createTime: string;
+  /** remote repositories: when the manifest was fetched from the upstream (File.fetchTime) */
+  fetchTime?: string;
   artifactType?: string;
   configMediaType?: string;
   /**
@@ -52,6 +56,8 @@ export interface ManifestRecord {
 export interface TagRecord {
   digest: string;
   updateTime: string;
+  /** remote repositories: when the tag was last fetched or revalidated from the upstream (its TTL runs from here) */
+  fetchTime?: string;
 }
 
 /** `images` table, key IMAGE: the Artifact Registry package. */

@@ -1,0 +1,119 @@
+// What a format's remote read path sees of the upstream (issue 12): the request/response shapes, the failure type,
+// and the coalescing pieces every remote format shares. The HTTP client itself lives in emulator/remote/ (formats
+// reach it only through the Upstream interface, STYLE §A.2).
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { Clock } from '../core/clock.js';
+
+/** A Secret Manager version name: `projects/P/secrets/S/versions/V`. */
+export const SECRET_VERSION = /^projects\/[^/]+\/secrets\/[^/]+\/versions\/[^/]+$/;
+
+/** Resolves `passwordSecretVersion` to its value (never logged, never returned by an API). */
+export interface SecretResolver {
+  resolve(version: string): string;
+}
+
+/** The one way formats reach an upstream: consults faults and offline mode before every request. */
+export interface Upstream {
+  request(req: UpstreamRequest): Promise<UpstreamResponse>;
+}
+
+export interface UpstreamCredentials {
+  username: string;
+  password: string;
+}
+
+export interface UpstreamRequest {
+  /** `projects/P/locations/L/repositories/R` of the remote repository (faults and offline are per repository) */
+  repository: string;
+  url: string;
+  method?: 'GET' | 'HEAD';
+  headers?: Record<string, string>;
+  credentials?: UpstreamCredentials;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** the body stream (already consumed for HEAD); the read timeout keeps applying while it is read */
+  body: Readable;
+  /** the URL that answered, after redirects */
+  url: string;
+}
+
+export type UpstreamFailureReason = 'offline' | 'down' | 'timeout' | 'status' | 'redirects' | 'protocol' | 'digest' | 'truncated';
+
+/** The upstream could not give an answer: why, in words a client's error message can carry. */
+export class UpstreamError extends Error {
+  constructor(
+    readonly reason: UpstreamFailureReason,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'UpstreamError';
+  }
+}
+
+export const isUpstreamError = (e: unknown): e is UpstreamError => e instanceof UpstreamError;
+
+/** Reads a stream into memory, up to `limit` bytes (more is a protocol error). */
+export async function readAll(body: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      size += (chunk as Buffer).length;
+      if (size > limit) {
+        body.destroy();
+        throw new UpstreamError('protocol', `upstream body is larger than ${limit} bytes`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+  } catch (err) {
+    throw isUpstreamError(err) ? err : new UpstreamError('truncated', 'upstream body ended early');
+  }
+  return Buffer.concat(chunks);
+}
+
+export class SingleFlight {
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+
+  /** Runs `work` for `key` unless a run for it is in flight, in which case its result is shared. */
+  run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const running = this.inFlight.get(key);
+    if (running) return running as Promise<T>;
+    const p = work().finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, p);
+    return p;
+  }
+}
+
+/** Keys the upstream said do not exist, until `ttlMs` of emulator time has passed. */
+export class NegativeCache {
+  private readonly until = new Map<string, number>();
+
+  constructor(
+    private readonly clock: Clock,
+    readonly ttlMs = 30_000,
+  ) {}
+
+  has(key: string): boolean {
+    const t = this.until.get(key);
+    if (t === undefined) return false;
+    if (t <= this.clock.now().getTime()) {
+      this.until.delete(key);
+      return false;
+    }
+    return true;
+  }
+
+  add(key: string): void {
+    if (this.until.size > 10_000) this.until.clear();
+    this.until.set(key, this.clock.now().getTime() + this.ttlMs);
+  }
+
+  delete(key: string): void {
+    this.until.delete(key);
+  }
+}

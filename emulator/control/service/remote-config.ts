@@ -1,0 +1,88 @@
+// remoteRepositoryConfig of a REMOTE_REPOSITORY (spec ar-fidelity §1.3, §4.3): validated at create and kept as
+// given (proto3 JSON names, enum names canonical), so a get returns exactly what was created. Slice 1 of issue 12
+// serves DOCKER remotes; other formats are refused with UNSUPPORTED until their remote read paths exist.
+import { EmulatorError } from '../../core/errors.js';
+import { clip } from '../../core/names.js';
+import { SECRET_VERSION } from '../../content/upstream.js';
+
+const TOP = new Set(['description', 'upstreamCredentials', 'disableUpstreamValidation', 'dockerRepository', 'commonRepository',
+  'mavenRepository', 'npmRepository', 'pythonRepository', 'aptRepository', 'yumRepository', 'goRepository']);
+const SOURCES = ['dockerRepository', 'commonRepository', 'mavenRepository', 'npmRepository', 'pythonRepository', 'aptRepository', 'yumRepository', 'goRepository'];
+/** formats whose remote repositories this emulator serves */
+export const REMOTE_FORMATS = new Set(['DOCKER']);
+
+const bad = (field: string, why: string) => new EmulatorError('INVALID_ARGUMENT', `Invalid value at '${field}': ${why}`, { field });
+
+function obj(v: unknown, field: string): Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw bad(field, 'must be an object');
+  return v as Record<string, unknown>;
+}
+
+function only(o: Record<string, unknown>, keys: readonly string[], field: string): void {
+  for (const k of Object.keys(o)) if (!keys.includes(k)) throw new EmulatorError('INVALID_ARGUMENT', `Invalid JSON payload received. Unknown name "${clip(k)}" at '${field}': Cannot find field.`, { field: `${field}.${k}` });
+}
+
+function uri(v: unknown, field: string): string {
+  if (typeof v !== 'string' || !v) throw bad(field, 'is required');
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw bad(field, `"${clip(v)}" is not a URL`);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw bad(field, `"${clip(v)}" must be an http or https URL`);
+  return v;
+}
+
+/** The stored config: checked, enum names upper-cased, nothing else changed. */
+export function normalizeRemoteConfig(format: string, input: unknown): Record<string, unknown> {
+  const f = 'repository.remote_repository_config';
+  const rc = obj(input, f);
+  only(rc, [...TOP], f);
+  if (!REMOTE_FORMATS.has(format)) throw new EmulatorError('UNSUPPORTED', `Remote repositories of format ${format} are not supported by this emulator version yet.`);
+  const out: Record<string, unknown> = {};
+  if (rc.description !== undefined) {
+    if (typeof rc.description !== 'string') throw bad(`${f}.description`, 'must be a string');
+    out.description = rc.description;
+  }
+  if (rc.disableUpstreamValidation !== undefined) {
+    if (typeof rc.disableUpstreamValidation !== 'boolean') throw bad(`${f}.disable_upstream_validation`, 'must be a boolean');
+    out.disableUpstreamValidation = rc.disableUpstreamValidation;
+  }
+  if (rc.upstreamCredentials !== undefined) {
+    const uc = obj(rc.upstreamCredentials, `${f}.upstream_credentials`);
+    only(uc, ['usernamePasswordCredentials'], `${f}.upstream_credentials`);
+    const cf = `${f}.upstream_credentials.username_password_credentials`;
+    const up = obj(uc.usernamePasswordCredentials ?? {}, cf);
+    only(up, ['username', 'passwordSecretVersion'], cf);
+    if (up.username !== undefined && typeof up.username !== 'string') throw bad(`${cf}.username`, 'must be a string');
+    if (up.passwordSecretVersion !== undefined && (typeof up.passwordSecretVersion !== 'string' || !SECRET_VERSION.test(up.passwordSecretVersion))) {
+      throw bad(`${cf}.password_secret_version`, 'must be of the form projects/{project}/secrets/{secret}/versions/{version}');
+    }
+    out.upstreamCredentials = { usernamePasswordCredentials: { ...up } };
+  }
+  const given = SOURCES.filter((s) => rc[s] !== undefined);
+  if (given.length !== 1) throw bad(f, given.length ? `only one upstream source may be set, got ${given.join(', ')}` : 'an upstream source is required (docker_repository or common_repository)');
+  const source = given[0]!;
+  if (source === 'commonRepository') {
+    const cr = obj(rc.commonRepository, `${f}.common_repository`);
+    only(cr, ['uri'], `${f}.common_repository`);
+    out.commonRepository = { uri: uri(cr.uri, `${f}.common_repository.uri`) };
+  } else if (source === 'dockerRepository') {
+    const dr = obj(rc.dockerRepository, `${f}.docker_repository`);
+    only(dr, ['publicRepository', 'customRepository'], `${f}.docker_repository`);
+    if (dr.publicRepository !== undefined && dr.customRepository !== undefined) throw bad(`${f}.docker_repository`, 'set either public_repository or custom_repository, not both');
+    if (dr.customRepository !== undefined) {
+      const cr = obj(dr.customRepository, `${f}.docker_repository.custom_repository`);
+      only(cr, ['uri'], `${f}.docker_repository.custom_repository`);
+      out.dockerRepository = { customRepository: { uri: uri(cr.uri, `${f}.docker_repository.custom_repository.uri`) } };
+    } else {
+      const pr = dr.publicRepository;
+      if (pr !== 'DOCKER_HUB' && pr !== 'docker_hub' && pr !== 1) throw bad(`${f}.docker_repository.public_repository`, 'must be DOCKER_HUB');
+      out.dockerRepository = { publicRepository: 'DOCKER_HUB' };
+    }
+  } else {
+    throw bad(`${f}.${source}`, `does not match the repository format ${format}`);
+  }
+  return out;
+}

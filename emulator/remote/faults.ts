@@ -1,0 +1,81 @@
+// Upstream fault injection and offline mode (issue 12): what the upstream client consults before every upstream
+// request of a remote repository. `POST /_emulator/faults` adds a fault, `GET` lists, `DELETE` clears; `--offline`
+// (and per repository through the emulator API) means no upstream is ever contacted. Times are emulator time.
+import type { Clock } from '../core/clock.js';
+
+export type FaultMode = 'down' | 'slow' | 'status';
+
+export interface Fault {
+  /** `projects/P/locations/L/repositories/R` of a remote repository */
+  repository: string;
+  mode: FaultMode;
+  /** the status the upstream answers with, for mode `status` (e.g. 429, 503) */
+  status?: number;
+  /** added latency before the upstream answers, for mode `slow` */
+  delayMs?: number;
+  /** emulator-time ISO instant the fault ends; absent: until cleared */
+  until?: string;
+}
+
+/** The active faults and offline switches. One instance per emulator (no module state). */
+export class UpstreamConditions {
+  private readonly faults = new Map<string, Fault>();
+  private readonly offlineRepos = new Set<string>();
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    private readonly clock: Clock,
+    /** --offline: no repository contacts its upstream */
+    private globalOffline = false,
+  ) {}
+
+  /** The fault in force for a repository now, if any (expired ones are dropped). */
+  faultFor(repository: string): Fault | undefined {
+    const f = this.faults.get(repository);
+    if (f?.until && Date.parse(f.until) <= this.clock.now().getTime()) {
+      this.faults.delete(repository);
+      return undefined;
+    }
+    return f;
+  }
+
+  setFault(f: Fault): void {
+    this.faults.set(f.repository, f);
+    this.changed();
+  }
+
+  clearFaults(repository?: string): void {
+    if (repository) this.faults.delete(repository);
+    else this.faults.clear();
+    this.changed();
+  }
+
+  listFaults(): Fault[] {
+    return [...this.faults.keys()].map((r) => this.faultFor(r)).filter((f): f is Fault => f !== undefined);
+  }
+
+  isOffline(repository: string): boolean {
+    return this.globalOffline || this.offlineRepos.has(repository);
+  }
+
+  setOffline(repository: string | undefined, offline: boolean): void {
+    if (repository === undefined) this.globalOffline = offline;
+    else if (offline) this.offlineRepos.add(repository);
+    else this.offlineRepos.delete(repository);
+    this.changed();
+  }
+
+  offlineState(): { global: boolean; repositories: string[] } {
+    return { global: this.globalOffline, repositories: [...this.offlineRepos].sort() };
+  }
+
+  /** Called after every change through this object (not on expiry: callers that move the clock re-list). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
+}
