@@ -2,6 +2,7 @@
 // running emulator's fault injection and offline switches (/_emulator/faults, /_emulator/offline;
 // emulator/control/faults-api.ts). The emulator's errors print as its message with exit status 1; usage errors exit 2.
 import { parseArgs } from 'node:util';
+import { CliFailure, callEmulator } from './cli-client.js';
 
 export const FAULTS_USAGE = `ar-emulator faults list [--endpoint HOST:PORT]
        ar-emulator faults add --repository R --mode down|slow|status [--status 429] [--delay-ms N] [--for-seconds N] [--endpoint HOST:PORT]
@@ -12,16 +13,7 @@ export const FAULTS_HELP = `  faults       injects upstream faults into a remote
                down (no answer), slow (--delay-ms), status (answers --status); --for-seconds ends it (emulator time)
   offline      prints the offline switches; on/off switches all remote repositories, or one with --repository`;
 
-class Failure extends Error {
-  constructor(
-    message: string,
-    readonly status: 1 | 2,
-  ) {
-    super(message);
-  }
-}
-
-const usage = (message: string) => new Failure(`${message}\nusage: ${FAULTS_USAGE}\n${FAULTS_HELP}`, 2);
+const usage = (message: string) => new CliFailure(`${message}\nusage: ${FAULTS_USAGE}\n${FAULTS_HELP}`, 2);
 
 interface FaultJson { repository: string; mode: string; status?: number; delayMs?: number; until?: string }
 
@@ -30,7 +22,7 @@ export async function faultsCommand(command: 'faults' | 'offline', argv: string[
     process.stdout.write(await run(command, argv));
     return 0;
   } catch (err) {
-    if (!(err instanceof Failure)) throw err;
+    if (!(err instanceof CliFailure)) throw err;
     process.stderr.write(`ar-emulator: ${err.message}\n`);
     return err.status;
   }
@@ -65,20 +57,20 @@ async function run(command: 'faults' | 'offline', argv: string[]): Promise<strin
   if (command === 'offline') {
     if (sub === undefined) {
       if (values.repository) throw usage('"offline" without on/off prints the switches; --repository goes with on or off');
-      return formatOffline((await call(endpoint, 'GET', '/_emulator/offline')) as OfflineJson);
+      return formatOffline((await callEmulator(endpoint, 'GET', '/_emulator/offline')) as OfflineJson);
     }
     if (sub !== 'on' && sub !== 'off') throw usage(`unknown offline command "${sub}" (on or off)`);
     const body = { offline: sub === 'on', ...(values.repository ? { repository: values.repository } : {}) };
-    return formatOffline((await call(endpoint, 'POST', '/_emulator/offline', body)) as OfflineJson);
+    return formatOffline((await callEmulator(endpoint, 'POST', '/_emulator/offline', body)) as OfflineJson);
   }
 
   if (sub === 'list' || sub === undefined) {
     if (values.repository) throw usage('"faults list" lists every fault; it takes no --repository');
-    return formatFaults(((await call(endpoint, 'GET', '/_emulator/faults')) as { faults: FaultJson[] }).faults);
+    return formatFaults(((await callEmulator(endpoint, 'GET', '/_emulator/faults')) as { faults: FaultJson[] }).faults);
   }
   if (sub === 'clear') {
     const q = values.repository ? `?repository=${encodeURIComponent(values.repository)}` : '';
-    await call(endpoint, 'DELETE', `/_emulator/faults${q}`);
+    await callEmulator(endpoint, 'DELETE', `/_emulator/faults${q}`);
     return values.repository ? `cleared the fault of ${values.repository}\n` : 'cleared all faults\n';
   }
   if (sub !== 'add') throw usage(`unknown faults command "${sub}" (list, add or clear)`);
@@ -96,7 +88,7 @@ async function run(command: 'faults' | 'offline', argv: string[]): Promise<strin
     ...(values['delay-ms'] !== undefined ? { delayMs: int('delay-ms') } : {}),
     ...(values['for-seconds'] !== undefined ? { forSeconds: int('for-seconds') } : {}),
   };
-  const f = (await call(endpoint, 'POST', '/_emulator/faults', body)) as FaultJson;
+  const f = (await callEmulator(endpoint, 'POST', '/_emulator/faults', body)) as FaultJson;
   return `added: ${describeFault(f)}\n`;
 }
 
@@ -116,36 +108,4 @@ export function formatOffline(s: OfflineJson): string {
   const lines = [`offline (all remote repositories): ${s.global ? 'on' : 'off'}`];
   for (const r of s.repositories) lines.push(`offline: ${r}`);
   return `${lines.join('\n')}\n`;
-}
-
-/** One JSON call to the running emulator; its error message (Google's JSON shape) becomes a Failure. */
-async function call(endpoint: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
-  let res: Response;
-  try {
-    res = await fetch(`http://${endpoint}${path}`, {
-      method,
-      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new Failure(
-      `cannot reach the emulator at ${endpoint}: ${cause?.code ?? cause?.message ?? (err as Error).message}. ` +
-        'Is it running? Start it with `ar-emulator start`, or name it with --endpoint HOST:PORT (or $ARTIFACT_REGISTRY_EMULATOR_HOST).',
-      1,
-    );
-  }
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : {};
-  } catch {
-    json = undefined;
-  }
-  if (!res.ok) {
-    const message = (json as { error?: { message?: string } } | undefined)?.error?.message;
-    throw new Failure(message ?? `HTTP ${res.status} ${text.slice(0, 200)}`.trim(), 1);
-  }
-  if (json === undefined) throw new Failure(`the emulator at ${endpoint} answered ${path} with something that is not JSON`, 1);
-  return json;
 }

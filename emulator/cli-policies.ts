@@ -2,6 +2,7 @@
 // (POST/GET /_emulator/clock, POST /_emulator/cleanup:run, POST /_emulator/gc; emulator/control/policy-api.ts).
 // The emulator's errors print as its message with exit status 1; usage errors exit 2.
 import { parseArgs } from 'node:util';
+import { CliFailure, callEmulator } from './cli-client.js';
 
 export const POLICIES_USAGE = `ar-emulator clock [advance DURATION | set RFC3339 | reset] [--endpoint HOST:PORT]
        ar-emulator cleanup run --repository projects/P/locations/L/repositories/R [--dry-run | --no-dry-run] [--endpoint HOST:PORT]
@@ -14,23 +15,14 @@ export const POLICIES_HELP = `  clock        prints the emulator's time and its 
   gc           deletes the blobs nothing references and prints what it reclaimed`;
 
 /** A usage error (exit 2) or a failure (exit 1), printed as `ar-emulator: MESSAGE`. */
-class Failure extends Error {
-  constructor(
-    message: string,
-    readonly status: 1 | 2,
-  ) {
-    super(message);
-  }
-}
-
-const usage = (message: string) => new Failure(`${message}\nusage: ${POLICIES_USAGE}\n${POLICIES_HELP}`, 2);
+const usage = (message: string) => new CliFailure(`${message}\nusage: ${POLICIES_USAGE}\n${POLICIES_HELP}`, 2);
 
 export async function policyCommand(command: 'clock' | 'cleanup' | 'gc', argv: string[]): Promise<number> {
   try {
     process.stdout.write(await run(command, argv));
     return 0;
   } catch (err) {
-    if (!(err instanceof Failure)) throw err;
+    if (!(err instanceof CliFailure)) throw err;
     process.stderr.write(`ar-emulator: ${err.message}\n`);
     return err.status;
   }
@@ -61,14 +53,14 @@ async function run(command: 'clock' | 'cleanup' | 'gc', argv: string[]): Promise
   if (command === 'clock') return clock(endpoint, positionals);
   if (command === 'gc') {
     if (positionals.length) throw usage(`"gc" takes no arguments (got "${positionals[0]}")`);
-    const r = (await call(endpoint, 'POST', '/_emulator/gc', {})) as { blobsDeleted: number; bytesReclaimed: number };
+    const r = (await callEmulator(endpoint, 'POST', '/_emulator/gc', {})) as { blobsDeleted: number; bytesReclaimed: number };
     return `${r.blobsDeleted} blob${r.blobsDeleted === 1 ? '' : 's'} deleted, ${bytes(r.bytesReclaimed)} reclaimed\n`;
   }
   if (positionals[0] !== 'run' || positionals.length > 1) throw usage(positionals[0] === undefined ? '"cleanup" needs "run"' : `unknown cleanup command "${positionals.slice(0, 2).join(' ')}"`);
   if (!values.repository) throw usage('cleanup run needs --repository projects/P/locations/L/repositories/R');
   if (values['dry-run'] && values['no-dry-run']) throw usage('give --dry-run or --no-dry-run, not both');
   const dryRun = values['dry-run'] ? true : values['no-dry-run'] ? false : undefined;
-  const report = (await call(endpoint, 'POST', '/_emulator/cleanup:run', { repository: values.repository, ...(dryRun === undefined ? {} : { dryRun }) })) as CleanupReport;
+  const report = (await callEmulator(endpoint, 'POST', '/_emulator/cleanup:run', { repository: values.repository, ...(dryRun === undefined ? {} : { dryRun }) })) as CleanupReport;
   return formatCleanupReport(report);
 }
 
@@ -91,13 +83,13 @@ async function clock(endpoint: string, args: string[]): Promise<string> {
   if (extra.length) throw usage(`unexpected argument "${extra[0]}"`);
   let state: ClockState;
   if (sub === undefined) {
-    state = (await call(endpoint, 'GET', '/_emulator/clock')) as ClockState;
+    state = (await callEmulator(endpoint, 'GET', '/_emulator/clock')) as ClockState;
   } else if (sub === 'reset') {
     if (value !== undefined) throw usage(`"clock reset" takes no value (got "${value}")`);
-    state = (await call(endpoint, 'POST', '/_emulator/clock', { reset: true })) as ClockState;
+    state = (await callEmulator(endpoint, 'POST', '/_emulator/clock', { reset: true })) as ClockState;
   } else if (sub === 'advance' || sub === 'set') {
     if (value === undefined) throw usage(sub === 'advance' ? '"clock advance" needs a duration such as 30d or 2592000s' : '"clock set" needs an RFC 3339 time such as 2027-01-01T00:00:00Z');
-    state = (await call(endpoint, 'POST', '/_emulator/clock', { [sub]: value })) as ClockState;
+    state = (await callEmulator(endpoint, 'POST', '/_emulator/clock', { [sub]: value })) as ClockState;
   } else {
     throw usage(`unknown clock command "${sub}"`);
   }
@@ -147,36 +139,4 @@ function bytes(n: number): string {
     i++;
   }
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]} (${n} bytes)`;
-}
-
-/** One JSON call to the running emulator; its error message (Google's JSON shape) becomes a Failure. */
-async function call(endpoint: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
-  let res: Response;
-  try {
-    res = await fetch(`http://${endpoint}${path}`, {
-      method,
-      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new Failure(
-      `cannot reach the emulator at ${endpoint}: ${cause?.code ?? cause?.message ?? (err as Error).message}. ` +
-        'Is it running? Start it with `ar-emulator start`, or name it with --endpoint HOST:PORT (or $ARTIFACT_REGISTRY_EMULATOR_HOST).',
-      1,
-    );
-  }
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : {};
-  } catch {
-    json = undefined;
-  }
-  if (!res.ok) {
-    const message = (json as { error?: { message?: string } } | undefined)?.error?.message;
-    throw new Failure(message ?? `HTTP ${res.status} ${text.slice(0, 200)}`.trim(), 1);
-  }
-  if (json === undefined) throw new Failure(`the emulator at ${endpoint} answered ${path} with something that is not JSON`, 1);
-  return json;
 }
