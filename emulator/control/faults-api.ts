@@ -9,20 +9,13 @@ import type { RepositoryMode } from '../core/repository.js';
 import type { Handler } from '../http/context.js';
 import type { RouteDef } from '../http/routes.js';
 import { readJson } from '../http/body.js';
+import type { Fault, FaultMode } from '../core/faults.js';
 
-export type FaultMode = 'down' | 'slow' | 'status';
+export type { Fault, FaultMode };
+
 const FAULT_MODES: readonly FaultMode[] = ['down', 'slow', 'status'];
 /** bounds on a fault (a longer delay would outlast every client's timeout anyway) */
 const FAULT_LIMITS = { minStatus: 400, maxStatus: 599, maxDelayMs: 600_000, maxForSeconds: 366 * 86_400 } as const;
-
-/** A fault as remote/faults.ts keeps it (`until`: emulator-time ISO instant; absent: until cleared). */
-export interface Fault {
-  repository: string;
-  mode: FaultMode;
-  status?: number;
-  delayMs?: number;
-  until?: string;
-}
 
 /**
  * What the routes need of remote/faults.ts UpstreamConditions (control knows remote repositories only through

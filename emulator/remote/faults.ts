@@ -2,20 +2,9 @@
 // request of a remote repository. `POST /_emulator/faults` adds a fault, `GET` lists, `DELETE` clears; `--offline`
 // (and per repository through the emulator API) means no upstream is ever contacted. Times are emulator time.
 import type { Clock } from '../core/clock.js';
+import type { Fault } from '../core/faults.js';
 
-export type FaultMode = 'down' | 'slow' | 'status';
-
-export interface Fault {
-  /** `projects/P/locations/L/repositories/R` of a remote repository */
-  repository: string;
-  mode: FaultMode;
-  /** the status the upstream answers with, for mode `status` (e.g. 429, 503) */
-  status?: number;
-  /** added latency before the upstream answers, for mode `slow` */
-  delayMs?: number;
-  /** emulator-time ISO instant the fault ends; absent: until cleared */
-  until?: string;
-}
+export type { Fault, FaultMode } from '../core/faults.js';
 
 /** The active faults and offline switches. One instance per emulator (no module state). */
 export class UpstreamConditions {
