@@ -15,6 +15,7 @@ import { createControlApi, createControlModule } from './control/index.js';
 import type { GrpcServer } from './control/grpc/server.js';
 import { createEmulatorApiModule } from './control/emulator-api.js';
 import { UpstreamConditions } from './remote/faults.js';
+import type { VirtualAccess } from './content/virtual.js';
 import { UpstreamClient, type UpstreamClientOptions } from './remote/upstream-client.js';
 import { SecretsFile } from './remote/secrets.js';
 import { createDockerModule } from './formats/docker/index.js';
@@ -115,6 +116,8 @@ export interface FormatDeps {
   upstream?: UpstreamConditions;
   /** the upstream client and the secrets file of remote repositories; always set by createEmulator */
   remote?: { client: UpstreamClient; secrets: SecretsFile };
+  /** what a virtual repository asks before reading one of its members (IAM: the service agent's readViaVirtualRepository); always set by createEmulator */
+  virtualAccess?: VirtualAccess;
 }
 
 /** THE registration list of the built-in formats: adding a format is one line here and its own folder. */
@@ -196,7 +199,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const security = await createSecurity({ mode: options.iam ?? 'open', identities, policies: new IamPolicyService(meta), events, clock, dashboardToken: uiToken, adminToken });
   const locateRepository = repositoryLocator(meta, defaultLocation);
   const remote = { client: new UpstreamClient(upstream, options.upstreamClient), secrets: new SecretsFile(options.secretsFile) };
-  const formatDeps: FormatDeps = { meta, blobs, uploads, events, clock, defaultLocation, locateRepository, contentPolicy: immutableTagsPolicy(), upstream, remote };
+  const formatDeps: FormatDeps = { meta, blobs, uploads, events, clock, defaultLocation, locateRepository, contentPolicy: immutableTagsPolicy(), upstream, remote, virtualAccess: security.virtualAccess };
   const formats = [...builtinFormats({ ...formatDeps, dockerAuth: security.dockerAuth }), ...(options.formats?.(formatDeps) ?? [])];
   const inventories = new Map(formats.flatMap((f) => (f.inventory ? [[f.inventory.format, f.inventory] as const] : [])));
   // One garbage collection at a time: a run asked for during another waits for it, then sweeps again.

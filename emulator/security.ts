@@ -19,6 +19,7 @@ import { ANONYMOUS } from './iam/policy-evaluator.js';
 import type { IamPolicyService } from './iam/repository-policies.js';
 import { TokenService, unauthenticated } from './iam/tokens.js';
 import type { DockerAuth } from './formats/docker/handlers/token.js';
+import type { VirtualAccess } from './content/virtual.js';
 
 export interface Security {
   iam: IamGuard;
@@ -26,6 +27,8 @@ export interface Security {
   guard: RequestGuard;
   dockerAuth: DockerAuth;
   held: (caller: { principal: string; groups: string[] } | undefined, repo: { project: string; location: string; repository: string }, requested: string[]) => string[];
+  /** what virtual repositories ask before reading a member (the service agent's readViaVirtualRepository) */
+  virtualAccess: VirtualAccess;
   /** IAM for gRPC calls: the same guard, with operations named after the REST routes */
   grpcAuthorize: (rpc: string, request: Record<string, unknown>, authorization: string | undefined) => Promise<Record<string, unknown>>;
   /** POST /token (OAuth2 jwt-bearer grant) and POST /_emulator/iam/tokens, PUT /_emulator/iam/groups/{group} */
@@ -181,6 +184,7 @@ export async function createSecurity(d: {
     dockerAuth,
     held: (caller, repo, requested) => iam.held(caller ?? { principal: d.mode === 'open' ? LOCAL_OWNER : ANONYMOUS, groups: [] }, repo, requested),
     handlers: { oauthToken, mintToken, setGroup },
+    virtualAccess: { mayRead: (virtual, upstream) => iam.serviceAgentMay(virtual.project, upstream, 'artifactregistry.repositories.readViaVirtualRepository') },
   };
 }
 

@@ -44,6 +44,13 @@ export interface EmulatorEventMap {
   'policy.violated': { principal: string; permission: string; resource: string; operation: string };
   /** upstream faults or offline switches changed (added, cleared, expired): the state now, for the dashboard */
   'faults.changed': { faults: Array<{ repository: string; mode: string; status?: number; delayMs?: number; until?: string }>; offline: { global: boolean; repositories: string[] } };
+  /**
+   * A virtual repository's order puts a remote member above a standard member holding packages of the same names
+   * (dependency confusion): at create/update (`when: 'config'`, the standard member's package names, a sample)
+   * and when a read through the virtual repository is answered by the remote member while the standard one holds
+   * that package (`when: 'read'`).
+   */
+  'virtual.shadowing': { repository: string; format: string; when: 'config' | 'read'; remote: string; standard: string; packages: string[]; message: string };
   /** the virtual clock moved (advance, set or reset): the new emulator time and its offset from real time */
   'clock.changed': { now: string; offsetSeconds: number };
 }

@@ -24,6 +24,8 @@ export interface RepositoryRecord extends RepositoryRef {
   cleanupPolicyDryRun?: boolean;
   /** REMOTE_REPOSITORY: the config as given (proto3 JSON names), returned exactly (emulator/remote/, docs/remote.md) */
   remoteRepositoryConfig?: Record<string, unknown>;
+  /** VIRTUAL_REPOSITORY: `{upstreamPolicies: [{id, repository, priority}]}` as given (content/virtual.ts, docs/virtual.md) */
+  virtualRepositoryConfig?: Record<string, unknown>;
   createTime: string;
   updateTime: string;
 }

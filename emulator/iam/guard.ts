@@ -2,6 +2,7 @@
 // acts as the local owner and everything is allowed, but credentials that are sent are still checked.
 // `enforce` mode: every request is authenticated, then checked against repository and project policies
 // with the real role → permission matrix; denials use the real service's wording and emit policy.violated.
+import { createHash } from 'node:crypto';
 import { AUTHENTICATED_ONLY, type AccessCheck } from '../core/access.js';
 import { EmulatorError } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
@@ -16,6 +17,20 @@ import type { IamPolicyService } from './repository-policies.js';
 export type IamMode = 'open' | 'enforce';
 /** Who an anonymous request is in open mode. */
 export const LOCAL_OWNER = 'user:owner@ar-emulator.local';
+
+/**
+ * The project number the emulator gives a project id: twelve digits derived from the id, so it is the same on
+ * every machine and every run (projects have no numbers of their own here; docs/virtual.md).
+ */
+export function projectNumberOf(project: string): string {
+  const n = BigInt(`0x${createHash('sha256').update(project).digest('hex').slice(0, 15)}`) % 900_000_000_000n;
+  return String(n + 100_000_000_000n);
+}
+
+/** The Artifact Registry service agent of a project, as the real service names it (spec §5.4). */
+export function serviceAgentOf(project: string): string {
+  return `serviceAccount:service-${projectNumberOf(project)}@gcp-sa-artifactregistry.iam.gserviceaccount.com`;
+}
 
 export interface Caller {
   principal: string;
@@ -61,6 +76,16 @@ export class IamGuard {
     const held = heldPermissions(caller.principal, caller.groups, policies, rule.permissions);
     const missing = rule.permissions.find((p) => !held.includes(p));
     return missing ? { allowed: false, permission: missing, resource, anonymous } : { allowed: true };
+  }
+
+  /**
+   * May the service agent of `project` use `permission` on `repository` (a virtual repository reading its
+   * upstreams)? Open mode: yes. Enforce mode: the agent holds roles/artifactregistry.serviceAgent on its own
+   * project, as the real service grants it; on another project's repository it needs a binding there.
+   */
+  serviceAgentMay(project: string, repository: RepositoryRef, permission: string): boolean {
+    if (this.mode === 'open' || repository.project === project) return true;
+    return heldPermissions(serviceAgentOf(project), [], this.policiesFor(repository.project, repository), [permission]).includes(permission);
   }
 
   /** testIamPermissions: exactly the requested permissions the caller holds on the repository. */

@@ -1,6 +1,6 @@
 // remoteRepositoryConfig of a REMOTE_REPOSITORY (spec ar-fidelity §1.3, §4.3): validated at create and kept as
-// given (proto3 JSON names, enum names canonical), so a get returns exactly what was created. Slice 1 of issue 12
-// serves DOCKER remotes; other formats are refused with UNSUPPORTED until their remote read paths exist.
+// given (proto3 JSON names, enum names canonical), so a get returns exactly what was created. DOCKER, NPM and
+// PYTHON remotes are served; other formats are refused with UNSUPPORTED until their remote read paths exist.
 import { EmulatorError } from '../../core/errors.js';
 import { clip } from '../../core/names.js';
 import { SECRET_VERSION } from '../../content/upstream.js';
@@ -9,8 +9,15 @@ const TOP = new Set(['description', 'upstreamCredentials', 'disableUpstreamValid
   'mavenRepository', 'npmRepository', 'pythonRepository', 'aptRepository', 'yumRepository', 'goRepository']);
 const SOURCES = ['dockerRepository', 'commonRepository', 'mavenRepository', 'npmRepository', 'pythonRepository', 'aptRepository', 'yumRepository', 'goRepository'];
 /** formats whose remote repositories this emulator serves */
-export const REMOTE_FORMATS = new Set(['DOCKER']);
+export const REMOTE_FORMATS = new Set(['DOCKER', 'NPM', 'PYTHON']);
+/** the per-format upstream source field and its public preset (spec §1.3) */
+const FORMAT_SOURCES: Record<string, { field: string; preset: string }> = {
+  DOCKER: { field: 'dockerRepository', preset: 'DOCKER_HUB' },
+  NPM: { field: 'npmRepository', preset: 'NPMJS' },
+  PYTHON: { field: 'pythonRepository', preset: 'PYPI' },
+};
 
+const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const bad = (field: string, why: string) => new EmulatorError('INVALID_ARGUMENT', `Invalid value at '${field}': ${why}`, { field });
 
 function obj(v: unknown, field: string): Record<string, unknown> {
@@ -62,24 +69,26 @@ export function normalizeRemoteConfig(format: string, input: unknown): Record<st
     out.upstreamCredentials = { usernamePasswordCredentials: { ...up } };
   }
   const given = SOURCES.filter((s) => rc[s] !== undefined);
-  if (given.length !== 1) throw bad(f, given.length ? `only one upstream source may be set, got ${given.join(', ')}` : 'an upstream source is required (docker_repository or common_repository)');
+  if (given.length !== 1) throw bad(f, given.length ? `only one upstream source may be set, got ${given.join(', ')}` : `an upstream source is required (${FORMAT_SOURCES[format] ? snake(FORMAT_SOURCES[format].field) : 'a format source'} or common_repository)`);
   const source = given[0]!;
   if (source === 'commonRepository') {
     const cr = obj(rc.commonRepository, `${f}.common_repository`);
     only(cr, ['uri'], `${f}.common_repository`);
     out.commonRepository = { uri: uri(cr.uri, `${f}.common_repository.uri`) };
-  } else if (source === 'dockerRepository') {
-    const dr = obj(rc.dockerRepository, `${f}.docker_repository`);
-    only(dr, ['publicRepository', 'customRepository'], `${f}.docker_repository`);
-    if (dr.publicRepository !== undefined && dr.customRepository !== undefined) throw bad(`${f}.docker_repository`, 'set either public_repository or custom_repository, not both');
+  } else if (source === FORMAT_SOURCES[format]?.field) {
+    const { field, preset } = FORMAT_SOURCES[format]!;
+    const sf = `${f}.${snake(field)}`;
+    const dr = obj(rc[field], sf);
+    only(dr, ['publicRepository', 'customRepository'], sf);
+    if (dr.publicRepository !== undefined && dr.customRepository !== undefined) throw bad(sf, 'set either public_repository or custom_repository, not both');
     if (dr.customRepository !== undefined) {
-      const cr = obj(dr.customRepository, `${f}.docker_repository.custom_repository`);
-      only(cr, ['uri'], `${f}.docker_repository.custom_repository`);
-      out.dockerRepository = { customRepository: { uri: uri(cr.uri, `${f}.docker_repository.custom_repository.uri`) } };
+      const cr = obj(dr.customRepository, `${sf}.custom_repository`);
+      only(cr, ['uri'], `${sf}.custom_repository`);
+      out[field] = { customRepository: { uri: uri(cr.uri, `${sf}.custom_repository.uri`) } };
     } else {
       const pr = dr.publicRepository;
-      if (pr !== 'DOCKER_HUB' && pr !== 'docker_hub' && pr !== 1) throw bad(`${f}.docker_repository.public_repository`, 'must be DOCKER_HUB');
-      out.dockerRepository = { publicRepository: 'DOCKER_HUB' };
+      if (pr !== preset && pr !== preset.toLowerCase() && pr !== 1) throw bad(`${sf}.public_repository`, `must be ${preset}`);
+      out[field] = { publicRepository: preset };
     }
   } else {
     throw bad(`${f}.${source}`, `does not match the repository format ${format}`);

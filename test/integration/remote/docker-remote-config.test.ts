@@ -47,7 +47,7 @@ describe('remoteRepositoryConfig', () => {
   });
 
   it('answers UNSUPPORTED for remote formats not served yet', async () => {
-    const res = await remote({ npmRepository: { publicRepository: 'NPMJS' } }, 'NPM');
+    const res = await remote({ commonRepository: { uri: 'http://127.0.0.1:9/' } }, 'GENERIC');
     expect(res.body.error?.status).toBe('UNIMPLEMENTED');
   });
 });
