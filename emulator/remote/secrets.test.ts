@@ -24,6 +24,29 @@ describe('SecretsFile', () => {
     }
   });
 
+  it('reads YAML too, reads a changed file again, and never quotes a bad file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'are-secrets-'));
+    try {
+      const file = join(dir, 'secrets.yaml');
+      await writeFile(file, '# upstream passwords\nprojects/p/secrets/hub/versions/1: hunter2\n"projects/p/secrets/pypi/versions/latest": 12345\n');
+      const s = new SecretsFile(file);
+      expect(s.resolve('projects/p/secrets/hub/versions/1')).toBe('hunter2');
+      expect(s.resolve('projects/p/secrets/pypi/versions/latest')).toBe('12345');
+      await writeFile(file, 'projects/p/secrets/hub/versions/1: rotated-password-value\n');
+      expect(s.resolve('projects/p/secrets/hub/versions/1')).toBe('rotated-password-value');
+      await writeFile(file, 'projects/p/secrets/hub/versions/1: [unclosed hunter2\n');
+      try {
+        s.resolve('projects/p/secrets/hub/versions/1');
+        expect.unreachable();
+      } catch (err) {
+        expect(String((err as Error).message)).toMatch(/cannot be read: it is neither JSON nor YAML/);
+        expect(String((err as Error).message)).not.toContain('hunter2');
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('without --secrets says how to give one', () => {
     expect(() => new SecretsFile(undefined).resolve('projects/p/secrets/s/versions/1')).toThrow(/--secrets FILE/);
   });
