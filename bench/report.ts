@@ -4,9 +4,11 @@
 import type { BlobResult } from './blob-bench.js';
 import type { ManifestResult, Measured, Repeated } from './manifest-bench.js';
 import type { InstallResult, NpmResult } from './npm-bench.js';
+import type { NpmRemoteResult } from './npm-remote-bench.js';
 import type { StartupResult } from './startup-bench.js';
 
-export type PeerName = 'distribution' | 'verdaccio';
+/** `upstream`: a direct install from the machine's configured npm registry (the npm-remote figures) */
+export type PeerName = 'distribution' | 'verdaccio' | 'upstream';
 
 export interface Row {
   figure: string;
@@ -21,6 +23,8 @@ export interface Row {
   ratio: number;
   target?: string;
   pass?: boolean;
+  /** the table the row is printed in when not its peer's usual one (`npm-remote`) */
+  group?: 'npm-remote';
   /** for a figure measured several times: min and max of each server's runs and of the per-run ratio */
   spread?: { emulator: [number, number]; peer: [number, number]; ratio: [number, number]; runs: number };
 }
@@ -32,6 +36,8 @@ export interface Results {
   /** the data dir the manifest figures left (reused by the startup figure) */
   stores?: { emulator: { files: number; bytes: number }; distribution: { files: number; bytes: number } };
   npm?: { emulator: NpmResult; verdaccio: NpmResult };
+  /** npm install through a remote repository, against a direct install and verdaccio with an uplink */
+  npmRemote?: NpmRemoteResult;
 }
 
 export interface RowParams {
@@ -132,7 +138,29 @@ export function buildRows(r: Results, p: RowParams): Row[] {
     add(`npm install, ${p.npm.deps} packages, cold (median of ${p.npm.installReps})`, 'ms', ne.installCold.ms, nv.installCold.ms, 'lower', undefined, install(ne.installCold, nv.installCold));
     add(`npm install, ${p.npm.deps} packages, warm (median of ${p.npm.installReps})`, 'ms', ne.installWarm.ms, nv.installWarm.ms, 'lower', undefined, install(ne.installWarm, nv.installWarm));
   }
+  if (r.npmRemote) {
+    const x = r.npmRemote;
+    const tree = `${x.packages} packages, fresh npm cache`;
+    const remoteRow = (figure: string, emulator: number, peer: number, name: PeerName, target?: { text: string; pass: boolean }, spread?: Row['spread']) => {
+      peerName = name;
+      add(figure, 'ms', emulator, peer, 'lower', target, spread);
+      rows[rows.length - 1]!.group = 'npm-remote';
+    };
+    const warmTarget = { text: 'ratio ≤ 1.0×', pass: x.emulatorWarm.ms <= x.direct.ms };
+    remoteRow(`npm install via remote, warm (${tree}, median of ${x.emulatorWarm.runs.length})`, x.emulatorWarm.ms, x.direct.ms, 'upstream', warmTarget, spreadOfMedians(x.emulatorWarm.runs, x.direct.runs));
+    remoteRow(`npm install via remote, first fetch (${tree}, 1 run)`, x.emulatorCold, x.direct.ms, 'upstream');
+    remoteRow(`verdaccio uplink, first fetch (${tree}, 1 run) [verdaccio / direct]`, x.verdaccioCold, x.direct.ms, 'upstream');
+    remoteRow(`npm install via remote vs verdaccio uplink, warm (median of ${x.emulatorWarm.runs.length})`, x.emulatorWarm.ms, x.verdaccioWarm.ms, 'verdaccio', undefined, spreadOfMedians(x.emulatorWarm.runs, x.verdaccioWarm.runs));
+    remoteRow('npm install via remote vs verdaccio uplink, first fetch', x.emulatorCold, x.verdaccioCold, 'verdaccio');
+  }
   return rows;
+}
+
+/** min–max of each side's runs and of the per-run ratio when both sides ran equally often (else of the medians). */
+function spreadOfMedians(e: number[], d: number[]): Row['spread'] {
+  if (e.length === d.length) return spreadOfRuns(e, d);
+  const range = (xs: number[]): [number, number] => [Math.min(...xs), Math.max(...xs)];
+  return { emulator: range(e), peer: range(d), ratio: [Math.min(...e) / Math.max(...d), Math.max(...e) / Math.min(...d)], runs: Math.min(e.length, d.length) };
 }
 
 /** min–max of each server's runs and of the ratio of the runs made back to back (run i against run i). */
@@ -145,7 +173,7 @@ function spreadOfRuns(e: number[], d: number[]): Row['spread'] {
 /** A markdown table of rows that share one peer; the spread columns appear when some row has runs. */
 export function formatTable(rows: Row[]): string {
   const peer = rows[0]?.peerName ?? 'distribution';
-  const short = peer === 'distribution' ? 'dist' : 'verd';
+  const short = peer === 'distribution' ? 'dist' : peer === 'verdaccio' ? 'verd' : 'up';
   const withSpread = rows.some((r) => r.spread);
   const header = ['figure', 'unit', 'emulator', peer, `emu/${short}`, 'better', 'target', 'ok', ...(withSpread ? ['emulator runs', `${peer} runs`, 'ratio runs'] : [])];
   const range = ([a, b]: [number, number], suffix = '') => `${num(a)}–${num(b)}${suffix}`;

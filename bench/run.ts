@@ -1,8 +1,8 @@
 // `npm run bench`: measures the emulator against its reference peers on 127.0.0.1 (the CNCF distribution
 // registry for Docker, verdaccio for npm), prints side-by-side tables with ratios and acceptance targets,
 // and writes bench/results/latest.json. `--quick` shrinks every figure for a fast smoke run; `--only
-// npm` (or any comma-separated list of blobs, manifests, startup, npm) runs only those sections and
-// writes bench/results/latest-<sections>.json. See bench/README.md.
+// npm` (or any comma-separated list of blobs, manifests, startup, npm, npm-remote) runs only those sections
+// and writes bench/results/latest-<sections>.json. See bench/README.md.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { blobBench } from './blob-bench.js';
 import { environment, foreignCpuMeter } from './environment.js';
 import { manifestBench } from './manifest-bench.js';
 import { npmBench } from './npm-bench.js';
+import { machineRegistry, npmRemoteBench } from './npm-remote-bench.js';
 import { ensureVerdaccio, VERDACCIO_VERSION } from './peers.js';
 import { buildRows, formatTable, type Results } from './report.js';
 import { killAll, SPECS, startServer, type RunningServer, type ServerSpec } from './servers.js';
@@ -20,7 +21,7 @@ import { startupBench } from './startup-bench.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const quick = process.argv.includes('--quick');
-const SECTIONS = ['blobs', 'manifests', 'startup', 'npm'] as const;
+const SECTIONS = ['blobs', 'manifests', 'startup', 'npm', 'npm-remote'] as const;
 type Section = (typeof SECTIONS)[number];
 const only = onlySections();
 const run = (section: Section) => only === undefined || only.includes(section);
@@ -48,9 +49,11 @@ const P = {
     publishConcurrency: 4,
     installReps: quick ? 1 : 3,
   },
+  /** warm installs per registry through the remote repository, directly, through verdaccio's uplink */
+  npmRemote: { reps: quick ? 1 : 3 },
 };
 /** hard limit for the whole run (about 4–5 min on 2 cores, depending on other load): everything is killed after this */
-const WATCHDOG_MS = 7 * 60_000;
+const WATCHDOG_MS = (run('npm-remote') ? 10 : 7) * 60_000;
 const resultFile = `${['latest', ...(quick ? ['quick'] : []), ...(only ?? [])].join('-')}.json`;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -58,7 +61,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 async function main(): Promise<void> {
   const began = performance.now();
   ensureBuild();
-  if (run('npm')) ensureVerdaccio(log);
+  if (run('npm') || run('npm-remote')) ensureVerdaccio(log);
   const envBefore = environment(ROOT);
   const foreignCpu = foreignCpuMeter();
   const workDir = mkdtempSync(join(tmpdir(), 'ar-bench-'));
@@ -151,6 +154,19 @@ async function main(): Promise<void> {
       });
     }
 
+    if (run('npm-remote')) {
+      const upstream = machineRegistry();
+      log(`npm-remote: npm install of a 20-package tree through a remote NPMJS repository, directly from the machine's registry, and through verdaccio with an uplink to it; ${P.npmRemote.reps} warm runs each`);
+      results.npmRemote = await phase('npm-remote', async () => {
+        const e = await startServer(SPECS.emulator, dir('npm-remote-emulator'), workDir);
+        const v = await startServer(SPECS['verdaccio-uplink'], dir('npm-remote-verdaccio'), workDir, { uplink: upstream });
+        started.push(e, v);
+        const r = await npmRemoteBench(e, v, upstream, { reps: P.npmRemote.reps, workDir: dir('npm-remote-clients'), log });
+        await Promise.all([e.stop(), v.stop()]);
+        return r;
+      });
+    }
+
     if (run('startup')) {
       if (!seeded) throw new Error('the startup figure needs the manifests section (it starts on the data dir that section leaves)');
       log(`startup and idle RSS: ${P.startupReps} runs per server and data dir`);
@@ -172,13 +188,17 @@ async function main(): Promise<void> {
     const env = { ...envBefore, loadavgAfter: environment(ROOT).loadavg, ...foreignCpu() };
     const base = results.startup?.nodeBaseline;
     const docker = rows.filter((r) => r.peerName === 'distribution');
-    const npm = rows.filter((r) => r.peerName === 'verdaccio');
+    const npm = rows.filter((r) => r.peerName === 'verdaccio' && !r.group);
+    const remoteUp = rows.filter((r) => r.group === 'npm-remote' && r.peerName === 'upstream');
+    const remoteVerd = rows.filter((r) => r.group === 'npm-remote' && r.peerName === 'verdaccio');
     const npmVersion = results.npm?.emulator.npmVersion;
     process.stdout.write(
       `\nAR emulator vs its reference peers — ${env.date}, ${env.cpuCount} × ${env.cpuModel}, node ${env.node}${quick ? ' (QUICK run)' : ''}${only ? ` (only: ${only.join(', ')})` : ''}\n` +
         `ratio = emulator / peer; "better" says which direction favours the emulator. Medians of runs where repeated; the runs columns give min–max.\n` +
         (docker.length ? `\nDocker: emulator vs ${env.distribution}\n\n${formatTable(docker)}\n` : '') +
         (npm.length ? `\nnpm: emulator vs verdaccio ${VERDACCIO_VERSION}, clients: RegistryClient and npm ${npmVersion}\n\n${formatTable(npm)}\n` : '') +
+        (remoteUp.length ? `\nnpm remote: the emulator's remote NPMJS repository vs a direct install from the machine's registry (${results.npmRemote?.upstream})\n\n${formatTable(remoteUp)}\n` : '') +
+        (remoteVerd.length ? `\nnpm remote: the emulator's remote repository vs verdaccio ${VERDACCIO_VERSION} with an uplink to the same registry\n\n${formatTable(remoteVerd)}\n` : '') +
         (base ? `\nfloor on this machine: a bare Node http server starts in ${base.emptyMs.toFixed(0)} ms and idles at ${(base.idleRssBytes / 1e6).toFixed(1)} MB RSS.\n` : '\n') +
         `bench took ${elapsedS.toFixed(0)} s; other processes and kernel threads used ${env.foreignCpuS.toFixed(1)} of ${env.totalCpuS.toFixed(1)} busy CPU-seconds ` +
         `(load average ${env.loadavg[0]} before, ${env.loadavgAfter[0]} after).\n`,

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { RegistryClient } from './http-client.js';
 import { VERDACCIO_BIN } from './peers.js';
 
-export type ServerId = 'emulator' | 'emulator-bin' | 'emulator-tsx' | 'distribution' | 'verdaccio' | 'node-baseline';
+export type ServerId = 'emulator' | 'emulator-bin' | 'emulator-tsx' | 'distribution' | 'verdaccio' | 'verdaccio-uplink' | 'node-baseline';
 
 export interface ServerSpec {
   id: ServerId;
@@ -30,6 +30,8 @@ export const SPECS: Record<ServerId, ServerSpec> = {
   'emulator-tsx': { id: 'emulator-tsx', label: 'emulator (sources via tsx)', namePrefix: `${EMULATOR_PROJECT}/` },
   distribution: { id: 'distribution', label: 'distribution (docker-registry)', namePrefix: '' },
   verdaccio: { id: 'verdaccio', label: 'verdaccio', namePrefix: '', readyPath: '/-/ping' },
+  // the npm-remote figures' peer: verdaccio proxying the machine's configured registry (startServer's `uplink`)
+  'verdaccio-uplink': { id: 'verdaccio-uplink', label: 'verdaccio (uplink)', namePrefix: '', readyPath: '/-/ping' },
   // the floor for any Node server on this machine: a bare http server answering GET /v2/ with {}
   'node-baseline': { id: 'node-baseline', label: 'bare Node http server', namePrefix: '' },
 };
@@ -69,7 +71,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-function command(spec: ServerSpec, dataDir: string, port: number, workDir: string): { file: string; args: string[] } {
+function command(spec: ServerSpec, dataDir: string, port: number, workDir: string, uplink?: string): { file: string; args: string[] } {
   const emulatorArgs = ['start', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir];
   switch (spec.id) {
     case 'emulator':
@@ -104,12 +106,16 @@ function command(spec: ServerSpec, dataDir: string, port: number, workDir: strin
       );
       return { file: 'docker-registry', args: ['serve', config] };
     }
-    case 'verdaccio': {
+    case 'verdaccio':
+    case 'verdaccio-uplink': {
       // shared/clients/REPORT.md §5: no uplinks, publish by an authenticated user; storage and htpasswd in
       // the data dir, logging at `fatal` only, web UI off. API tokens are JWTs: with the legacy AES tokens
       // verdaccio re-checks the bcrypt password on every authenticated request, which would measure bcrypt.
+      // verdaccio-uplink: the same with one uplink (the registry given) that every package is proxied to.
       const config = join(workDir, `verdaccio-${port}.yaml`);
-      const access = "    access: $all\n    publish: $authenticated\n    unpublish: $authenticated";
+      if (spec.id === 'verdaccio-uplink' && !uplink) throw new Error('verdaccio-uplink needs an uplink URL');
+      const proxy = spec.id === 'verdaccio-uplink' ? '\n    proxy: upstream' : '';
+      const access = `    access: $all\n    publish: $authenticated\n    unpublish: $authenticated${proxy}`;
       writeFileSync(
         config,
         [
@@ -118,7 +124,7 @@ function command(spec: ServerSpec, dataDir: string, port: number, workDir: strin
           '  htpasswd:',
           `    file: ${JSON.stringify(join(dataDir, 'htpasswd'))}`,
           '    max_users: 100',
-          'uplinks: {}',
+          ...(spec.id === 'verdaccio-uplink' ? ['uplinks:', '  upstream:', `    url: ${JSON.stringify(uplink)}`, '    timeout: 60s'] : ['uplinks: {}']),
           'packages:',
           "  '@*/*':",
           access,
@@ -142,9 +148,9 @@ function command(spec: ServerSpec, dataDir: string, port: number, workDir: strin
 }
 
 /** Spawns the server on `dataDir` and waits for its first `GET /v2/` 200. Output goes to a log file. */
-export async function startServer(spec: ServerSpec, dataDir: string, workDir: string): Promise<RunningServer> {
+export async function startServer(spec: ServerSpec, dataDir: string, workDir: string, opts: { uplink?: string } = {}): Promise<RunningServer> {
   const port = await freePort();
-  const { file, args } = command(spec, dataDir, port, workDir);
+  const { file, args } = command(spec, dataDir, port, workDir, opts.uplink);
   const logFd = openSync(join(workDir, `${spec.id}-${port}.log`), 'a');
   const t0 = performance.now();
   const child = spawn(file, args, { stdio: ['ignore', logFd, logFd], env: { ...process.env, NODE_OPTIONS: '' } });
@@ -219,7 +225,7 @@ function cpuSeconds(pid: number): number {
 
 /** Emulator repositories must exist before pushing; distribution creates them on first push. */
 export async function ensureRepository(server: RunningServer, repo: string, format: 'DOCKER' | 'NPM' = 'DOCKER'): Promise<void> {
-  if (server.spec.id === 'distribution' || server.spec.id === 'verdaccio') return;
+  if (server.spec.id === 'distribution' || server.spec.id === 'verdaccio' || server.spec.id === 'verdaccio-uplink') return;
   const reply = await server.client.request(
     'POST',
     `/v1/projects/${EMULATOR_PROJECT}/locations/us-central1/repositories?repositoryId=${encodeURIComponent(repo)}`,

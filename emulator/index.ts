@@ -11,13 +11,14 @@ import { EventBus } from './core/events.js';
 import { randomIds, type IdGenerator } from './core/ids.js';
 import { silentLogger, type Logger } from './core/logger.js';
 import { isKnownLocation } from './core/names.js';
-import { createControlApi, createControlModule } from './control/index.js';
+import { createControlApi, createControlModule, VirtualShadowing } from './control/index.js';
 import type { GrpcServer } from './control/grpc/server.js';
 import { createEmulatorApiModule } from './control/emulator-api.js';
 import { UpstreamConditions } from './remote/faults.js';
 import type { VirtualAccess } from './content/virtual.js';
 import { UpstreamClient, type UpstreamClientOptions } from './remote/upstream-client.js';
 import { SecretsFile } from './remote/secrets.js';
+import { npmjsRegistry } from './remote/npm-registry.js';
 import { createDockerModule } from './formats/docker/index.js';
 import { createPythonModule } from './formats/python/index.js';
 import { createNpmModule } from './formats/npm/index.js';
@@ -41,6 +42,8 @@ import { LowMetaStore, type CompactionOptions } from './storage/low-meta-store.j
 import { DataPaths } from './storage/paths.js';
 import { UploadSessions } from './storage/uploads.js';
 import { createUiModule, locateUiRoots } from './ui/index.js';
+import { VulnDb } from './scanning/vulndb.js';
+import { seedIfEmpty } from './scanning/seed.js';
 
 export type { EmulatorEvent, EmulatorEventMap, EmulatorEventType } from './core/events.js';
 export { EventBus } from './core/events.js';
@@ -98,6 +101,11 @@ export interface EmulatorOptions {
    * Each is reached at `/PROJECT/REPO/…` for repositories of its `repositoryFormat` and renders its own errors.
    */
   formats?: (deps: FormatDeps) => FormatModule[];
+  /**
+   * The advisory database's seed (docs/scanning.md): loaded on the first start, while the database is empty. A folder of
+   * OSV JSON files; default resources/vulndb/seed; false loads none.
+   */
+  vulnDbSeed?: string | false;
 }
 
 /** What a format module is built from: the shared stores, bus and clock (STYLE §A.2: formats share them). */
@@ -115,7 +123,7 @@ export interface FormatDeps {
   /** the one UpstreamConditions (faults, offline) every remote repository's upstream requests consult; always set by createEmulator */
   upstream?: UpstreamConditions;
   /** the upstream client and the secrets file of remote repositories; always set by createEmulator */
-  remote?: { client: UpstreamClient; secrets: SecretsFile };
+  remote?: { client: UpstreamClient; secrets: SecretsFile; presets?: { npmjs?: () => Promise<string> } };
   /** what a virtual repository asks before reading one of its members (IAM: the service agent's readViaVirtualRepository); always set by createEmulator */
   virtualAccess?: VirtualAccess;
 }
@@ -189,7 +197,14 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   await blobs.init();
   const uploads = new UploadSessions(paths, blobs, clock, ids, logger.child('uploads'));
   uploads.init();
-
+  const vulndb = new VulnDb(meta, clock);
+  // the seed is loaded once the server is ready (below); the advisory database's API answers after it
+  let seedLoaded = () => {};
+  const seeded = new Promise<void>((resolve) => (seedLoaded = resolve));
+  const vulndbApi = {
+    importBody: async (body: Buffer, contentType: string | undefined) => (await seeded, vulndb.importBody(body, contentType)),
+    summary: async () => (await seeded, vulndb.summary()),
+  };
   let url = '';
   let registryHost = '';
   const shutdown = new AbortController();
@@ -198,7 +213,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const adminToken = options.adminToken || randomBytes(24).toString('base64url');
   const security = await createSecurity({ mode: options.iam ?? 'open', identities, policies: new IamPolicyService(meta), events, clock, dashboardToken: uiToken, adminToken });
   const locateRepository = repositoryLocator(meta, defaultLocation);
-  const remote = { client: new UpstreamClient(upstream, options.upstreamClient), secrets: new SecretsFile(options.secretsFile) };
+  const remote = { client: new UpstreamClient(upstream, options.upstreamClient), secrets: new SecretsFile(options.secretsFile), presets: { npmjs: npmjsRegistry() } };
   const formatDeps: FormatDeps = { meta, blobs, uploads, events, clock, defaultLocation, locateRepository, contentPolicy: immutableTagsPolicy(), upstream, remote, virtualAccess: security.virtualAccess };
   const formats = [...builtinFormats({ ...formatDeps, dockerAuth: security.dockerAuth }), ...(options.formats?.(formatDeps) ?? [])];
   const inventories = new Map(formats.flatMap((f) => (f.inventory ? [[f.inventory.format, f.inventory] as const] : [])));
@@ -235,7 +250,9 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     meta, events, clock, ids, registryHost: () => registryHost, inventories, held: security.held,
     repositoryFormats: formats.flatMap((f) => (f.repositoryFormat ? [f.repositoryFormat] : [])),
     repositoryValidators: new Map(formats.flatMap((f) => (f.repositoryFormat && f.validateRepositoryConfig ? [[f.repositoryFormat, f.validateRepositoryConfig.bind(f)] as const] : []))),
+    logger: logger.child('control'), virtualAccess: security.virtualAccess,
   });
+  const shadowing = new VirtualShadowing(meta, inventories, security.virtualAccess);
   const control = createControlModule(controlApi, { identities, tokenUri: () => `${url}/token` });
   const policy = {
     clock,
@@ -243,7 +260,12 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     gc: () => gc(),
   };
   const api = createEmulatorApiModule({ events, version: VERSION, startedAt, url: () => url, iamHandlers: security.handlers, policy,
-    upstream, repositoryMode: (name) => {
+    virtualWarnings: (name) => {
+      const ref = parseRepositoryName(name);
+      const record = ref && meta.get(repositoryShardKey(ref))?.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY);
+      return record ? shadowing.warningsOf(record) : undefined;
+    },
+    upstream, vulndb: vulndbApi, repositoryMode: (name) => {
       const ref = parseRepositoryName(name);
       return ref ? meta.get(repositoryShardKey(ref))?.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY)?.mode : undefined;
     },
@@ -295,6 +317,16 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   // Garbage collection: once shortly after startup (blobs left unreferenced by a crash or an earlier run),
   // then after deletes, debounced, so the blobs of deleted images and manifests do not wait for a restart.
   for (const m of formats) if (m.warmUp) scheduler.after(`warm-up-${m.id}`, 0, () => m.warmUp!());
+  // the seed advisory database: after the server is ready, so it costs no startup time; a seed that cannot be read
+  // leaves the database empty and the emulator serving
+  let seedRun: Promise<void> | undefined;
+  if (options.vulnDbSeed === false) seedLoaded();
+  else {
+    scheduler.after('vulndb-seed', 0, () => (seedRun = seedIfEmpty(vulndb, options.vulnDbSeed || undefined).then(
+      (done) => { if (done) logger.child('vulndb').info('loaded the seed advisory database', { added: done.added, rejected: done.rejected }); },
+      (err: unknown) => logger.child('vulndb').warn('the seed advisory database could not be loaded', { err: (err as Error).message }),
+    ).finally(seedLoaded)));
+  }
   if (options.autoGc !== false) {
     scheduler.after('collect-garbage', 1_000, gc);
     for (const type of ['artifact.deleted', 'repository.deleted'] as const) {
@@ -347,6 +379,10 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
         scheduler.stop();
         shutdown.abort();
         await Promise.all([server.stop(graceMs), grpc?.stop(graceMs)]);
+        remote.client.close();
+        // a seed still being written finishes before the metadata closes; one that never started never will
+        await seedRun;
+        seedLoaded();
         await meta.close();
       })();
       return stopping;

@@ -39,6 +39,8 @@ const ADMIN = [
   'emulator.clock.set', 'emulator.cleanup.run', 'emulator.gc.run',
   // upstream faults and offline mode (issue 12)
   'emulator.faults.add', 'emulator.faults.clear', 'emulator.offline.set',
+  // reports naming packages whatever the caller may read; advisory imports
+  'emulator.cleanup.last', 'emulator.warnings.get', 'emulator.vulndb.import',
 ];
 
 describe('assertAdminAllowed', () => {

@@ -1,8 +1,7 @@
 // The content layer: what services read about a repository's packages, versions and tags goes through a
 // RepositoryContent chosen by the repository's mode. STANDARD reads the repository's own shard through
-// ContentIndex; REMOTE and VIRTUAL will plug in here (behind the same interface) without the formats'
-// read paths changing. One ContentLayer per format instance: no module-level state (STYLE F.9).
-import { EmulatorError } from '../core/errors.js';
+// ContentIndex; REMOTE reads its cache, kept in its own shard the same way; VIRTUAL reads its own (empty)
+// shard: its formats resolve reads through its members (content/virtual.ts). One ContentLayer per format instance: no module-level state (STYLE F.9).
 import type { RepositoryRecord } from '../core/repository.js';
 import type { MetaShard } from '../storage/meta-store.js';
 import { ContentIndex, type ContentSchema } from './content-index.js';
@@ -47,12 +46,13 @@ export interface RepositoryContent {
 /**
  * STANDARD: the repository's own shard. REMOTE: the same reads over the repository's cache, which is kept in its
  * own shard too (the format's remote service fills it from the upstream before reading: emulator/remote/).
+ * VIRTUAL: its own shard, always empty (docs/virtual.md: listings of a virtual repository are empty).
  */
 class LocalContent implements RepositoryContent {
   constructor(
     private readonly index: ContentIndex,
     readonly policy: ContentPolicy,
-    readonly mode: 'STANDARD_REPOSITORY' | 'REMOTE_REPOSITORY' = 'STANDARD_REPOSITORY',
+    readonly mode: RepositoryRecord['mode'] = 'STANDARD_REPOSITORY',
   ) {}
 
   versionsOf(pkg: string): string[] {
@@ -92,10 +92,9 @@ export class ContentLayer {
   /** The content of the repository kept in `shard`, for its mode. */
   open(shard: MetaShard, record: RepositoryRecord): RepositoryContent {
     if (record.mode === 'REMOTE_REPOSITORY') return new LocalContent(this.indexOf(shard), this.policy, 'REMOTE_REPOSITORY');
-    if (record.mode !== 'STANDARD_REPOSITORY') {
-      // TODO(content): VIRTUAL (ordered upstream repositories).
-      throw new EmulatorError('UNSUPPORTED', `Repository mode ${record.mode} is not supported by this emulator version yet.`);
-    }
+    // VIRTUAL: its own shard, which holds nothing (a virtual repository stores no content of its own), so the
+    // control plane lists nothing for it; its formats' read paths resolve through its members (content/virtual.ts).
+    if (record.mode === 'VIRTUAL_REPOSITORY') return new LocalContent(this.indexOf(shard), this.policy, 'VIRTUAL_REPOSITORY');
     return new LocalContent(this.indexOf(shard), this.policy);
   }
 

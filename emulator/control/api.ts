@@ -5,6 +5,8 @@
 import type { OperationResource } from './dto.js';
 
 export type Json = Record<string, unknown>;
+/** A warning about a request that succeeded (REST: a `Warning: 299` header; gRPC: `x-emulator-warning` trailing metadata). */
+export type Warn = (message: string) => void;
 
 export interface ListRequest {
   parent: string;
@@ -19,10 +21,11 @@ export interface ControlApi {
   getLocation(req: { name: string }): Promise<Json>;
   getOperation(req: { name: string }): Promise<OperationResource>;
 
-  createRepository(req: { parent: string; repositoryId: string; repository: Json }): Promise<OperationResource>;
+  /** `warn`: given each warning about the stored config (a virtual repository's dependency-confusion risk) for the transport to pass on */
+  createRepository(req: { parent: string; repositoryId: string; repository: Json; warn?: Warn }): Promise<OperationResource>;
   getRepository(req: { name: string }): Promise<Json>;
   listRepositories(req: ListRequest): Promise<{ repositories?: Json[]; nextPageToken?: string }>;
-  updateRepository(req: { repository: Json; updateMask?: string[] }): Promise<Json>;
+  updateRepository(req: { repository: Json; updateMask?: string[]; warn?: Warn }): Promise<Json>;
   deleteRepository(req: { name: string }): Promise<OperationResource>;
 
   listPackages(req: ListRequest): Promise<{ packages?: Json[]; nextPageToken?: string }>;

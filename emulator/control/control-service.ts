@@ -15,6 +15,9 @@ import type { AnnotationStore } from './service/annotations.js';
 import { immutableTagsPolicy, isImmutable } from '../content/immutable-tags.js';
 import { emptyInventory } from './empty-inventory.js';
 import { formatPackages } from './format-packages.js';
+import type { EventBus } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+import type { VirtualShadowing } from './service/virtual-shadowing.js';
 
 export interface ControlServiceDeps {
   repositories: RepositoryService;
@@ -26,6 +29,10 @@ export interface ControlServiceDeps {
   registryHost: () => string;
   held: (caller: { principal: string; groups: string[] } | undefined, repository: RepositoryRef, requested: string[]) => string[];
   annotations: AnnotationStore;
+  /** the dependency-confusion check of virtual repositories, run after each create and patch of one */
+  shadowing: VirtualShadowing;
+  events: EventBus;
+  logger?: Logger;
 }
 
 const byName = { name: (x: Json) => String(x.name) };
@@ -86,6 +93,7 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
       const m = /^projects\/([^/]+)\/locations\/([^/]+)$/.exec(req.parent);
       if (!m) throw new EmulatorError('INVALID_ARGUMENT', 'Invalid value for field "parent": expected projects/PROJECT/locations/LOCATION.', { field: 'parent' });
       const record = await d.repositories.create(m[1]!, m[2]!, req.repositoryId, req.repository);
+      d.shadowing.report(record, d.events, d.logger, req.warn);
       return d.operations.completed(m[1]!, m[2]!, 'Repository', repoJson(record));
     },
     async getRepository(req) {
@@ -101,7 +109,8 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
     },
     async updateRepository(req) {
       const ref = parseResourceName(String(req.repository?.name ?? ''), 'repository', 'repository.name').ref;
-      await d.repositories.update(ref, req.repository, req.updateMask);
+      const record = await d.repositories.update(ref, req.repository, req.updateMask);
+      if (record.mode === 'VIRTUAL_REPOSITORY') d.shadowing.report(record, d.events, d.logger, req.warn);
       return repoJson(ref);
     },
     async deleteRepository(req) {

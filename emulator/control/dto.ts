@@ -16,6 +16,24 @@ export interface RepositoryResource {
   dockerConfig?: { immutableTags?: boolean };
   registryUri?: string;
   sizeBytes?: string;
+  /** VIRTUAL_REPOSITORY: its members, as stored */
+  virtualRepositoryConfig?: { upstreamPolicies?: Array<{ id: string; repository: string; priority: number }> };
+}
+
+/** GET /_emulator/warnings?repository=NAME: a virtual repository's dependency-confusion warnings (docs/virtual.md). */
+export interface VirtualWarningsResponse {
+  warnings: Array<{
+    repository: string;
+    format: string;
+    remote: string;
+    remotePriority: number;
+    standard: string;
+    standardPriority: number;
+    /** up to 20 of the standard member's package names */
+    packages: string[];
+    packageCount: number;
+    message: string;
+  }>;
 }
 
 export interface ListRepositoriesResponse {

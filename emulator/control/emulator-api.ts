@@ -12,7 +12,9 @@ import { settingsHost } from '../settings/settings-snippet.js';
 import { SSE_CLIENT_BUFFER_LIMIT, SseClient } from './sse-client.js';
 import { policyRoutes, type PolicyApiDeps } from './policy-api.js';
 import { faultRoutes, type UpstreamSwitches } from './faults-api.js';
+import { vulnDbRoutes, type VulnDbAccess } from './vulndb-api.js';
 import type { RepositoryMode } from '../core/repository.js';
+import type { ShadowingWarning } from './service/virtual-shadowing.js';
 
 export interface EmulatorApiDeps {
   events: EventBus;
@@ -25,8 +27,12 @@ export interface EmulatorApiDeps {
   policy?: PolicyApiDeps;
   /** the one UpstreamConditions of the emulator: fault and offline endpoints (faults-api.ts); needs `policy` for its clock */
   upstream?: UpstreamSwitches;
+  /** the advisory database: GET /_emulator/vulndb and POST /_emulator/vulndb:import (vulndb-api.ts) */
+  vulndb?: VulnDbAccess;
   /** the mode of a repository by full name (the fault endpoints accept REMOTE_REPOSITORY ones only) */
   repositoryMode?: (name: string) => RepositoryMode | undefined;
+  /** a virtual repository's dependency-confusion warnings by full name (undefined: no such repository); docs/virtual.md */
+  virtualWarnings?: (name: string) => ShadowingWarning[] | undefined;
 }
 
 const DEFAULT_REPLAY = 100;
@@ -45,6 +51,19 @@ export function createEmulatorApiModule(d: EmulatorApiDeps): FormatModule {
     if (!repository) throw new EmulatorError('INVALID_ARGUMENT', 'Query parameter "repository" is required.', { field: 'repository' });
     ctx.set('Cache-Control', 'no-store');
     ctx.body = lastCleanup.get(repository) ?? {};
+  };
+
+  /**
+   * GET /_emulator/warnings?repository=projects/P/locations/L/repositories/R: `{warnings: [...]}`, the
+   * dependency-confusion warnings of a virtual repository's config now (empty for other modes), for its page.
+   */
+  const getWarnings: Handler = async (ctx) => {
+    const repository = typeof ctx.query.repository === 'string' ? ctx.query.repository : '';
+    if (!repository) throw new EmulatorError('INVALID_ARGUMENT', 'Query parameter "repository" is required.', { field: 'repository' });
+    const warnings = d.virtualWarnings?.(repository) ?? (d.virtualWarnings ? undefined : []);
+    if (!warnings) throw new EmulatorError('NOT_FOUND', `Repository ${repository.slice(0, 200)} was not found.`);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { warnings };
   };
 
   const health: Handler = async (ctx) => {
@@ -115,11 +134,13 @@ export function createEmulatorApiModule(d: EmulatorApiDeps): FormatModule {
     { name: 'emulator.events.stream', method: 'GET', path: '/_emulator/events', handler: streamEvents },
     { name: 'emulator.settings.get', method: 'GET', path: '/_emulator/settings/:tool', handler: getSettings },
     { name: 'emulator.cleanup.last', method: 'GET', path: '/_emulator/cleanup/last', handler: getLastCleanup },
+    { name: 'emulator.warnings.get', method: 'GET', path: '/_emulator/warnings', handler: getWarnings },
     { name: 'emulator.oauth.token', method: 'POST', path: '/token', handler: d.iamHandlers.oauthToken },
     { name: 'emulator.iam.mintToken', method: 'POST', path: '/_emulator/iam/tokens', handler: d.iamHandlers.mintToken },
     { name: 'emulator.iam.setGroup', method: 'PUT', path: '/_emulator/iam/groups/:group', handler: d.iamHandlers.setGroup },
     ...(d.policy ? policyRoutes(d.policy) : []),
     ...(d.upstream && d.policy ? faultRoutes({ upstream: d.upstream, clock: d.policy.clock, events: d.events, repositoryMode: d.repositoryMode ?? (() => undefined) }) : []),
+    ...(d.vulndb ? vulnDbRoutes({ vulndb: d.vulndb }) : []),
   ]);
   return { id: 'emulator', prefixes: ['/_emulator/'], routes, renderError: renderGoogleError };
 }

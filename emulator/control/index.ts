@@ -20,6 +20,9 @@ import { IamPolicyService } from '../iam/repository-policies.js';
 import { RepositoryService } from './service/repositories.js';
 import { SettingsService } from './service/settings.js';
 import { AnnotationStore } from './service/annotations.js';
+import { VirtualShadowing } from './service/virtual-shadowing.js';
+import type { Logger } from '../core/logger.js';
+import type { VirtualAccess } from '../content/virtual.js';
 
 export interface ControlModuleDeps {
   meta: MetaStore;
@@ -35,6 +38,10 @@ export interface ControlModuleDeps {
   repositoryFormats?: readonly string[];
   /** the registered formats' checks of a repository body being created, by format */
   repositoryValidators?: ReadonlyMap<string, (config: Record<string, unknown>) => void>;
+  /** where warnings about stored configs are logged (a virtual repository's dependency-confusion risk) */
+  logger?: Logger;
+  /** may a virtual repository read a member (IAM: its service agent); absent: always */
+  virtualAccess?: VirtualAccess;
 }
 
 export function createControlApi(d: ControlModuleDeps): ControlApi {
@@ -48,8 +55,13 @@ export function createControlApi(d: ControlModuleDeps): ControlApi {
     registryHost: d.registryHost,
     held: d.held,
     annotations: new AnnotationStore(d.meta),
+    shadowing: new VirtualShadowing(d.meta, d.inventories, d.virtualAccess),
+    events: d.events,
+    ...(d.logger ? { logger: d.logger } : {}),
   });
 }
+
+export { VirtualShadowing, type ShadowingWarning } from './service/virtual-shadowing.js';
 
 export function createControlModule(api: ControlApi, admin: AdminDeps): FormatModule {
   return {

@@ -11,6 +11,7 @@ export function repositoryResource(r: RepositoryRecord, registryHost: string, si
   if (r.labels && Object.keys(r.labels).length) out.labels = r.labels;
   if (r.dockerConfig?.immutableTags) out.dockerConfig = { immutableTags: true };
   if (r.remoteRepositoryConfig) out.remoteRepositoryConfig = r.remoteRepositoryConfig as Json;
+  if (r.virtualRepositoryConfig) out.virtualRepositoryConfig = r.virtualRepositoryConfig as Json;
   if (r.cleanupPolicies && Object.keys(r.cleanupPolicies).length) out.cleanupPolicies = r.cleanupPolicies;
   if (r.cleanupPolicyDryRun) out.cleanupPolicyDryRun = true;
   if (sizeBytes > 0) out.sizeBytes = String(sizeBytes);

@@ -25,6 +25,17 @@ describe('NotificationRules', () => {
     });
   });
 
+  it('notifies a virtual repository\'s dependency-confusion risk, opening its page, with violations\' setting', () => {
+    const e: ShellEvent = { type: 'virtual.shadowing', data: {
+      repository: 'projects/p/locations/l/repositories/all', format: 'DOCKER', when: 'config', remote: 'projects/p/locations/l/repositories/hub',
+      standard: 'projects/p/locations/l/repositories/internal', packages: ['team/app'], message: 'm',
+    } };
+    expect(setup().rules.offer(e)).toEqual({
+      kind: 'shadowing', title: 'Dependency-confusion risk', body: 'all: remote hub outranks standard internal', count: 1, route: '#/repositories/p/l/all',
+    });
+    expect(setup({ notifyViolations: false }).rules.offer(e)).toBeUndefined();
+  });
+
   it('notifies failed pushes, and pushes only when asked', () => {
     expect(setup().rules.offer(failed)?.title).toBe('Push failed');
     expect(setup().rules.offer(pushed)).toBeUndefined();

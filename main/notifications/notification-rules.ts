@@ -4,7 +4,7 @@
 // one summary when it ends; a global cap bounds notifications per minute. Pure: the clock is injected.
 import type { ShellSettings } from '../ipc/contract.js';
 
-export type NoticeKind = 'violation' | 'failedPush' | 'cleanup' | 'push' | 'upstream';
+export type NoticeKind = 'violation' | 'failedPush' | 'cleanup' | 'push' | 'upstream' | 'shadowing';
 
 /** Any emulator event (`EmulatorEvent` from emulator/index.ts fits), read generically. */
 export interface ShellEvent {
@@ -30,7 +30,7 @@ export interface NotificationPolicy {
 }
 
 export const DEFAULT_POLICY: NotificationPolicy = { groupWindowMs: 15_000, maxPerMinute: 4 };
-const KINDS: readonly NoticeKind[] = ['violation', 'failedPush', 'cleanup', 'push', 'upstream'];
+const KINDS: readonly NoticeKind[] = ['violation', 'failedPush', 'cleanup', 'push', 'upstream', 'shadowing'];
 
 const text = (data: object, key: string): string | undefined => {
   const v = (data as Record<string, unknown>)[key];
@@ -55,6 +55,8 @@ function cleanupSentence(e: ShellEvent): string {
 export function kindOf(e: ShellEvent, s: ShellSettings): NoticeKind | undefined {
   if ((e.type === 'policy.violated' || (text(e.data, 'principal') && text(e.data, 'permission'))) && s.notifyViolations) return 'violation';
   if (e.type === 'push.failed' && s.notifyFailedPushes) return 'failedPush';
+  // a virtual repository whose remote member outranks a standard one holding packages (dependency confusion)
+  if (e.type === 'virtual.shadowing' && s.notifyViolations) return 'shadowing';
   // a cleanup run that deleted nothing (and would have deleted nothing) is not news
   if (e.type === 'cleanup.completed' && deletedOf(e).length > 0) return 'cleanup';
   // a remote repository's upstream failed (down, rate limit, injected fault): grouped like the rest, never one per request
@@ -80,6 +82,7 @@ export function describe(kind: NoticeKind, e: ShellEvent): string {
   }
   if (kind === 'cleanup') return cleanupDetail(e);
   if (kind === 'upstream') return upstreamDetail(e);
+  if (kind === 'shadowing') return `${shortRepo(text(d, 'repository'))}: remote ${shortRepo(text(d, 'remote'))} outranks standard ${shortRepo(text(d, 'standard'))}`;
   if (kind === 'violation') return `${text(d, 'principal') ?? 'someone'} lacks ${text(d, 'permission') ?? 'a permission'} on ${shortRepo(text(d, 'resource'))}`;
   if (kind === 'failedPush') return `${[shortRepo(text(d, 'repository')), text(d, 'package')].filter(Boolean).join('/')}: ${text(d, 'message') ?? text(d, 'code') ?? 'failed'}`;
   // the format's own words when it gives them (`npm publish @scope/name@1.2.0`), with the repository
@@ -113,6 +116,7 @@ const TITLES: Record<NoticeKind, [one: string, many: (n: number) => string]> = {
   cleanup: ['Cleanup', (n) => `${n} cleanup runs`],
   push: ['Image pushed', (n) => `${n} images pushed`],
   upstream: ['Upstream failed', (n) => `${n} upstream requests failed`],
+  shadowing: ['Dependency-confusion risk', (n) => `${n} dependency-confusion warnings`],
 };
 
 /** Violations that are all refusals of immutable tags (not missing permissions). */
@@ -121,7 +125,7 @@ const IMMUTABLE_TITLES: [one: string, many: (n: number) => string] = ['Immutable
 /** Push notices that are not all Docker images: package versions (npm, Python, …), or a mix. */
 const PACKAGE_PUSH_TITLES: [one: string, many: (n: number) => string] = ['Package published', (n) => `${n} artifacts pushed`];
 
-const ROUTES: Record<NoticeKind, string> = { violation: '#/iam', failedPush: '#/feed', cleanup: '#/feed', push: '#/feed', upstream: '#/feed' };
+const ROUTES: Record<NoticeKind, string> = { violation: '#/iam', failedPush: '#/feed', cleanup: '#/feed', push: '#/feed', upstream: '#/feed', shadowing: '#/feed' };
 
 /** `#/repositories/P/L/R` for a repository resource name (the dashboard's route), else undefined. */
 function repositoryRoute(name: string | undefined): string | undefined {
@@ -200,7 +204,7 @@ export class NotificationRules {
       : TITLES[kind];
     const title = events.length === 1 ? (kind === 'cleanup' ? cleanupSentence(events[0]!) : one) : many(events.length);
     const repos = new Set(events.map((e) => text(e.data, 'repository') ?? text(e.data, 'resource')));
-    const route = kind === 'cleanup' || kind === 'upstream' || (kind === 'violation' && events.every(isImmutableTagRefusal)) ? (repos.size === 1 ? repositoryRoute([...repos][0]) : undefined) : undefined;
+    const route = kind === 'cleanup' || kind === 'upstream' || kind === 'shadowing' || (kind === 'violation' && events.every(isImmutableTagRefusal)) ? (repos.size === 1 ? repositoryRoute([...repos][0]) : undefined) : undefined;
     return { kind, title, body, count: events.length, route: route ?? (kind === 'violation' && events.every(isImmutableTagRefusal) ? '#/feed' : ROUTES[kind]) };
   }
 }

@@ -3,7 +3,7 @@
 // as the local dashboard.
 import type {
   CleanupReport, ClockResponse, DockerImageResource, EmulatorInfo, LastCleanup, ListRepositoriesResponse, OciImageConfig, OciManifest, PackageResource,
-  PolicyResource, RepositoryResource, SettingsSnippet, TagResource, VersionResource, UpstreamFault, OfflineState,
+  PolicyResource, RepositoryResource, SettingsSnippet, TagResource, VersionResource, UpstreamFault, OfflineState, VirtualWarningsResponse,
 } from './types.js';
 
 export class ControlError extends Error {
@@ -91,6 +91,11 @@ export class ControlClient {
   /** The latest cleanup run of a repository since the emulator started (`{}` when none ran). */
   lastCleanup(repository: string): Promise<LastCleanup> {
     return this.get(`/_emulator/cleanup/last?${new URLSearchParams({ repository })}`);
+  }
+
+  /** A virtual repository's dependency-confusion warnings, from its config and its members' packages now. */
+  async virtualWarnings(repository: string): Promise<VirtualWarningsResponse['warnings']> {
+    return (await this.get<VirtualWarningsResponse>(`/_emulator/warnings?${new URLSearchParams({ repository })}`)).warnings ?? [];
   }
 
   /** Runs a repository's cleanup policies now; `dryRun` overrides its cleanupPolicyDryRun for this run. */

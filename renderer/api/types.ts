@@ -1,6 +1,6 @@
 // Control-plane wire shapes the dashboard reads that emulator/control/dto.ts does not declare yet. Kept as
 // plain types: the renderer may not import emulator/ at run time.
-export type { EmulatorInfo, HealthResponse, ListRepositoriesResponse, RepositoryResource } from '../../emulator/control/dto.js';
+export type { EmulatorInfo, HealthResponse, ListRepositoriesResponse, RepositoryResource, VirtualWarningsResponse } from '../../emulator/control/dto.js';
 
 /** GET /_emulator/settings/TOOL: what `ar-emulator print-settings TOOL` prints (emulator/settings). */
 export interface SettingsSnippet {

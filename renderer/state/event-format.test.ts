@@ -23,6 +23,14 @@ describe('describeEvent', () => {
     expect(categoryOf(ev('artifact.pushed', { kind: 'file', action: 'twine upload demo-1.0.tar.gz' }))).toBe('push');
   });
 
+  it('reads virtual.shadowing as a violation, at config and at read', () => {
+    const base = { repository: 'projects/p/locations/l/repositories/all', format: 'DOCKER', remote: 'projects/p/locations/l/repositories/hub', standard: 'projects/p/locations/l/repositories/internal', message: 'm' };
+    const config = describeEvent(ev('virtual.shadowing', { ...base, when: 'config', packages: ['a', 'b', 'c', 'd'] }));
+    expect(config).toMatchObject({ category: 'violation', title: 'Dependency-confusion risk in all: remote hub outranks standard internal', detail: 'internal holds a, b, c, …and 1 more' });
+    const read = describeEvent(ev('virtual.shadowing', { ...base, when: 'read', packages: ['team/app'] }));
+    expect(read.title).toBe('Remote hub answered team/app through all, shadowing standard internal');
+  });
+
   it('keeps the Docker wording for events without an action', () => {
     const repo = 'projects/p/locations/us-central1/repositories/apps';
     expect(describeEvent(ev('artifact.pushed', { repository: repo, package: 'web', version: DIGEST, kind: 'manifest', tags: ['v1'], sizeBytes: 2048 })).title).toBe('Pushed image apps/web:v1');

@@ -33,7 +33,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v 
 
 export function categoryOf(e: FeedEvent): EventCategory {
   const [noun, verb] = e.type.split('.');
-  if (e.type.startsWith('policy.') || (str(e.data.permission) && str(e.data.principal))) return 'violation';
+  if (e.type.startsWith('policy.') || e.type === 'virtual.shadowing' || (str(e.data.permission) && str(e.data.principal))) return 'violation';
   if (verb === 'failed' || e.type.endsWith('.error')) return 'error';
   if (noun === 'cache' || noun === 'faults') return 'cache';
   if (noun === 'scan') return 'scan';
@@ -67,6 +67,7 @@ export function describeEvent(e: FeedEvent): EventView {
   const kind = str(d.kind);
   if (e.type === 'upstream.failed') return upstreamFailed(d, repository);
   if (e.type === 'faults.changed') return faultsChanged(d);
+  if (e.type === 'virtual.shadowing') return virtualShadowing(d, repository);
   if (e.type === 'cache.hit' || e.type === 'cache.miss') return cacheEvent(e.type, d, repository);
   switch (category) {
     case 'violation':
@@ -99,6 +100,21 @@ export function describeEvent(e: FeedEvent): EventView {
 }
 
 const IMMUTABLE_TAGS = 'dockerConfig.immutableTags';
+
+/**
+ * `virtual.shadowing`: a remote member of a virtual repository outranks a standard one holding packages of the
+ * same names (at create/patch), or just answered for one (a read): a dependency-confusion risk.
+ */
+function virtualShadowing(d: Record<string, unknown>, repository: string | undefined): EventView {
+  const packages = Array.isArray(d.packages) ? d.packages.filter((p): p is string => typeof p === 'string') : [];
+  const shown = packages.slice(0, 3).join(', ') + (packages.length > 3 ? `, …and ${packages.length - 3} more` : '');
+  const remote = shortRepository(str(d.remote));
+  const standard = shortRepository(str(d.standard));
+  const title = d.when === 'read'
+    ? `Remote ${remote} answered ${shown || 'a package'} through ${shortRepository(repository)}, shadowing standard ${standard}`
+    : `Dependency-confusion risk in ${shortRepository(repository)}: remote ${remote} outranks standard ${standard}`;
+  return { category: 'violation', repository, title, detail: d.when === 'read' ? 'give the standard upstream the higher priority' : `${standard} holds ${shown}` };
+}
 
 /** `policy.violated` of dockerConfig.immutableTags: who tried what, on which tag or image when the event says. */
 function immutableTagViolation(e: FeedEvent, repository: string | undefined): EventView {

@@ -1,6 +1,7 @@
 // One repository: its details (format, mode, size, policies, labels), the client settings snippet and a
-// packages → versions → tags browser (Docker versions link to the image view) and the last cleanup run.
-import type { PackageResource, RepositoryResource, VersionResource } from '../api/types.js';
+// packages → versions → tags browser (Docker versions link to the image view) and the last cleanup run; for a
+// virtual repository its upstreams in the order they are asked and its dependency-confusion warnings.
+import type { PackageResource, RepositoryResource, VersionResource, VirtualWarningsResponse } from '../api/types.js';
 import { copyButton, emptyState, errorState, facts, h, panel, relativeTime, replaceChildren } from '../components/dom.js';
 import { formatBytes, shortDigest, shortRepository } from '../state/event-format.js';
 import { cleanupPanel } from './cleanup-panel.js';
@@ -15,6 +16,7 @@ export function repositoryView(ctx: ViewContext, repository: string): View {
   const packages = h('div', {}, emptyState('Loading…'));
   const settings = h('div', {});
   const cache = h('div', {});
+  const members = h('div', {});
   const cleanup = cleanupPanel(ctx, repository);
   let remote = false;
   // a remote repository's cache hit ratio, from the feed's cache events (live)
@@ -37,6 +39,7 @@ export function repositoryView(ctx: ViewContext, repository: string): View {
     h('nav', { class: 'crumbs' }, h('a', { href: '#/repositories' }, 'Repositories'), h('span', {}, shortRepository(repository))),
     panel('Details', details, [h('a', { class: 'button ghost small', href: repositoryHref(repository, 'iam') }, 'IAM policy')]),
     cache,
+    members,
     settings,
     cleanup.el,
     panel('Packages', packages),
@@ -47,9 +50,12 @@ export function repositoryView(ctx: ViewContext, repository: string): View {
       replaceChildren(details, repoFacts(repo));
       remote = String(repo.mode) === 'REMOTE_REPOSITORY' || Number(repo.mode) === 3;
       renderCache();
+      const virtual = String(repo.mode) === 'VIRTUAL_REPOSITORY' || Number(repo.mode) === 2;
+      if (virtual) replaceChildren(members, virtualPanel(repo, await ctx.client.virtualWarnings(repository).catch(() => [])));
       replaceChildren(settings, clientSettingsPanel(ctx, repo));
       const pkgs = await ctx.client.listPackages(repository);
-      replaceChildren(packages, pkgs.length ? packageList(ctx, repo, pkgs) : emptyState('No packages yet. Push something to this repository.'));
+      const none = virtual ? 'A virtual repository stores nothing of its own: its upstreams hold the packages it serves.' : 'No packages yet. Push something to this repository.';
+      replaceChildren(packages, pkgs.length ? packageList(ctx, repo, pkgs) : emptyState(none));
     } catch (err) {
       replaceChildren(details, errorState(err));
       packages.replaceChildren();
@@ -57,6 +63,24 @@ export function repositoryView(ctx: ViewContext, repository: string): View {
   };
   void load();
   return { el, dispose: () => (unsubscribe(), cleanup.dispose?.()) };
+}
+
+/**
+ * A virtual repository's members in the order they are asked (priority desc, ties in listed order), and its
+ * dependency-confusion warnings: a remote member asked before a standard one that holds packages (docs/virtual.md).
+ */
+function virtualPanel(repo: RepositoryResource, warnings: VirtualWarningsResponse['warnings']): HTMLElement {
+  const policies = (repo.virtualRepositoryConfig?.upstreamPolicies ?? []).map((p, i) => ({ ...p, i, priority: Number(p.priority ?? 0) }));
+  policies.sort((a, b) => b.priority - a.priority || a.i - b.i);
+  return panel('Upstreams', h('div', { 'data-testid': 'virtual-upstreams' },
+    ...warnings.map((w) => h('p', { class: 'warning', 'data-testid': 'virtual-warning', role: 'alert' },
+      h('strong', {}, 'Dependency-confusion risk: '),
+      `remote ${shortRepository(w.remote)} (priority ${w.remotePriority}) is asked before standard ${shortRepository(w.standard)} (priority ${w.standardPriority}), which holds ${w.packageCount} package${w.packageCount === 1 ? '' : 's'}: ${w.packages.join(', ')}${w.packageCount > w.packages.length ? ', …' : ''}. A public package of the same name would shadow the internal one; give the standard upstream the higher priority.`)),
+    policies.length
+      ? h('table', { class: 'data compact' },
+        h('thead', {}, h('tr', {}, h('th', {}, 'Id'), h('th', {}, 'Repository'), h('th', { class: 'num' }, 'Priority'))),
+        h('tbody', {}, ...policies.map((p) => h('tr', { 'data-testid': 'virtual-upstream' }, h('td', {}, p.id), h('td', {}, h('a', { href: repositoryHref(p.repository) }, shortRepository(p.repository))), h('td', { class: 'num' }, String(p.priority))))))
+      : emptyState('No upstreams yet.')));
 }
 
 function repoFacts(r: RepositoryResource & { cleanupPolicies?: Record<string, unknown>; cleanupPolicyDryRun?: boolean }): HTMLElement {

@@ -1,7 +1,7 @@
 // One gRPC service (definition + implementation) per protobufjs Service: each unary RPC `FooBar` calls
 // `api.fooBar(json)` with the request in proto3 JSON and encodes the JSON it returns. RPCs the API lacks
 // answer UNIMPLEMENTED. No per-message code lives here.
-import type { MethodDefinition, ServiceDefinition, UntypedServiceImplementation, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import { Metadata, type MethodDefinition, type ServiceDefinition, type UntypedServiceImplementation, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import type protobuf from 'protobufjs';
 import type { Logger } from '../../core/logger.js';
 import type { ControlApi } from '../api.js';
@@ -9,6 +9,8 @@ import type { ProtoJson, ProtoObject } from './proto-json.js';
 import { toGrpcError, unimplemented } from './status.js';
 
 type Decoded = Record<string, unknown>;
+/** RPCs whose API method takes a `warn` callback (ControlApi) */
+const WARNING_RPCS = new Set(['CreateRepository', 'UpdateRepository']);
 type ApiMethod = (req: unknown) => Promise<unknown>;
 
 /**
@@ -91,10 +93,17 @@ function unaryHandler(
       try {
         const json = codec.toJson(requestType, call.request) as Record<string, unknown>;
         const request = authorize ? await authorize(rpc, json, typeof authorization === 'string' ? authorization : undefined) : json;
-        const response = await apiMethod(request);
+        // warnings about a request that succeeded (ControlApi `warn`) go out as trailing metadata; not enumerable:
+        // the request stays the proto3 JSON the client sent
+        const warnings: string[] = [];
+        const withWarn = WARNING_RPCS.has(rpc) ? Object.defineProperty({ ...request }, 'warn', { value: (m: string) => void warnings.push(m), enumerable: false }) : request;
+        const response = await apiMethod(withWarn);
         const message = codec.fromJson(responseType, response ?? {});
         logger.debug('gRPC call', { method: path, code: 0, ms: Date.now() - started });
-        callback(null, message);
+        if (!warnings.length) return callback(null, message);
+        const trailer = new Metadata();
+        for (const w of warnings) trailer.add('x-emulator-warning', w.replace(/[^\x20-\x7e]/g, '?'));
+        callback(null, message, trailer);
       } catch (err) {
         onError?.(err, typeof authorization === 'string' ? authorization : undefined);
         const error = toGrpcError(err, path, codec, logger);

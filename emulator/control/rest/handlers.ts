@@ -10,6 +10,15 @@ const pkg = (p: RouteParams) => `${repo(p)}/packages/${seg(p.package)}`;
 const body = async (ctx: AppContext) => (await readJson(ctx, 1 << 20)) as Json;
 const asJson = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
 
+/**
+ * A warning about a request that succeeded, as an RFC 7234 `Warning: 299 - "…"` header ("miscellaneous persistent
+ * warning"; gcloud and curl -i show it). The text is quoted-string safe and ASCII.
+ */
+const warnHeader = (ctx: AppContext) => (message: string) => {
+  const text = message.replace(/[^\x20-\x7e]/g, '?').replace(/["\\]/g, (c) => `\\${c}`).slice(0, 2000);
+  ctx.append('Warning', `299 - "${text}"`);
+};
+
 export type ControlHandlerName =
   | 'listLocations' | 'getLocation' | 'getOperation'
   | 'createRepository' | 'getRepository' | 'listRepositories' | 'updateRepository' | 'deleteRepository'
@@ -29,11 +38,11 @@ export function restHandlers(api: ControlApi): Record<ControlHandlerName, Handle
     getOperation: async (ctx, p) => respond(ctx, await api.getOperation({ name: `projects/${p.project}/locations/${p.location}/operations/${seg(p.operation)}` })),
 
     createRepository: async (ctx, p) => respond(ctx, await api.createRepository({
-      parent: `projects/${p.project}/locations/${p.location}`, repositoryId: query(ctx, 'repositoryId') ?? '', repository: asJson(await readJson(ctx, 1 << 20)),
+      parent: `projects/${p.project}/locations/${p.location}`, repositoryId: query(ctx, 'repositoryId') ?? '', repository: asJson(await readJson(ctx, 1 << 20)), warn: warnHeader(ctx),
     })),
     getRepository: async (ctx, p) => respond(ctx, await api.getRepository({ name: repo(p) })),
     listRepositories: async (ctx, p) => respond(ctx, await api.listRepositories({ parent: `projects/${p.project}/locations/${p.location}`, ...listQuery(ctx) })),
-    updateRepository: async (ctx, p) => respond(ctx, await api.updateRepository({ repository: { ...(await body(ctx)), name: repo(p) }, updateMask: maskQuery(ctx) })),
+    updateRepository: async (ctx, p) => respond(ctx, await api.updateRepository({ repository: { ...(await body(ctx)), name: repo(p) }, updateMask: maskQuery(ctx), warn: warnHeader(ctx) })),
     deleteRepository: async (ctx, p) => respond(ctx, await api.deleteRepository({ name: repo(p) })),
 
     listPackages: async (ctx, p) => respond(ctx, await api.listPackages({ parent: repo(p), ...listQuery(ctx) })),

@@ -41,6 +41,12 @@ function uri(v: unknown, field: string): string {
   return v;
 }
 
+/** The upstream source field a (stored or given) config sets, if exactly one. */
+export function remoteSourceOf(config: Record<string, unknown>): string | undefined {
+  const given = SOURCES.filter((s) => config[s] !== undefined);
+  return given.length === 1 ? given[0] : undefined;
+}
+
 /** The stored config: checked, enum names upper-cased, nothing else changed. */
 export function normalizeRemoteConfig(format: string, input: unknown): Record<string, unknown> {
   const f = 'repository.remote_repository_config';

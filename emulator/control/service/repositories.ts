@@ -10,7 +10,8 @@ import {
 } from '../../core/repository.js';
 import type { MetaStore } from '../../storage/meta-store.js';
 import { normalizeCleanupPolicies } from './cleanup-policies.js';
-import { normalizeRemoteConfig } from './remote-config.js';
+import { normalizeRemoteConfig, remoteSourceOf } from './remote-config.js';
+import { normalizeVirtualConfig } from './virtual-config.js';
 
 const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
@@ -79,7 +80,9 @@ export class RepositoryService {
       throw fieldError('repository.remote_repository_config', 'is only valid for a REMOTE_REPOSITORY');
     }
     if (record.mode === 'VIRTUAL_REPOSITORY') {
-      throw new EmulatorError('UNSUPPORTED', `Repository mode ${record.mode} is not supported by this emulator version yet.`);
+      if (input.virtualRepositoryConfig !== undefined) record.virtualRepositoryConfig = normalizeVirtualConfig(this.meta, record, input.virtualRepositoryConfig);
+    } else if (input.virtualRepositoryConfig !== undefined) {
+      throw fieldError('repository.virtual_repository_config', 'is only valid for a VIRTUAL_REPOSITORY');
     }
     this.configValidators.get(record.format)?.(input);
     if (input.description !== undefined) {
@@ -143,6 +146,16 @@ export class RepositoryService {
         case 'cleanupPolicyDryRun':
           next.cleanupPolicyDryRun = value === true;
           break;
+        case 'virtualRepositoryConfig': {
+          if (current.mode !== 'VIRTUAL_REPOSITORY') throw fieldError('repository.virtual_repository_config', 'is only valid for a VIRTUAL_REPOSITORY');
+          if (sub && sub !== 'upstreamPolicies') throw fieldError('update_mask', `unknown field "virtual_repository_config.${snake(sub)}"`);
+          next.virtualRepositoryConfig = normalizeVirtualConfig(this.meta, current, value ?? {});
+          break;
+        }
+        case 'remoteRepositoryConfig':
+          if (current.mode !== 'REMOTE_REPOSITORY') throw fieldError('repository.remote_repository_config', 'is only valid for a REMOTE_REPOSITORY');
+          next.remoteRepositoryConfig = this.patchedRemoteConfig(current, value, sub, path);
+          break;
         default:
           if (OUTPUT_ONLY.has(top) || CREATE_FIELDS.has(top)) {
             throw fieldError('update_mask', `field "${snake(path)}" cannot be updated`);
@@ -156,6 +169,37 @@ export class RepositoryService {
       if (!tx.get(REPOSITORY_TABLE, REPOSITORY_KEY)) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
       tx.put(REPOSITORY_TABLE, REPOSITORY_KEY, next);
     });
+    return next;
+  }
+
+  /**
+   * remoteRepositoryConfig under patch: description, upstreamCredentials and disableUpstreamValidation may change
+   * (the whole config, or one of them by mask); the upstream source may not (INVALID_ARGUMENT naming it, like the
+   * other fields that cannot change after create: docs/remote.md).
+   */
+  private patchedRemoteConfig(current: RepositoryRecord, value: unknown, sub: string | undefined, path: string): Record<string, unknown> {
+    const before = current.remoteRepositoryConfig ?? {};
+    const source = remoteSourceOf(before);
+    const given = value === undefined ? {} : asObject(value, 'repository.remote_repository_config');
+    let candidate: Record<string, unknown>;
+    if (sub) {
+      if (!['description', 'upstreamCredentials', 'disableUpstreamValidation'].includes(sub)) {
+        throw fieldError(`repository.remote_repository_config.${snake(sub)}`, 'cannot be changed after the repository is created');
+      }
+      if (path.split('.').length > 2) throw fieldError('update_mask', `field "${snake(path)}" cannot be updated on its own: name remote_repository_config.${snake(sub)}`);
+      candidate = { ...before };
+      if (given[sub] === undefined) delete candidate[sub];
+      else candidate[sub] = given[sub];
+    } else {
+      candidate = { ...given };
+      // a whole config without a source keeps the current one (the source cannot change anyway)
+      if (source && remoteSourceOf(candidate) === undefined) candidate[source] = before[source];
+    }
+    const next = normalizeRemoteConfig(current.format, candidate);
+    const nextSource = remoteSourceOf(next);
+    if (nextSource !== source || JSON.stringify(next[nextSource!]) !== JSON.stringify(source ? before[source] : undefined)) {
+      throw fieldError(`repository.remote_repository_config.${snake(nextSource ?? source ?? 'upstream')}`, 'the upstream of a remote repository cannot be changed after the repository is created');
+    }
     return next;
   }
 

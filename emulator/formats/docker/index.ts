@@ -28,6 +28,8 @@ import { DockerTargets } from './service/target.js';
 import { T, isLive, type BlobLink, type ManifestRecord } from './service/tables.js';
 import { DockerRemote } from './service/remote.js';
 import type { SecretResolver, Upstream } from '../../content/upstream.js';
+import { ALLOW_ALL_VIRTUAL, type VirtualAccess } from '../../content/virtual.js';
+import { DockerVirtual } from './service/virtual.js';
 
 export interface DockerModuleDeps {
   meta: MetaStore;
@@ -44,6 +46,8 @@ export interface DockerModuleDeps {
   locateRepository?: RepositoryLocator;
   /** the upstream client and secrets of remote repositories (absent: REMOTE repositories serve only their cache) */
   remote?: { client: Upstream; secrets: SecretResolver };
+  /** may a virtual repository read a member (the service agent's readViaVirtualRepository); absent: always */
+  virtualAccess?: VirtualAccess;
 }
 
 /** The registry name a failed request was about, best effort (the name itself may be what failed). */
@@ -67,11 +71,13 @@ function bearerChallenge(ctx: AppContext, err: EmulatorError): EmulatorError {
 export function createDockerModule(d: DockerModuleDeps): FormatModule {
   const targets = new DockerTargets(d.meta, d.contentPolicy ?? {}, { defaultLocation: d.defaultLocation, locateRepository: d.locateRepository });
   const manifests = new ManifestService(d.blobs, d.events, d.clock);
+  const remote = d.remote ? new DockerRemote(d.remote.client, d.remote.secrets, d.uploads.ingest, manifests, d.events, d.clock) : undefined;
   const deps: DockerDeps = {
     targets,
     blobs: new BlobService(d.blobs, d.uploads, d.events, d.clock),
     manifests,
-    ...(d.remote ? { remote: new DockerRemote(d.remote.client, d.remote.secrets, d.uploads.ingest, manifests, d.events, d.clock) } : {}),
+    ...(remote ? { remote } : {}),
+    virtual: new DockerVirtual(d.meta, targets, d.virtualAccess ?? ALLOW_ALL_VIRTUAL, d.events, remote),
     routes: () => routes,
     access: d.auth,
     pinned: new WeakMap(),
@@ -93,7 +99,7 @@ export function createDockerModule(d: DockerModuleDeps): FormatModule {
     errorStripHeaders: ['Docker-Content-Digest'],
     denialWording: 'registry',
     challenge: bearerChallenge,
-    events: ['artifact.pushed', 'artifact.pulled', 'artifact.deleted', 'tag.updated', 'tag.deleted', 'push.failed', 'cache.hit', 'cache.miss', 'upstream.failed'],
+    events: ['artifact.pushed', 'artifact.pulled', 'artifact.deleted', 'tag.updated', 'tag.deleted', 'push.failed', 'cache.hit', 'cache.miss', 'upstream.failed', 'virtual.shadowing'],
     inventory: createDockerInventory(targets, deps.manifests, d.blobs),
     access: dockerAccess(deps),
     renderError(err, ctx) {

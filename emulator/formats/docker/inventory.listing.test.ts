@@ -90,9 +90,8 @@ describe('docker inventory listing', () => {
     expect(inventory.listTags(ref, 'other')).toEqual([{ id: 'latest', version: digestOf(0) }]);
   });
 
-  it('reads the cache of a REMOTE repository behind the same interface, and refuses VIRTUAL as not implemented', async () => {
+  it('reads the cache of a REMOTE repository, and the own shard of a VIRTUAL one, behind the same interface', async () => {
     expect((await seeded('REMOTE_REPOSITORY')).targets.forImage(ref, 'img').content.mode).toBe('REMOTE_REPOSITORY');
-    const { targets } = await seeded('VIRTUAL_REPOSITORY');
-    expect(() => targets.forImage(ref, 'img')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+    expect((await seeded('VIRTUAL_REPOSITORY')).targets.forImage(ref, 'img').content.mode).toBe('VIRTUAL_REPOSITORY');
   });
 });

@@ -44,7 +44,8 @@ export interface NpmErrorBody {
 
 export function renderNpmError(err: EmulatorError, ctx: AppContext): void {
   const status = NPM_STATUS[err.code];
-  const body: NpmErrorBody = { error: status >= 500 ? 'internal error' : err.message };
+  // UNAVAILABLE (a remote repository's upstream failed with nothing cached) names the reason; other 5xx never do
+  const body: NpmErrorBody = { error: status >= 500 && err.code !== 'UNAVAILABLE' ? 'internal error' : err.message };
   ctx.status = status;
   ctx.type = 'application/json';
   ctx.body = body;

@@ -9,6 +9,8 @@ import type { Routes } from '../../http/routes.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import type { MetaStore } from '../../storage/meta-store.js';
 import type { UploadSessions } from '../../storage/uploads.js';
+import type { SecretResolver, Upstream } from '../../content/upstream.js';
+import type { VirtualAccess } from '../../content/virtual.js';
 import { npmAccess } from './access.js';
 import { renderNpmError } from './errors.js';
 import type { NpmDeps } from './handlers/deps.js';
@@ -19,8 +21,10 @@ import { tarballHandlers } from './handlers/tarballs.js';
 import { createNpmInventory } from './inventory.js';
 import { npmRoutes } from './routes.js';
 import { NpmPackages } from './service/packages.js';
-import { T, type VersionRecord } from './service/tables.js';
+import { NpmRemote } from './service/remote.js';
+import { T, type CachedPackumentRecord, type VersionRecord } from './service/tables.js';
 import { NpmTargets } from './service/target.js';
+import { NpmVirtual } from './service/virtual.js';
 
 /** The default cap on a publish body (packument plus base64 tarball): 100 MiB, a tarball of about 75 MiB. */
 export const DEFAULT_MAX_PUBLISH_BYTES = 100 << 20;
@@ -34,6 +38,13 @@ export interface NpmModuleDeps {
   defaultLocation: string;
   /** cap on a publish request body (default DEFAULT_MAX_PUBLISH_BYTES) */
   maxPublishBytes?: number;
+  /**
+   * the upstream client and secrets of remote repositories, and the NPMJS preset's registry (npm's configured
+   * one); absent: REMOTE repositories serve only their cache
+   */
+  remote?: { client: Upstream; secrets: SecretResolver; presets?: { npmjs?: () => Promise<string> } };
+  /** IAM on a virtual repository's members (absent: every member may be read) */
+  virtualAccess?: VirtualAccess;
 }
 
 /** The package a failed request was about, best effort (the name itself may be what failed). */
@@ -58,9 +69,12 @@ function challenge(ctx: AppContext, err: EmulatorError): EmulatorError {
 export function createNpmModule(d: NpmModuleDeps): FormatModule {
   const targets = new NpmTargets(d.meta);
   const packages = new NpmPackages(d.uploads.ingest, d.events, d.clock);
+  const remote = d.remote ? new NpmRemote(d.remote.client, d.remote.secrets, d.remote.presets?.npmjs, d.uploads.ingest, d.blobs, d.events, d.clock) : undefined;
   const deps: NpmDeps = {
     targets, packages, routes: () => routes, defaultLocation: d.defaultLocation,
     maxPublishBytes: d.maxPublishBytes ?? DEFAULT_MAX_PUBLISH_BYTES,
+    ...(remote ? { remote } : {}),
+    virtual: new NpmVirtual(d.meta, d.virtualAccess, targets, remote, d.events, d.clock),
   };
   const routes: Routes = npmRoutes({
     ...miscHandlers(deps),
@@ -77,7 +91,7 @@ export function createNpmModule(d: NpmModuleDeps): FormatModule {
     denialWording: 'registry',
     challenge,
     errorStripHeaders: ['ETag'],
-    events: ['artifact.pushed', 'artifact.pulled', 'artifact.deleted', 'tag.updated', 'tag.deleted', 'push.failed'],
+    events: ['artifact.pushed', 'artifact.pulled', 'artifact.deleted', 'tag.updated', 'tag.deleted', 'push.failed', 'cache.hit', 'cache.miss', 'upstream.failed', 'virtual.shadowing'],
     inventory: createNpmInventory(targets, packages, d.blobs),
     access: npmAccess(d.defaultLocation),
     renderError(err, ctx) {
@@ -88,13 +102,15 @@ export function createNpmModule(d: NpmModuleDeps): FormatModule {
     },
     async warmUp() {
       for (const { shard, record } of targets.all()) {
-        if (record.mode === 'STANDARD_REPOSITORY') targets.content.indexOf(shard);
+        if (record.mode !== 'VIRTUAL_REPOSITORY') targets.content.indexOf(shard);
         await new Promise((resolve) => setImmediate(resolve));
       }
     },
     *referencedBlobs() {
       for (const { shard } of targets.all()) {
         for (const [, v] of shard.entries<VersionRecord>(T.versions)) yield v.tarball.digest;
+        // a remote repository's cached upstream packuments
+        for (const [, p] of shard.entries<CachedPackumentRecord>(T.remote)) yield p.digest;
       }
     },
   };

@@ -39,6 +39,8 @@ export function createNpmInventory(targets: NpmTargets, packages: NpmPackages, b
     owner: { package: v.name, version: v.version },
     // the tarball's path under the repository URL is its id
     path: fileId(v),
+    // a remote repository's cached tarball: when it was fetched from the upstream
+    ...(v.fetchTime ? { fetchTime: v.fetchTime } : {}),
   });
 
   /** The version a file id names, if it exists. */

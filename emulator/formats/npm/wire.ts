@@ -16,7 +16,7 @@ const MANIFEST_MAX_BYTES = 512 << 10;
 export const README_MAX_CHARS = 64 << 10;
 
 /** The abbreviated ("corgi") document keeps these fields of each version (the spec's list plus cpu/os/libc). */
-const ABBREVIATED_FIELDS = [
+export const ABBREVIATED_FIELDS = [
   'name', 'version', 'dependencies', 'optionalDependencies', 'devDependencies', 'bundleDependencies', 'bundledDependencies',
   'peerDependencies', 'peerDependenciesMeta', 'acceptDependencies', 'bin', 'directories', 'engines', '_hasShrinkwrap',
   'cpu', 'os', 'libc', 'funding', 'license',
@@ -119,6 +119,18 @@ function parsePublish(name: string, versions: Record<string, unknown>, distTags:
   };
 }
 
+/**
+ * An upstream's version document as a remote repository keeps it: the registry's own fields dropped, the readme
+ * too when it is large; undefined when even that is too large to keep.
+ */
+export function upstreamManifest(body: Record<string, unknown>): Record<string, unknown> | undefined {
+  try {
+    return storedManifest(body);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The version document as kept: the client's fields minus the registry's own, its readme dropped if too large. */
 function storedManifest(body: Record<string, unknown>): Record<string, unknown> {
   const manifest: Record<string, unknown> = {};
@@ -155,7 +167,7 @@ function dist(v: VersionRecord, url: string) {
   return { integrity: v.tarball.integrity, shasum: v.tarball.sha1, tarball: url };
 }
 
-function hasInstallScript(manifest: Record<string, unknown>): boolean {
+export function hasInstallScript(manifest: Record<string, unknown>): boolean {
   const scripts = isObject(manifest.scripts) ? manifest.scripts : {};
   return ['preinstall', 'install', 'postinstall'].some((s) => typeof scripts[s] === 'string');
 }

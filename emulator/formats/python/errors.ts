@@ -25,7 +25,8 @@ export function pypiStatus(err: EmulatorError): number {
 
 export function renderPypiError(err: EmulatorError, ctx: AppContext): void {
   const status = pypiStatus(err);
-  const message = status >= 500 ? 'Internal Server Error' : err.message;
+  // a 503 (a remote repository's upstream failed with nothing cached) names its reason; other 5xx stay opaque
+  const message = status >= 500 && err.code !== 'UNAVAILABLE' ? 'Internal Server Error' : err.message;
   ctx.status = status;
   ctx.message = reasonPhrase(message);
   ctx.type = 'text/plain; charset=utf-8';

@@ -18,7 +18,11 @@ import { uploadHandlers } from './handlers/upload.js';
 import { createPythonInventory } from './inventory.js';
 import { pythonRoutes } from './routes.js';
 import { PythonPackages } from './service/packages.js';
-import { T, type FileRecord } from './service/tables.js';
+import { PythonRemote } from './service/remote.js';
+import { T, type CachedPageRecord, type FileRecord } from './service/tables.js';
+import { PythonVirtual } from './service/virtual.js';
+import type { SecretResolver, Upstream } from '../../content/upstream.js';
+import type { VirtualAccess } from '../../content/virtual.js';
 
 /** The largest distribution file accepted (PyPI's default is 100 MB; Artifact Registry documents none). */
 export const MAX_PYTHON_FILE_BYTES = 1 << 30;
@@ -31,6 +35,10 @@ export interface PythonModuleDeps {
   clock: Clock;
   defaultLocation: string;
   maxFileBytes?: number;
+  /** the upstream client and secrets of remote repositories (absent: REMOTE repositories serve only their cache) */
+  remote?: { client: Upstream; secrets: SecretResolver };
+  /** the IAM check a virtual repository makes before reading a member (absent: always allowed) */
+  virtualAccess?: VirtualAccess;
 }
 
 /** pip and twine send credentials after a Basic challenge (pip asks for them or reads the keyring / .netrc). */
@@ -40,9 +48,13 @@ function basicChallenge(ctx: AppContext, err: EmulatorError): EmulatorError {
 
 export function createPythonModule(m: PythonModuleDeps): FormatModule {
   const packages = new PythonPackages(m.meta);
+  const maxFileBytes = m.maxFileBytes ?? MAX_PYTHON_FILE_BYTES;
+  const remote = m.remote ? new PythonRemote(m.remote.client, m.remote.secrets, packages, m.uploads.ingest, m.blobs, m.events, m.clock, maxFileBytes) : undefined;
   const d: PythonDeps = {
     packages, ingest: m.uploads.ingest, blobs: m.blobs, events: m.events, clock: m.clock,
-    defaultLocation: m.defaultLocation, maxFileBytes: m.maxFileBytes ?? MAX_PYTHON_FILE_BYTES,
+    defaultLocation: m.defaultLocation, maxFileBytes,
+    ...(remote ? { remote } : {}),
+    virtual: new PythonVirtual(m.meta, m.virtualAccess, packages, remote, m.events, m.clock),
   };
   return {
     id: 'python',
@@ -52,7 +64,7 @@ export function createPythonModule(m: PythonModuleDeps): FormatModule {
     routes: pythonRoutes({ ...uploadHandlers(d), ...simpleHandlers(d), ...fileHandlers(d) }),
     denialWording: 'registry',
     challenge: basicChallenge,
-    events: ['artifact.pushed', 'artifact.pulled', 'artifact.deleted', 'push.failed'],
+    events: ['artifact.pushed', 'artifact.pulled', 'artifact.deleted', 'push.failed', 'cache.hit', 'cache.miss', 'upstream.failed', 'virtual.shadowing'],
     inventory: createPythonInventory(packages, m.blobs, m.events, m.clock),
     access: pythonAccess(m.defaultLocation),
     renderError(err, ctx) {
@@ -71,6 +83,8 @@ export function createPythonModule(m: PythonModuleDeps): FormatModule {
           yield f.digest;
           if (f.metadata) yield f.metadata.digest;
         }
+        // remote repositories' cached upstream pages
+        for (const [, p] of shard.entries<CachedPageRecord>(T.pages)) yield p.digest;
       }
     },
   };

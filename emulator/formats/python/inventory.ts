@@ -36,6 +36,7 @@ export function createPythonInventory(packages: PythonPackages, blobs: BlobStore
     updateTime: f.uploadTime,
     owner: { package: f.project, version: f.version },
     path: `packages/${f.project}/${f.filename}`,
+    ...(f.fetchTime ? { fetchTime: f.fetchTime } : {}),
   });
   const deleted = (t: PythonTarget, pkg: string, v?: string) =>
     events.emit('artifact.deleted', { repository: t.repository, format: 'PYTHON', package: pkg, ...(v ? { version: v } : {}), kind: 'version' });

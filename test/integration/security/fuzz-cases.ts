@@ -114,6 +114,7 @@ export function pathTemplates(s: Seed): Array<{ method: string; template: string
     t('DELETE', '/_emulator/faults?repository=projects/{project}/locations/{location}/repositories/{repository}'),
     t('GET', '/_emulator/offline?q={q}'),
     t('GET', '/_emulator/cleanup/last?repository=projects/{project}/locations/{location}/repositories/{repository}'),
+    t('GET', '/_emulator/warnings?repository=projects/{project}/locations/{location}/repositories/{repository}'),
     t('GET', '/_emulator/settings/{q}?repository={repository}'),
     t('GET', '/_emulator/{q}'),
     t('GET', '/{q}'),

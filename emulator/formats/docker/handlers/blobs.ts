@@ -8,14 +8,14 @@ import { sendRange } from '../../../http/send-range.js';
 import { parse } from 'range-parser';
 import type { BlobLink } from '../service/tables.js';
 import type { DockerTarget } from '../service/target.js';
-import { refuseRemoteWrite } from '../service/remote.js';
+import { refuseRemoteWrite, type StreamedBlob } from '../service/remote.js';
 import { digestParam, emptyResponse, targetOf, type DockerDeps } from './deps.js';
 
 export function blobHandlers(deps: DockerDeps): { headBlob: Handler; getBlob: Handler; deleteBlob: Handler } {
   return {
     headBlob: async (ctx, params) => {
-      const t = targetOf(deps, ctx, params);
       const digest = digestParam(params);
+      const t = blobSource(deps, targetOf(deps, ctx, params), digest);
       if (t.record.mode === 'REMOTE_REPOSITORY') await deps.remote?.blob(t, digest, false);
       // A HEAD must not promise what a GET cannot deliver: the stored file is checked, not just the link.
       const { link, source } = await openStored(deps, ctx, t, digest);
@@ -32,9 +32,13 @@ export function blobHandlers(deps: DockerDeps): { headBlob: Handler; getBlob: Ha
     },
 
     getBlob: async (ctx, params) => {
-      const t = targetOf(deps, ctx, params);
       const digest = digestParam(params);
-      if (t.record.mode === 'REMOTE_REPOSITORY') await deps.remote?.blob(t, digest, true);
+      const t = blobSource(deps, targetOf(deps, ctx, params), digest);
+      if (t.record.mode === 'REMOTE_REPOSITORY' && deps.remote) {
+        // a first fetch streams to this client while it is stored (a ranged read waits for the stored copy)
+        const { first } = await deps.remote.blob(t, digest, true, { stream: !ctx.get('Range') });
+        if (first) return sendFirstFetch(ctx, digest, first);
+      }
       const link = deps.blobs.stat(t, digest);
       const range = parseRange(ctx, link.size);
       const { source } = await openStored(deps, ctx, t, digest);
@@ -60,6 +64,35 @@ export function blobHandlers(deps: DockerDeps): { headBlob: Handler; getBlob: Ha
       emptyResponse(ctx, 202);
     },
   };
+}
+
+/**
+ * The upstream's bytes of a blob as they arrive. If they fail verification the stream errors before its last
+ * chunk: the connection is cut, so the client sees a short body (its digest check fails), never a complete one.
+ */
+function sendFirstFetch(ctx: AppContext, digest: ParsedDigest, first: StreamedBlob): void {
+  ctx.set({
+    'Docker-Distribution-API-Version': 'registry/2.0',
+    'Docker-Content-Digest': digest.value,
+    'Accept-Ranges': 'bytes',
+    ETag: `"${digest.value}"`,
+    'Content-Type': 'application/octet-stream',
+  });
+  ctx.status = 200;
+  if (first.length !== undefined) ctx.length = first.length;
+  first.stream.once('error', (err) => {
+    ctx.state.logger.warn('upstream blob failed while streaming to the client; the response was cut short', { digest: digest.value, err: err.message, requestId: ctx.state.requestId });
+    ctx.res.destroy();
+  });
+  ctx.body = first.stream;
+}
+
+/** Where a blob read is served from: the repository itself, or for a virtual one the member holding it (BLOB_UNKNOWN if none). */
+function blobSource(deps: DockerDeps, t: DockerTarget, digest: ParsedDigest): DockerTarget {
+  if (t.record.mode !== 'VIRTUAL_REPOSITORY') return t;
+  const member = deps.virtual?.forBlob(t, digest);
+  if (!member) throw new EmulatorError('BLOB_UNKNOWN', undefined, { digest: digest.value });
+  return member;
 }
 
 /**

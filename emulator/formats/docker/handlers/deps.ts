@@ -10,6 +10,7 @@ import type { RepositoryRef } from '../../../core/names.js';
 import { splitName, type DockerTarget, type DockerTargets } from '../service/target.js';
 import type { DockerAuth } from './token.js';
 import type { DockerRemote } from '../service/remote.js';
+import type { DockerVirtual } from '../service/virtual.js';
 
 export interface DockerDeps {
   targets: DockerTargets;
@@ -26,6 +27,8 @@ export interface DockerDeps {
   pinned: WeakMap<AppContext, Map<string, string>>;
   /** pull-through of REMOTE_REPOSITORY repositories (absent: they serve only what is cached) */
   remote?: DockerRemote;
+  /** reads of VIRTUAL_REPOSITORY repositories through their members (absent: they answer nothing) */
+  virtual?: DockerVirtual;
 }
 
 /** The repository and image a registry name denotes for this request (validated; the location pinned). */

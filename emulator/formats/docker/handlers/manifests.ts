@@ -1,7 +1,7 @@
 // Manifests: HEAD/GET/PUT/DELETE /v2/<name>/manifests/<reference> (tag or digest).
 // https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
 import { digestOf, isDigestLike } from '../../../core/digests.js';
-import { EmulatorError } from '../../../core/errors.js';
+import { EmulatorError, isEmulatorError } from '../../../core/errors.js';
 import { readBody } from '../../../http/body.js';
 import type { AppContext, Handler } from '../../../http/context.js';
 import { MAX_MANIFEST_BYTES } from '../media-types.js';
@@ -11,10 +11,23 @@ import { emptyResponse, referenceParam, targetOf, type DockerDeps } from './deps
 
 export function manifestHandlers(deps: DockerDeps): { headManifest: Handler; getManifest: Handler; putManifest: Handler; deleteManifest: Handler } {
   const fetch = async (ctx: AppContext, params: Record<string, string>, withBody: boolean) => {
-    const t = targetOf(deps, ctx, params);
+    const asked = targetOf(deps, ctx, params);
+    let t = asked;
     const reference = referenceParam(params);
-    const stale = t.record.mode === 'REMOTE_REPOSITORY' && deps.remote ? (await deps.remote.manifest(t, reference, withBody)).stale : false;
-    const { record, body } = await deps.manifests.read(t, reference);
+    let stale = false;
+    if (t.record.mode === 'VIRTUAL_REPOSITORY') {
+      // the member answering for the image serves the manifest (docs/virtual.md)
+      const answer = await deps.virtual?.forManifest(t, reference, withBody);
+      if (!answer) deps.manifests.resolve(t, reference); // throws MANIFEST_UNKNOWN naming the virtual repository's path
+      ({ target: t, stale } = answer!);
+    } else if (t.record.mode === 'REMOTE_REPOSITORY' && deps.remote) {
+      stale = (await deps.remote.manifest(t, reference, withBody)).stale;
+    }
+    // a member that holds the image but not this reference: the error names the path the client asked for
+    const { record, body } = await deps.manifests.read(t, reference).catch((err: unknown) => {
+      if (t !== asked && isEmulatorError(err) && err.code === 'MANIFEST_UNKNOWN') deps.manifests.resolve(asked, reference);
+      throw err;
+    });
     assertAcceptable(ctx, record);
     ctx.status = 200;
     ctx.set({ 'Docker-Distribution-API-Version': 'registry/2.0', 'Docker-Content-Digest': record.digest, ETag: `"${record.digest}"` });

@@ -10,7 +10,9 @@ export function tagHandlers(deps: DockerDeps): { listTags: Handler; getCatalog: 
   return {
     listTags: async (ctx, params) => {
       const t = targetOf(deps, ctx, params);
-      const page = paginate(ctx, deps.manifests.listTags(t));
+      // a virtual repository lists the tags of the member answering for the image (docs/virtual.md)
+      const source = t.record.mode === 'VIRTUAL_REPOSITORY' ? (deps.virtual?.forImage(t) ?? t) : t;
+      const page = paginate(ctx, deps.manifests.listTags(source));
       if (page.next) ctx.set('Link', `<${deps.routes().url('docker.tags.list', { name: t.name }, { n: page.n, last: page.next })}>; rel="next"`);
       ctx.set('Docker-Distribution-API-Version', 'registry/2.0');
       ctx.type = 'application/json';

@@ -1,7 +1,8 @@
 // Docker remote repositories (mode REMOTE_REPOSITORY): manifests by tag or digest and blobs are served from the
 // repository's own cache (its shard and the blob store, as for a standard repository) and fetched from the
-// upstream registry when missing. Digests are verified before anything is kept; a digest once cached never
-// changes; a tag is revalidated after its TTL (emulator time); when the upstream fails, the cache answers.
+// upstream registry when missing (a blob's first fetch streams to the client while it is stored: content/tee.ts).
+// Digests are verified before anything is kept (a streamed blob that fails is cut off short); a digest once
+// cached never changes; a tag is revalidated after its TTL (emulator time); when the upstream fails, the cache answers.
 // docs/remote.md describes the design and the choices where the real service's behaviour is not documented.
 import { digestOf, isDigestLike, parseDigest, type ParsedDigest } from '../../../core/digests.js';
 import { EmulatorError, isEmulatorError } from '../../../core/errors.js';
@@ -9,6 +10,8 @@ import type { Clock } from '../../../core/clock.js';
 import type { EventBus } from '../../../core/events.js';
 import type { RepositoryRecord } from '../../../core/repository.js';
 import { isUpstreamError, NegativeCache, readAll, SingleFlight, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials } from '../../../content/upstream.js';
+import type { Readable } from 'node:stream';
+import { storeAndServe } from '../../../content/tee.js';
 import type { BlobIngest } from '../../../storage/ingest.js';
 import { MANIFEST_KINDS, MAX_MANIFEST_BYTES } from '../media-types.js';
 import type { ManifestService } from './manifests.js';
@@ -23,6 +26,12 @@ export const DEFAULT_TAG_TTL_SECONDS = 300;
 export const TAG_TTL_LABEL = 'emulator-tag-ttl-seconds';
 
 const ACCEPT = Object.keys(MANIFEST_KINDS).join(', ');
+
+/** The first fetch of a blob as it streams from the upstream (its length when the upstream announced one). */
+export interface StreamedBlob {
+  stream: Readable;
+  length?: number;
+}
 
 interface RemoteDockerConfig {
   base: string;
@@ -82,20 +91,35 @@ export class DockerRemote {
     }
   }
 
-  /** Makes sure the blob is cached (fetched and verified when missing). */
-  async blob(t: DockerTarget, digest: ParsedDigest, count: boolean): Promise<void> {
+  /**
+   * Makes sure the blob is cached (fetched and verified when missing). With `stream`, the request that starts
+   * the fetch gets the upstream's bytes as they arrive (`first`: storeAndServe, cut off short if they fail
+   * verification) while they are stored; a request that finds the fetch in flight waits for the stored copy.
+   */
+  async blob(t: DockerTarget, digest: ParsedDigest, count: boolean, opts: { stream?: boolean } = {}): Promise<{ first?: StreamedBlob }> {
     const link = t.shard.get<BlobLink>(T.blobs, blobKey(t.image, digest.value));
     if (isLive(link)) {
       if (count) this.hit(t, digest.value, 'blob', link.size);
-      return;
+      return {};
     }
     const key = `${t.repository}|blob|${t.image}|${digest.value}`;
     if (this.notFound.has(key)) throw new EmulatorError('BLOB_UNKNOWN', `blob ${digest.value} is not in the upstream of this remote repository`, { digest: digest.value });
     const started = Date.now();
+    let toClient: ((s: StreamedBlob) => void) | undefined;
+    const streamed = opts.stream ? new Promise<StreamedBlob>((resolve) => (toClient = resolve)) : undefined;
+    // SingleFlight calls the work only when no fetch of this blob is in flight: only then can `toClient` be called
+    const done = this.flights.run(key, () => this.fetchBlob(t, digest, key, toClient));
     try {
-      await this.flights.run(key, () => this.fetchBlob(t, digest, key));
+      const first = streamed ? await Promise.race([streamed, done.then(() => undefined)]) : (await done, undefined);
+      if (!first) return {};
+      // failures once the body is streaming reach the client as a cut-off body; the feed hears why
+      done.catch((err: unknown) => {
+        if (isUpstreamError(err)) this.reportFailure(t, err, started, false);
+      });
+      return { first };
     } catch (err) {
       this.failed(t, err, started, false, undefined, `${t.image}@${digest.value}`);
+      return {};
     }
   }
 
@@ -112,15 +136,19 @@ export class DockerRemote {
   /** An upstream failure: the cache answers when it can (stale), else the client gets UNAVAILABLE naming the reason. */
   private failed(t: DockerTarget, err: unknown, started: number, haveCache: boolean, hit: { digest: string | undefined; kind: 'manifest' | 'blob'; size: number } | undefined, what: string): { stale: boolean } {
     if (!isUpstreamError(err)) throw err;
-    this.events.emit('upstream.failed', {
-      repository: t.repository, format: 'DOCKER', package: t.image, upstream: upstreamOf(t.record).base, reason: `${err.reason}: ${err.message}`,
-      ...(err.status !== undefined ? { status: err.status } : {}), latencyMs: Date.now() - started, served: haveCache,
-    });
+    this.reportFailure(t, err, started, haveCache);
     if (haveCache) {
       if (hit) this.hit(t, hit.digest, hit.kind, hit.size, true);
       return { stale: true };
     }
     throw new EmulatorError('UNAVAILABLE', `remote repository cannot fetch ${what} from its upstream and has no cached copy: ${err.message}`);
+  }
+
+  private reportFailure(t: DockerTarget, err: UpstreamError, started: number, served: boolean): void {
+    this.events.emit('upstream.failed', {
+      repository: t.repository, format: 'DOCKER', package: t.image, upstream: upstreamOf(t.record).base, reason: `${err.reason}: ${err.message}`,
+      ...(err.status !== undefined ? { status: err.status } : {}), latencyMs: Date.now() - started, served,
+    });
   }
 
   private async credentials(t: DockerTarget): Promise<UpstreamCredentials | undefined> {
@@ -179,7 +207,7 @@ export class DockerRemote {
     this.events.emit('cache.miss', { repository: t.repository, format: 'DOCKER', package: t.image, version: record.digest, kind: 'manifest', sizeBytes: record.size, upstream: upstreamOf(t.record).base, latencyMs: Date.now() - started });
   }
 
-  private async fetchBlob(t: DockerTarget, digest: ParsedDigest, key: string): Promise<void> {
+  private async fetchBlob(t: DockerTarget, digest: ParsedDigest, key: string, toClient?: (s: StreamedBlob) => void): Promise<void> {
     const started = Date.now();
     const creds = await this.credentials(t);
     const res = await this.client.request({ repository: t.repository, url: this.url(t, 'blobs', digest.value), ...(creds ? { credentials: creds } : {}) });
@@ -193,11 +221,15 @@ export class DockerRemote {
       throw new UpstreamError('status', `upstream answered ${res.status}`, res.status);
     }
     const announced = res.headers['content-length'] !== undefined ? Number(res.headers['content-length']) : undefined;
+    const length = announced !== undefined && Number.isSafeInteger(announced) && announced >= 0 ? announced : undefined;
+    // the first request streams while the blob is stored (content/tee.ts); the client never gets the last chunk of bytes that fail verification
+    const tee = toClient ? storeAndServe(res.body) : undefined;
+    if (tee) toClient!({ stream: tee.client, ...(length !== undefined ? { length } : {}) });
     let size: number;
     try {
       size = await this.ingest.ingest(
-        res.body,
-        { address: digest.algorithm, expected: [digest], ...(announced !== undefined && Number.isSafeInteger(announced) ? { length: announced } : {}) },
+        tee?.store ?? res.body,
+        { address: digest.algorithm, expected: [digest], ...(length !== undefined ? { length } : {}) },
         async (blob) => {
           const now = this.clock.now().toISOString();
           await t.shard.transact((tx) => {
@@ -210,16 +242,24 @@ export class DockerRemote {
       );
     } catch (err) {
       res.body.destroy();
-      if (isUpstreamError(err)) throw err;
-      if (isEmulatorError(err) && err.code === 'DIGEST_MISMATCH') throw new UpstreamError('digest', `upstream sent a blob that does not match ${digest.value}`);
-      if (isEmulatorError(err) && err.code === 'SIZE_MISMATCH') throw new UpstreamError('truncated', `upstream sent a blob of another length than announced for ${digest.value}`);
-      const cause = (err as { cause?: unknown }).cause;
-      if (isUpstreamError(cause)) throw cause;
-      throw new UpstreamError('truncated', `upstream blob transfer failed: ${(err as Error).message}`);
+      const failure = blobFailure(err, digest);
+      tee?.settle(false, failure);
+      throw failure;
     }
+    tee?.settle(true);
     this.notFound.delete(key);
     this.events.emit('cache.miss', { repository: t.repository, format: 'DOCKER', package: t.image, version: digest.value, kind: 'blob', sizeBytes: size, upstream: upstreamOf(t.record).base, latencyMs: Date.now() - started });
   }
+}
+
+/** An ingest failure of an upstream blob as the UpstreamError it stands for. */
+function blobFailure(err: unknown, digest: ParsedDigest): Error {
+  if (isUpstreamError(err)) return err;
+  if (isEmulatorError(err) && err.code === 'DIGEST_MISMATCH') return new UpstreamError('digest', `upstream sent a blob that does not match ${digest.value}`);
+  if (isEmulatorError(err) && err.code === 'SIZE_MISMATCH') return new UpstreamError('truncated', `upstream sent a blob of another length than announced for ${digest.value}`);
+  const cause = (err as { cause?: unknown }).cause;
+  if (isUpstreamError(cause)) return cause;
+  return new UpstreamError('truncated', `upstream blob transfer failed: ${(err as Error).message}`);
 }
 
 /** Where an image's manifest or blob is upstream (DOCKER_HUB: an image without a slash is `library/IMAGE`). */
@@ -239,9 +279,10 @@ export function tagTtlSeconds(record: RepositoryRecord): number {
   return raw && /^\d{1,9}$/.test(raw) ? Number(raw) : DEFAULT_TAG_TTL_SECONDS;
 }
 
-/** Pushes and deletes through the registry into a remote repository are refused (docs/remote.md). */
+/** Pushes and deletes through the registry into a remote or virtual repository are refused (docs/remote.md, docs/virtual.md). */
 export function refuseRemoteWrite(t: DockerTarget): void {
-  if (t.record.mode === 'REMOTE_REPOSITORY') {
-    throw new EmulatorError('UNSUPPORTED', `Repository "${t.ref.repository}" is a remote repository: it is read-only (pushes and deletes through the registry are not allowed).`);
+  if (t.record.mode === 'REMOTE_REPOSITORY' || t.record.mode === 'VIRTUAL_REPOSITORY') {
+    const kind = t.record.mode === 'REMOTE_REPOSITORY' ? 'remote' : 'virtual';
+    throw new EmulatorError('UNSUPPORTED', `Repository "${t.ref.repository}" is a ${kind} repository: it is read-only (pushes and deletes through the registry are not allowed).`);
   }
 }

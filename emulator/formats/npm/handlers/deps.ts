@@ -6,6 +6,8 @@ import type { AppContext, RouteParams } from '../../../http/context.js';
 import type { Routes } from '../../../http/routes.js';
 import { packageNameParam } from '../names.js';
 import type { NpmPackages } from '../service/packages.js';
+import type { NpmRemote } from '../service/remote.js';
+import type { NpmVirtual } from '../service/virtual.js';
 import type { VersionRecord } from '../service/tables.js';
 import type { NpmTarget, NpmTargets } from '../service/target.js';
 
@@ -16,6 +18,9 @@ export interface NpmDeps {
   defaultLocation: string;
   /** the most a publish body (the packument with its base64 tarball) may hold */
   maxPublishBytes: number;
+  /** remote repositories' upstream reads (absent: a remote repository serves only its cache) */
+  remote?: NpmRemote;
+  virtual: NpmVirtual;
 }
 
 export function targetOf(deps: NpmDeps, ctx: AppContext, params: RouteParams): NpmTarget {

@@ -4,7 +4,9 @@ import { decodePercent } from '../../../core/decode-percent.js';
 import { EmulatorError } from '../../../core/errors.js';
 import type { Handler } from '../../../http/context.js';
 import { checkDistTag, checkVersion } from '../names.js';
+import { refuseNonStandardWrite } from '../service/remote.js';
 import { nameOf, okJson, principalOf, readCappedBody, targetOf, type NpmDeps } from './deps.js';
+import { readThroughPackument } from './read-through.js';
 
 const TAG_BODY_LIMIT = 4096;
 
@@ -12,6 +14,12 @@ export function distTagHandlers(deps: NpmDeps) {
   const listDistTags: Handler = async (ctx, params) => {
     const name = nameOf(params);
     const t = targetOf(deps, ctx, params);
+    if (t.record.mode !== 'STANDARD_REPOSITORY') {
+      const served = await readThroughPackument(deps, ctx, params, t, name, 'abbreviated');
+      if (served.stale) ctx.set('Warning', '110 - "Response is Stale"');
+      okJson(ctx, 200, served.doc['dist-tags'] as Record<string, string>);
+      return;
+    }
     deps.packages.view(t, name);
     okJson(ctx, 200, deps.packages.distTags(t, name));
   };
@@ -20,6 +28,7 @@ export function distTagHandlers(deps: NpmDeps) {
     const name = nameOf(params);
     const tag = checkDistTag(decodePercent(params.tag!, 'dist-tag'));
     const t = targetOf(deps, ctx, params);
+    refuseNonStandardWrite(t);
     const raw = (await readCappedBody(ctx, TAG_BODY_LIMIT)).toString('utf8').trim();
     let version: unknown = raw;
     try {
@@ -36,6 +45,7 @@ export function distTagHandlers(deps: NpmDeps) {
     const name = nameOf(params);
     const tag = checkDistTag(decodePercent(params.tag!, 'dist-tag'));
     const t = targetOf(deps, ctx, params);
+    refuseNonStandardWrite(t);
     await deps.packages.deleteTag(t, name, tag, principalOf(ctx));
     okJson(ctx, 200, deps.packages.distTags(t, name));
   };

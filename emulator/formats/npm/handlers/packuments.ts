@@ -3,14 +3,21 @@
 import { EmulatorError } from '../../../core/errors.js';
 import type { Handler } from '../../../http/context.js';
 import { ABBREVIATED_TYPE, abbreviatedPackument, fullPackument, packumentRev, parsePackumentPut, wantsAbbreviated } from '../wire.js';
+import { refuseNonStandardWrite } from '../service/remote.js';
 import { nameOf, okJson, principalOf, readJsonBody, tarballUrl, targetOf, type NpmDeps } from './deps.js';
+import { readThroughPackument, sendPackument } from './read-through.js';
 
 export function packumentHandlers(deps: NpmDeps) {
   const getPackument: Handler = async (ctx, params) => {
     const name = nameOf(params);
     const t = targetOf(deps, ctx, params);
-    const view = deps.packages.view(t, name);
     const abbreviated = wantsAbbreviated(ctx.get('accept'));
+    if (t.record.mode !== 'STANDARD_REPOSITORY') {
+      const kind = abbreviated ? 'abbreviated' : 'full';
+      sendPackument(ctx, await readThroughPackument(deps, ctx, params, t, name, kind), kind);
+      return;
+    }
+    const view = deps.packages.view(t, name);
     const etag = `W/"${packumentRev(name, view.pkg)}${abbreviated ? '-a' : ''}"`;
     ctx.set('ETag', etag);
     ctx.set('Vary', 'Accept');
@@ -27,6 +34,7 @@ export function packumentHandlers(deps: NpmDeps) {
   const publishPackage: Handler = async (ctx, params) => {
     const name = nameOf(params);
     const t = targetOf(deps, ctx, params);
+    refuseNonStandardWrite(t);
     const doc = parsePackumentPut(await readJsonBody(ctx, deps.maxPublishBytes), name);
     if (doc.kind === 'publish') {
       const v = await deps.packages.publish(t, doc, principalOf(ctx));
@@ -41,6 +49,7 @@ export function packumentHandlers(deps: NpmDeps) {
   const updatePackumentRev: Handler = async (ctx, params) => {
     const name = nameOf(params);
     const t = targetOf(deps, ctx, params);
+    refuseNonStandardWrite(t);
     const doc = parsePackumentPut(await readJsonBody(ctx, deps.maxPublishBytes), name);
     if (doc.kind === 'publish') throw new EmulatorError('INVALID_ARGUMENT', 'A revision update cannot attach tarballs: publish with PUT /NAME');
     await deps.packages.update(t, doc, true, principalOf(ctx));
@@ -50,7 +59,9 @@ export function packumentHandlers(deps: NpmDeps) {
   /** npm unpublish NAME --force. */
   const unpublishPackage: Handler = async (ctx, params) => {
     const name = nameOf(params);
-    await deps.packages.unpublishPackage(targetOf(deps, ctx, params), name, principalOf(ctx));
+    const t = targetOf(deps, ctx, params);
+    refuseNonStandardWrite(t);
+    await deps.packages.unpublishPackage(t, name, principalOf(ctx));
     okJson(ctx, 200, { ok: true, id: name });
   };
 

@@ -5,7 +5,11 @@ import { clip } from '../../../core/names.js';
 import type { Handler } from '../../../http/context.js';
 import type { BlobStore } from '../../../storage/blob-store.js';
 import { versionOfTarball } from '../names.js';
+import { refuseNonStandardWrite } from '../service/remote.js';
+import type { VersionRecord } from '../service/tables.js';
+import type { NpmTarget } from '../service/target.js';
 import { nameOf, okJson, principalOf, targetOf, type NpmDeps } from './deps.js';
+import { readThroughTarball } from './read-through.js';
 
 const SMALL_TARBALL = 64 << 10;
 
@@ -13,8 +17,28 @@ export function tarballHandlers(deps: NpmDeps, blobs: BlobStore) {
   const getTarball: Handler = async (ctx, params) => {
     const name = nameOf(params);
     const version = versionOfTarball(name, params.file!);
-    const t = targetOf(deps, ctx, params);
-    const v = deps.packages.version(t, name, version);
+    let t: NpmTarget = targetOf(deps, ctx, params);
+    let v: VersionRecord | undefined;
+    if (t.record.mode === 'STANDARD_REPOSITORY') {
+      v = deps.packages.version(t, name, version);
+    } else {
+      const source = await readThroughTarball(deps, ctx, t, name, version);
+      t = source.target;
+      if (!source.record) {
+        // the first fetch: the upstream's bytes as they arrive, cut off short if they fail verification
+        if (ctx.method === 'HEAD') {
+          // the store branch still needs every byte read: the fetch completes and is cached
+          source.stream.resume();
+          ctx.body = '';
+        } else {
+          ctx.body = source.stream;
+        }
+        ctx.type = 'application/octet-stream';
+        if (source.length !== undefined) ctx.length = source.length;
+        return;
+      }
+      v = source.record;
+    }
     if (!v) throw new EmulatorError('NOT_FOUND', `${clip(name)}@${clip(version)} is not in this registry`);
     const etag = `"${v.tarball.sha1}"`;
     ctx.set('ETag', etag);
@@ -33,7 +57,9 @@ export function tarballHandlers(deps: NpmDeps, blobs: BlobStore) {
   const deleteTarball: Handler = async (ctx, params) => {
     const name = nameOf(params);
     const version = versionOfTarball(name, params.file!);
-    await deps.packages.deleteTarball(targetOf(deps, ctx, params), name, version, principalOf(ctx));
+    const t = targetOf(deps, ctx, params);
+    refuseNonStandardWrite(t);
+    await deps.packages.deleteTarball(t, name, version, principalOf(ctx));
     okJson(ctx, 200, { ok: true });
   };
 

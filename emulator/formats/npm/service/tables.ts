@@ -39,6 +39,8 @@ export interface VersionRecord {
   deprecated?: string;
   /** principal who published it */
   publisher?: string;
+  /** a remote repository's cached version: when its tarball was fetched from the upstream */
+  fetchTime?: string;
 }
 
 /** `npm.tags`, key NAME:TAG. */
@@ -47,7 +49,20 @@ export interface DistTagRecord {
   updateTime: string;
 }
 
-export const T = { packages: 'npm.packages', versions: 'npm.versions', tags: 'npm.tags' } as const;
+/**
+ * `npm.remote`, key `NAME|full` or `NAME|abbreviated`: a remote repository's cached upstream packument of that
+ * kind (the upstream's bytes, as a blob), and when it was fetched or last revalidated.
+ */
+export interface CachedPackumentRecord {
+  /** blob address `sha256:<hex>` of the upstream document */
+  digest: string;
+  size: number;
+  fetchTime: string;
+  /** the upstream's ETag, sent back as If-None-Match when the TTL has passed */
+  etag?: string;
+}
+
+export const T = { packages: 'npm.packages', versions: 'npm.versions', tags: 'npm.tags', remote: 'npm.remote' } as const;
 
 // A package name holds no ':' and at most a leading '@' (validate-npm-package-name); a version holds neither.
 export const versionKey = (name: string, version: string) => `${name}@${version}`;

@@ -1,6 +1,7 @@
 // Resolves `/PROJECT/REPO/` of an npm request to its Artifact Registry repository (it must exist and be an
 // NPM repository) and opens its content through the content layer.
 import { ContentLayer, type RepositoryContent } from '../../../content/content-layer.js';
+import type { VirtualMember } from '../../../content/virtual.js';
 import { EmulatorError } from '../../../core/errors.js';
 import { clip, repositoryName, type RepositoryRef } from '../../../core/names.js';
 import { REPOSITORY_KEY, REPOSITORY_TABLE, repositoryShardKey, type RepositoryRecord } from '../../../core/repository.js';
@@ -43,10 +44,29 @@ export class NpmTargets {
       .filter((x): x is { shard: MetaShard; record: RepositoryRecord } => x.record?.format === 'NPM');
   }
 
+  /** A member of a virtual repository as a target of its own (a standard or remote NPM repository). */
+  ofMember(m: VirtualMember): NpmTarget {
+    return { ref: m.ref, repository: m.repository, shard: m.shard, record: m.record, content: this.content.open(m.shard, m.record) };
+  }
+
   private open(ref: RepositoryRef): NpmTarget | undefined {
     const shard = this.meta.get(repositoryShardKey(ref));
     const record = shard?.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY);
     if (!shard || !record || record.format !== 'NPM') return undefined;
-    return { ref, repository: repositoryName(ref), shard, record, content: this.content.open(shard, record) };
+    // a virtual repository holds nothing of its own: its reads go to its members (service/virtual.ts)
+    const content = record.mode === 'VIRTUAL_REPOSITORY' ? EMPTY_CONTENT : this.content.open(shard, record);
+    return { ref, repository: repositoryName(ref), shard, record, content };
   }
 }
+
+/** What a virtual repository holds of its own: nothing (control-plane listings of it are empty, docs/virtual.md). */
+const EMPTY_CONTENT: RepositoryContent = {
+  mode: 'VIRTUAL_REPOSITORY',
+  policy: {},
+  versionsOf: () => [],
+  versionRecords: () => [],
+  hasVersion: () => false,
+  tagsOf: () => [],
+  tagTarget: () => undefined,
+  tagsOfVersion: () => [],
+};

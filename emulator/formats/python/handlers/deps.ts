@@ -6,6 +6,8 @@ import type { AppContext, RouteParams } from '../../../http/context.js';
 import type { BlobStore } from '../../../storage/blob-store.js';
 import type { BlobIngest } from '../../../storage/ingest.js';
 import type { PythonPackages } from '../service/packages.js';
+import type { PythonRemote } from '../service/remote.js';
+import type { PythonVirtual } from '../service/virtual.js';
 
 export interface PythonDeps {
   packages: PythonPackages;
@@ -16,6 +18,9 @@ export interface PythonDeps {
   defaultLocation: string;
   /** the largest distribution file accepted */
   maxFileBytes: number;
+  /** remote repositories' read-through (absent: REMOTE repositories serve only their cache) */
+  remote?: PythonRemote;
+  virtual: PythonVirtual;
 }
 
 /** The repository a `/PROJECT/REPO/…` route names (dispatch resolved its location). */

@@ -1,10 +1,10 @@
 // Distribution downloads: GET /PROJECT/REPO/packages/NAME/FILE serves the file, FILE.metadata its core
 // metadata (PEP 658). Downloads of a distribution are pulls (artifact.pulled).
 import { decodePercent } from '../../../core/decode-percent.js';
-import { EmulatorError } from '../../../core/errors.js';
 import type { Handler } from '../../../http/context.js';
 import { normalizeName } from '../names.js';
 import { refOf, type PythonDeps } from './deps.js';
+import { readThroughFile, readThroughMetadata } from './read-through.js';
 
 const METADATA_SUFFIX = '.metadata';
 
@@ -16,20 +16,38 @@ export function fileHandlers(d: PythonDeps): { getFile: Handler } {
       const asked = decodePercent(params.file ?? '', 'file name');
       const isMetadata = asked.endsWith(METADATA_SUFFIX);
       const filename = isMetadata ? asked.slice(0, -METADATA_SUFFIX.length) : asked;
-      const file = d.packages.file(t, filename);
-      if (!file || file.project !== project || (isMetadata && !file.metadata)) throw new EmulatorError('NOT_FOUND', `File '${asked.slice(0, 200)}' was not found in this repository.`);
-      const blob = isMetadata ? file.metadata! : file;
-      const stream = await d.blobs.open(blob.digest);
-      ctx.set('ETag', `"${isMetadata ? file.metadata!.sha256 : file.sha256}"`);
       ctx.set('Cache-Control', 'max-age=31536000, immutable');
-      ctx.type = isMetadata ? 'text/plain; charset=utf-8' : filename.endsWith('.whl') || filename.endsWith('.zip') ? 'application/zip' : 'application/x-tar';
-      if (!isMetadata && filename.endsWith('.tar.gz')) ctx.type = 'application/gzip';
-      ctx.length = blob.size;
-      ctx.body = stream; // Koa sends no body on HEAD and destroys the stream when the response ends
-      if (!isMetadata && ctx.method === 'GET') {
+      if (isMetadata) {
+        const found = await readThroughMetadata(d, t, project, filename);
+        ctx.type = 'text/plain; charset=utf-8';
+        if (found.body) {
+          ctx.body = found.body;
+          return;
+        }
+        const meta = found.record!.metadata!;
+        ctx.set('ETag', `"${meta.sha256}"`);
+        ctx.length = meta.size;
+        ctx.body = await d.blobs.open(meta.digest);
+        return;
+      }
+      const source = await readThroughFile(d, t, project, filename);
+      ctx.type = filename.endsWith('.whl') || filename.endsWith('.zip') ? 'application/zip' : filename.endsWith('.tar.gz') ? 'application/gzip' : 'application/x-tar';
+      if (source.record) {
+        ctx.set('ETag', `"${source.record.sha256}"`);
+        ctx.length = source.record.size;
+        ctx.body = await d.blobs.open(source.record.digest); // Koa sends no body on HEAD and destroys the stream when the response ends
+      } else {
+        // the first fetch of a remote file: streamed while it is stored; a failed verification cuts the body short
+        if (source.length !== undefined) ctx.length = source.length;
+        source.stream.once('error', () => ctx.res.destroy());
+        ctx.body = source.stream;
+      }
+      if (ctx.method === 'GET') {
+        const f = source.record ?? d.packages.file(source.target, filename);
         d.events.emit('artifact.pulled', {
-          repository: t.repository, format: 'PYTHON', package: file.project, version: file.version, kind: 'file',
-          sizeBytes: file.size, action: `pip download ${file.filename}`, reference: file.filename,
+          // the member that served it, for a virtual repository (docs/virtual.md: events name where the content is)
+          repository: source.target.repository, format: 'PYTHON', package: project, ...(f ? { version: f.version } : {}), kind: 'file',
+          sizeBytes: f?.size ?? (source.record ? 0 : (source.length ?? 0)), action: `pip download ${filename}`, reference: filename,
           ...(ctx.state.principal ? { principal: ctx.state.principal } : {}),
         });
       }

@@ -6,6 +6,7 @@ import type { AppContext, Handler } from '../../../http/context.js';
 import { normalizeName } from '../names.js';
 import { indexHtml, indexJson, projectHtml, projectJson, SIMPLE_JSON, SIMPLE_TYPES } from '../wire.js';
 import { refOf, type PythonDeps } from './deps.js';
+import { readThroughPage } from './read-through.js';
 
 /** The representation the client asked for (q-values honoured); 406 when it accepts none of the three. */
 function negotiate(ctx: AppContext): (typeof SIMPLE_TYPES)[number] {
@@ -26,7 +27,8 @@ export function simpleHandlers(d: PythonDeps): Record<'getIndex' | 'getProject' 
     async getIndex(ctx, params) {
       const t = d.packages.target(refOf(params, ctx, d.defaultLocation));
       const type = negotiate(ctx);
-      const projects = d.packages.projects(t);
+      // a remote repository lists its cached projects; a virtual one every project its members hold (docs/remote.md)
+      const projects = t.record.mode === 'VIRTUAL_REPOSITORY' ? d.virtual.projects(t) : d.packages.projects(t);
       send(ctx, type, type === SIMPLE_JSON
         ? JSON.stringify(indexJson(projects.map(([, p]) => ({ name: p.name }))))
         : indexHtml(projects.map(([normalized, p]) => ({ name: p.name, normalized }))));
@@ -42,12 +44,9 @@ export function simpleHandlers(d: PythonDeps): Record<'getIndex' | 'getProject' 
         return;
       }
       const type = negotiate(ctx);
-      const record = d.packages.project(t, project);
-      if (!record) throw new EmulatorError('NOT_FOUND', `No project named '${asked.slice(0, 100)}' in this repository.`);
-      const files = d.packages.filesOf(t, project);
-      send(ctx, type, type === SIMPLE_JSON
-        ? JSON.stringify(projectJson(record.name, files, d.packages.versions(t, project).map((v) => v.version)))
-        : projectHtml(record.name, files));
+      const page = await readThroughPage(d, t, project);
+      if (page.stale) ctx.set('Warning', '110 - "Response is Stale"');
+      send(ctx, type, type === SIMPLE_JSON ? JSON.stringify(projectJson(page.name, page.files, page.versions)) : projectHtml(page.name, page.files));
     },
 
     /** `/simple` and `/simple/NAME` without their final slash: PyPI redirects to the slashed URL. */

@@ -9,6 +9,7 @@ import type { ExpectedDigest } from '../../../storage/ingest.js';
 import { checkFilename, invalidField, isValidProjectName, normalizeName, normalizeVersion, pep440, requiresPythonOf } from '../names.js';
 import { readWheelMetadata } from '../service/core-metadata.js';
 import { fileExists, type PythonTarget } from '../service/packages.js';
+import { refuseNonStandardWrite } from '../service/remote.js';
 import type { FileRecord } from '../service/tables.js';
 import { refOf, type PythonDeps } from './deps.js';
 import type { FormFields } from './multipart.js';
@@ -64,6 +65,12 @@ export function checkUploadForm(fields: FormFields): UploadForm {
 export function uploadHandlers(d: PythonDeps): { uploadFile: Handler } {
   const uploadFile: Handler = async (ctx, params) => {
     const t = d.packages.target(refOf(params, ctx, d.defaultLocation));
+    try {
+      refuseNonStandardWrite(t);
+    } catch (err) {
+      ctx.req.resume(); // read the body, so twine gets the answer instead of a reset
+      throw err;
+    }
     if (!ctx.is('multipart/form-data')) throw new EmulatorError('INVALID_ARGUMENT', 'Invalid upload: expected a multipart/form-data body (twine upload).');
     const length = Number(ctx.get('content-length') || 0);
     if (length > d.maxFileBytes + (2 << 20)) throw tooLarge(d.maxFileBytes, '');

@@ -38,6 +38,11 @@ export class PythonPackages {
     return { ref, repository: repositoryName(ref), shard, record, content: this.content.open(shard, record) };
   }
 
+  /** A virtual repository's member (content/virtual.ts membersOf resolved it) as a target. */
+  ofMember(m: { ref: RepositoryRef; repository: string; shard: MetaShard; record: RepositoryRecord }): PythonTarget {
+    return { ref: m.ref, repository: m.repository, shard: m.shard, record: m.record, content: this.content.open(m.shard, m.record) };
+  }
+
   /** Every PYTHON repository shard (garbage collection, warm-up). */
   all(): Array<{ shard: MetaShard; record: RepositoryRecord }> {
     return this.meta

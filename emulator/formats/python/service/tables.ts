@@ -6,6 +6,8 @@ export const T = {
   projects: 'python.projects',
   versions: 'python.versions',
   files: 'python.files',
+  /** remote repositories: the upstream's project pages, by normalized project name (the page itself is a blob) */
+  pages: 'python.remote.pages',
   /** never written: the content layer wants a tag table, and Python has no tags */
   tags: 'python.tags',
 } as const;
@@ -45,6 +47,18 @@ export interface FileRecord {
   /** the wheel's core metadata file (PEP 658), stored as its own blob */
   metadata?: { digest: string; sha256: string; size: number };
   uploadTime: string;
+  /** remote repositories: when the file was taken from the upstream (File.fetchTime) */
+  fetchTime?: string;
+}
+
+/** A remote repository's cached upstream project page: the parsed page (remote-wire.ts UpstreamPage) as a JSON blob. */
+export interface CachedPageRecord {
+  digest: string;
+  size: number;
+  /** when the upstream last gave (or confirmed) this page; the TTL counts from here */
+  fetchTime: string;
+  /** the upstream's ETag, for a conditional revalidation */
+  etag?: string;
 }
 
 export const versionKey = (project: string, version: string): string => `${project}/${version}`;
