@@ -1,6 +1,6 @@
 // `print-settings npm`: the .npmrc lines for an NPM repository, laid out as gcloud's print_settings/npm.py
 // prints them, with the host swapped (registry=http://localhost:PORT/PROJECT/REPO/). Pure.
-// npm config keys: https://docs.npmjs.com/cli/v11/configuring-npm/npmrc (auth keys are scoped by the
+// npm config keys: npm's own documentation, "npmrc" (v11) (auth keys are scoped by the
 // registry URL without its scheme, the "nerf dart": //HOST/PATH/:_authToken).
 import { EmulatorError } from '../core/errors.js';
 import { modeComment, OPEN_MODE_TOKEN, repositoryUrl, resourceName, tokenCommand, TOKEN_VARIABLE, type SettingsInput, type SettingsRenderer, type SettingsSnippet } from './settings-snippet.js';
