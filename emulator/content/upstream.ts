@@ -4,6 +4,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Clock } from '../core/clock.js';
+import type { RepositoryRecord } from '../core/repository.js';
 
 /** A Secret Manager version name: `projects/P/secrets/S/versions/V`. */
 export const SECRET_VERSION = /^projects\/[^/]+\/secrets\/[^/]+\/versions\/[^/]+$/;
@@ -116,4 +117,33 @@ export class NegativeCache {
   delete(key: string): void {
     this.until.delete(key);
   }
+}
+
+/** How long mutable upstream metadata (Docker tags, npm packuments, PEP 503 pages) is served before it is revalidated, by default (emulator time). */
+export const DEFAULT_TTL_SECONDS = 300;
+/** The repository label that sets that TTL in seconds, for every format (label values are digits-only friendly). */
+export const TTL_LABEL = 'emulator-tag-ttl-seconds';
+
+/** The metadata TTL of a remote repository: its `emulator-tag-ttl-seconds` label, else the default. */
+export function ttlSecondsOf(record: RepositoryRecord): number {
+  const raw = record.labels?.[TTL_LABEL];
+  return raw && /^\d{1,9}$/.test(raw) ? Number(raw) : DEFAULT_TTL_SECONDS;
+}
+
+/** What a remote repository's config says about its upstream, whatever the format. */
+export interface RemoteSource {
+  /** the format's `customRepository.uri` or `commonRepository.uri`, without trailing slashes; undefined: the format's public preset */
+  custom?: string;
+  credentials?: { username: string; passwordSecretVersion: string };
+}
+
+/** Reads `remoteRepositoryConfig` (validated at create by the control plane) for the format's source field (`npmRepository`, …). */
+export function remoteSourceOf(record: RepositoryRecord, field: string): RemoteSource {
+  const rc = (record.remoteRepositoryConfig ?? {}) as Record<string, { customRepository?: { uri?: string }; uri?: string } | undefined> & {
+    upstreamCredentials?: { usernamePasswordCredentials?: { username?: string; passwordSecretVersion?: string } };
+  };
+  const creds = rc.upstreamCredentials?.usernamePasswordCredentials;
+  const credentials = creds?.username && creds.passwordSecretVersion ? { username: creds.username, passwordSecretVersion: creds.passwordSecretVersion } : undefined;
+  const custom = rc[field]?.customRepository?.uri ?? rc.commonRepository?.uri;
+  return { ...(custom ? { custom: custom.replace(/\/+$/, '') } : {}), ...(credentials ? { credentials } : {}) };
 }

@@ -4,7 +4,9 @@
 // agent's `readViaVirtualRepository`), and the per-package resolution rule: the first member, in that order,
 // that holds a package answers for ALL of it (every version, every tag, every file), so an internal package
 // shadows a public one of the same name. docs/virtual.md has the choices where the spec is silent.
-import type { RepositoryRef } from '../core/names.js';
+import type { Clock } from '../core/clock.js';
+import type { EventBus } from '../core/events.js';
+import { clip, type RepositoryRef } from '../core/names.js';
 import { REPOSITORY_KEY, REPOSITORY_TABLE, repositoryShardKey, type RepositoryRecord } from '../core/repository.js';
 import type { MetaShard, MetaStore } from '../storage/meta-store.js';
 
@@ -122,4 +124,39 @@ export async function resolvePackage<T>(
     if (found !== undefined) return { member, found };
   }
   return undefined;
+}
+
+/** How often one (virtual repository, members, package) shadowing is reported on reads, in emulator time. */
+export const SHADOWING_EVERY_MS = 60_000;
+
+/**
+ * The read-time half of the dependency-confusion warning: after a read through a virtual repository was answered by
+ * a REMOTE member, the first STANDARD member asked after it that also holds the package is named in a
+ * `virtual.shadowing` event (`when: 'read'`), at most once a minute of emulator time per (virtual repository,
+ * members, package), so a busy build does not flood the feed.
+ */
+export class ReadShadowing {
+  private readonly reported = new Map<string, number>();
+
+  constructor(
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+  ) {}
+
+  check(virtual: { repository: string; format: string }, members: readonly VirtualMember[], winner: VirtualMember, pkg: string, holds: (member: VirtualMember) => boolean): void {
+    if (winner.record.mode !== 'REMOTE_REPOSITORY') return;
+    const below = members.slice(members.indexOf(winner) + 1).find((m) => m.record.mode === 'STANDARD_REPOSITORY' && holds(m));
+    if (!below) return;
+    const key = `${virtual.repository}|${winner.repository}|${below.repository}|${pkg}`;
+    const now = this.clock.now().getTime();
+    const last = this.reported.get(key);
+    if (last !== undefined && now - last < SHADOWING_EVERY_MS) return;
+    if (this.reported.size > 10_000) this.reported.clear();
+    this.reported.set(key, now);
+    this.events.emit('virtual.shadowing', {
+      repository: virtual.repository, format: virtual.format, when: 'read', remote: winner.repository, standard: below.repository, packages: [pkg],
+      message: `${clip(pkg)} was served from remote repository ${winner.ref.repository} (priority ${winner.priority}), which outranks standard repository ` +
+        `${below.ref.repository} (priority ${below.priority}) that also holds it: a dependency-confusion risk; give the standard repository the higher priority`,
+    });
+  }
 }

@@ -77,7 +77,7 @@ export function createDockerModule(d: DockerModuleDeps): FormatModule {
     blobs: new BlobService(d.blobs, d.uploads, d.events, d.clock),
     manifests,
     ...(remote ? { remote } : {}),
-    virtual: new DockerVirtual(d.meta, targets, d.virtualAccess ?? ALLOW_ALL_VIRTUAL, d.events, remote),
+    virtual: new DockerVirtual(d.meta, targets, d.virtualAccess ?? ALLOW_ALL_VIRTUAL, d.events, remote, d.clock),
     routes: () => routes,
     access: d.auth,
     pinned: new WeakMap(),

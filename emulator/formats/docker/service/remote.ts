@@ -9,7 +9,7 @@ import { EmulatorError, isEmulatorError } from '../../../core/errors.js';
 import type { Clock } from '../../../core/clock.js';
 import type { EventBus } from '../../../core/events.js';
 import type { RepositoryRecord } from '../../../core/repository.js';
-import { isUpstreamError, NegativeCache, readAll, SingleFlight, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials } from '../../../content/upstream.js';
+import { isUpstreamError, NegativeCache, remoteSourceOf, ttlSecondsOf, readAll, SingleFlight, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials } from '../../../content/upstream.js';
 import type { Readable } from 'node:stream';
 import { storeAndServe } from '../../../content/tee.js';
 import type { BlobIngest } from '../../../storage/ingest.js';
@@ -20,10 +20,8 @@ import type { DockerTarget } from './target.js';
 
 /** The DOCKER_HUB preset's upstream: the registry Docker Hub documents for pulls (tests never reach it). */
 export const DOCKER_HUB_REGISTRY = 'https://registry-1.docker.io';
-/** How long a cached tag is served before it is revalidated with the upstream, by default (emulator time). */
-export const DEFAULT_TAG_TTL_SECONDS = 300;
-/** The repository label that sets the tag TTL in seconds (label values are digits-only friendly). */
-export const TAG_TTL_LABEL = 'emulator-tag-ttl-seconds';
+/** How long a cached tag is served before it is revalidated with the upstream, by default, and the label that changes it (content/upstream.ts). */
+export { DEFAULT_TTL_SECONDS as DEFAULT_TAG_TTL_SECONDS, TTL_LABEL as TAG_TTL_LABEL } from '../../../content/upstream.js';
 
 const ACCEPT = Object.keys(MANIFEST_KINDS).join(', ');
 
@@ -41,15 +39,8 @@ interface RemoteDockerConfig {
 
 /** The upstream a remote Docker repository's config names (custom URI, commonRepository URI or the DOCKER_HUB preset). */
 export function upstreamOf(record: RepositoryRecord): RemoteDockerConfig {
-  const rc = (record.remoteRepositoryConfig ?? {}) as {
-    dockerRepository?: { publicRepository?: string; customRepository?: { uri?: string } };
-    commonRepository?: { uri?: string };
-    upstreamCredentials?: { usernamePasswordCredentials?: { username?: string; passwordSecretVersion?: string } };
-  };
-  const creds = rc.upstreamCredentials?.usernamePasswordCredentials;
-  const credentials = creds?.username && creds.passwordSecretVersion ? { username: creds.username, passwordSecretVersion: creds.passwordSecretVersion } : undefined;
-  const custom = rc.dockerRepository?.customRepository?.uri ?? rc.commonRepository?.uri;
-  if (custom) return { base: custom.replace(/\/+$/, ''), hub: false, ...(credentials ? { credentials } : {}) };
+  const { custom, credentials } = remoteSourceOf(record, 'dockerRepository');
+  if (custom) return { base: custom, hub: false, ...(credentials ? { credentials } : {}) };
   return { base: DOCKER_HUB_REGISTRY, hub: true, ...(credentials ? { credentials } : {}) };
 }
 
@@ -274,10 +265,7 @@ function manifestUnknown(t: DockerTarget, reference: string): EmulatorError {
 }
 
 /** The tag TTL of a repository: its `emulator-tag-ttl-seconds` label, else the default. */
-export function tagTtlSeconds(record: RepositoryRecord): number {
-  const raw = record.labels?.[TAG_TTL_LABEL];
-  return raw && /^\d{1,9}$/.test(raw) ? Number(raw) : DEFAULT_TAG_TTL_SECONDS;
-}
+export const tagTtlSeconds = ttlSecondsOf;
 
 /** Pushes and deletes through the registry into a remote or virtual repository are refused (docs/remote.md, docs/virtual.md). */
 export function refuseRemoteWrite(t: DockerTarget): void {

@@ -6,21 +6,27 @@
 // Writes are refused (refuseRemoteWrite). docs/virtual.md.
 import type { ParsedDigest } from '../../../core/digests.js';
 import { isEmulatorError } from '../../../core/errors.js';
+import type { Clock } from '../../../core/clock.js';
 import type { EventBus } from '../../../core/events.js';
-import { membersOf, resolvePackage, type VirtualAccess, type VirtualMember } from '../../../content/virtual.js';
+import { membersOf, ReadShadowing, resolvePackage, type VirtualAccess, type VirtualMember } from '../../../content/virtual.js';
 import type { MetaStore } from '../../../storage/meta-store.js';
 import type { DockerRemote } from './remote.js';
 import { T, blobKey, isLive, type BlobLink } from './tables.js';
 import type { DockerTarget, DockerTargets } from './target.js';
 
 export class DockerVirtual {
+  private readonly shadowing: ReadShadowing;
+
   constructor(
     private readonly meta: MetaStore,
     private readonly targets: DockerTargets,
     private readonly access: VirtualAccess,
-    private readonly events: EventBus,
+    events: EventBus,
     private readonly remote: DockerRemote | undefined,
-  ) {}
+    clock: Clock,
+  ) {
+    this.shadowing = new ReadShadowing(events, clock);
+  }
 
   /** The members of the virtual repository `t` names, in the order they are asked, each as a target for the same image. */
   members(t: DockerTarget): Array<{ member: VirtualMember; target: DockerTarget }> {
@@ -50,7 +56,7 @@ export class DockerVirtual {
     // nothing answered and a remote member could not ask its upstream: say so (UNAVAILABLE), not "unknown"
     if (!found && failure !== undefined) throw failure;
     if (!found) return undefined;
-    if (count) this.shadowed(t, found.member, members);
+    if (count) this.shadowing.check({ repository: t.repository, format: 'DOCKER' }, members.map((m) => m.member), found.member, t.image, (m) => holdsImage(this.memberTarget(m, t.image)));
     const { target, probed } = found.found;
     let stale = found.found.stale;
     // a remote member that already held the image revalidates or fetches the reference itself (its TTL, its cache)
@@ -79,17 +85,6 @@ export class DockerVirtual {
     return this.targets.forImage(member.ref, image);
   }
 
-  /** A remote member answered for an image that a standard member asked after it also holds: the feed hears it. */
-  private shadowed(t: DockerTarget, winner: VirtualMember, members: Array<{ member: VirtualMember; target: DockerTarget }>): void {
-    if (winner.record.mode !== 'REMOTE_REPOSITORY') return;
-    const after = members.slice(members.findIndex((m) => m.member === winner) + 1);
-    const standard = after.find((m) => m.member.record.mode === 'STANDARD_REPOSITORY' && holdsImage(m.target));
-    if (!standard) return;
-    this.events.emit('virtual.shadowing', {
-      repository: t.repository, format: 'DOCKER', when: 'read', remote: winner.repository, standard: standard.member.repository, packages: [t.image],
-      message: `image ${t.image} was answered by remote upstream ${winner.repository} (priority ${winner.priority}); standard upstream ${standard.member.repository} (priority ${standard.member.priority}) also holds it and was not asked (dependency confusion)`,
-    });
-  }
 }
 
 /** The image has at least one manifest in the member (stored, or cached for a remote member). */

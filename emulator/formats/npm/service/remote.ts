@@ -11,7 +11,7 @@ import type { EventBus } from '../../../core/events.js';
 import { clip } from '../../../core/names.js';
 import type { RepositoryRecord } from '../../../core/repository.js';
 import { storeAndServe } from '../../../content/tee.js';
-import { isUpstreamError, NegativeCache, readAll, SingleFlight, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials } from '../../../content/upstream.js';
+import { isUpstreamError, NegativeCache, readAll, remoteSourceOf, ttlSecondsOf, SingleFlight, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials } from '../../../content/upstream.js';
 import type { BlobStore } from '../../../storage/blob-store.js';
 import type { ExpectedDigest } from '../../../storage/ingest.js';
 import type { BlobIngest } from '../../../storage/ingest.js';
@@ -22,10 +22,6 @@ import { notFound } from './packages.js';
 import { T, versionKey, type CachedPackumentRecord, type PackageRecord, type VersionRecord } from './tables.js';
 import type { NpmTarget } from './target.js';
 
-/** How long a cached packument is served before it is revalidated, by default (emulator time). */
-export const DEFAULT_TAG_TTL_SECONDS = 300;
-/** The repository label that sets that TTL in seconds (the same label as Docker's tag TTL). */
-export const TAG_TTL_LABEL = 'emulator-tag-ttl-seconds';
 /** The most an upstream packument may hold (the full documents of the largest packages are tens of MB). */
 const MAX_PACKUMENT_BYTES = 256 << 20;
 /**
@@ -59,22 +55,11 @@ export interface RemoteNpmConfig {
 
 /** The upstream a remote npm repository's config names. */
 export function remoteConfigOf(record: RepositoryRecord): RemoteNpmConfig {
-  const rc = (record.remoteRepositoryConfig ?? {}) as {
-    npmRepository?: { publicRepository?: string; customRepository?: { uri?: string } };
-    commonRepository?: { uri?: string };
-    upstreamCredentials?: { usernamePasswordCredentials?: { username?: string; passwordSecretVersion?: string } };
-  };
-  const creds = rc.upstreamCredentials?.usernamePasswordCredentials;
-  const credentials = creds?.username && creds.passwordSecretVersion ? { username: creds.username, passwordSecretVersion: creds.passwordSecretVersion } : undefined;
-  const custom = rc.npmRepository?.customRepository?.uri ?? rc.commonRepository?.uri;
-  return { ...(custom ? { custom: custom.replace(/\/+$/, '') } : {}), ...(credentials ? { credentials } : {}) };
+  return remoteSourceOf(record, 'npmRepository');
 }
 
-/** The packument TTL of a repository: its `emulator-tag-ttl-seconds` label, else the default. */
-export function packumentTtlSeconds(record: RepositoryRecord): number {
-  const raw = record.labels?.[TAG_TTL_LABEL];
-  return raw && /^\d{1,9}$/.test(raw) ? Number(raw) : DEFAULT_TAG_TTL_SECONDS;
-}
+/** The packument TTL of a repository: its `emulator-tag-ttl-seconds` label, else the default (content/upstream.ts). */
+export const packumentTtlSeconds = ttlSecondsOf;
 
 /** `@scope/name` → `@scope%2fname`, as npm asks a registry for it. */
 export function packumentPath(name: string): string {

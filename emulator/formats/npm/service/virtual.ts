@@ -6,8 +6,7 @@
 import type { Clock } from '../../../core/clock.js';
 import { isEmulatorError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events.js';
-import { clip } from '../../../core/names.js';
-import { membersOf, resolvePackage, type VirtualAccess, type VirtualMember } from '../../../content/virtual.js';
+import { membersOf, ReadShadowing, resolvePackage, type VirtualAccess, type VirtualMember } from '../../../content/virtual.js';
 import type { MetaStore } from '../../../storage/meta-store.js';
 import type { PackumentKind } from '../remote-wire.js';
 import { notFound } from './packages.js';
@@ -23,20 +22,19 @@ export interface VirtualResolution {
   upstream?: UpstreamPackument;
 }
 
-/** How often one (virtual repository, package) shadowing is reported on reads (emulator time). */
-const SHADOWING_EVERY_MS = 60_000;
-
 export class NpmVirtual {
-  private readonly reported = new Map<string, number>();
+  private readonly shadowing: ReadShadowing;
 
   constructor(
     private readonly meta: MetaStore,
     private readonly access: VirtualAccess | undefined,
     private readonly targets: NpmTargets,
     private readonly remote: NpmRemote | undefined,
-    private readonly events: EventBus,
-    private readonly clock: Clock,
-  ) {}
+    events: EventBus,
+    clock: Clock,
+  ) {
+    this.shadowing = new ReadShadowing(events, clock);
+  }
 
   /**
    * The member answering for `name`: NOT_FOUND when none holds it, UNAVAILABLE when none holds it and a remote
@@ -63,22 +61,7 @@ export class NpmVirtual {
       if (failure && !isEmulatorError(failure)) throw failure;
       throw notFound(name);
     }
-    if (found.member.record.mode === 'REMOTE_REPOSITORY') this.checkShadowing(t, members, found.member, name);
+    this.shadowing.check({ repository: t.repository, format: 'NPM' }, members, found.member, name, (m) => m.shard.get(T.packages, name) !== undefined);
     return { member: found.member, ...found.found };
-  }
-
-  private checkShadowing(t: NpmTarget, members: readonly VirtualMember[], winner: VirtualMember, name: string): void {
-    const below = members.slice(members.indexOf(winner) + 1).find((m) => m.record.mode === 'STANDARD_REPOSITORY' && m.shard.get(T.packages, name) !== undefined);
-    if (!below) return;
-    const key = `${t.repository}|${winner.repository}|${below.repository}|${name}`;
-    const now = this.clock.now().getTime();
-    const last = this.reported.get(key);
-    if (last !== undefined && now - last < SHADOWING_EVERY_MS) return;
-    if (this.reported.size > 10_000) this.reported.clear();
-    this.reported.set(key, now);
-    this.events.emit('virtual.shadowing', {
-      repository: t.repository, format: 'NPM', when: 'read', remote: winner.repository, standard: below.repository, packages: [name],
-      message: `${clip(name)} was served from remote repository ${winner.ref.repository} (priority ${winner.priority}), which outranks standard repository ${below.ref.repository} (priority ${below.priority}) that also holds it: a dependency-confusion risk; give the standard repository the higher priority`,
-    });
   }
 }

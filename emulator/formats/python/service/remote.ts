@@ -11,7 +11,7 @@ import type { EventBus } from '../../../core/events.js';
 import { clip } from '../../../core/names.js';
 import type { RepositoryRecord } from '../../../core/repository.js';
 import { storeAndServe } from '../../../content/tee.js';
-import { isUpstreamError, NegativeCache, readAll, SingleFlight, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials } from '../../../content/upstream.js';
+import { isUpstreamError, NegativeCache, readAll, remoteSourceOf, ttlSecondsOf, SingleFlight, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials } from '../../../content/upstream.js';
 import type { BlobStore } from '../../../storage/blob-store.js';
 import type { BlobIngest, ExpectedDigest } from '../../../storage/ingest.js';
 import type { HashAlgorithm } from '../../../storage/multi-hash.js';
@@ -23,10 +23,6 @@ import { T, type CachedPageRecord, type FileRecord } from './tables.js';
 
 /** The PYPI preset's upstream: PyPI's simple index (tests never reach it). */
 export const PYPI_SIMPLE_INDEX = 'https://pypi.org/simple';
-/** How long a cached project page is served before it is revalidated, by default (emulator time). */
-export const DEFAULT_PAGE_TTL_SECONDS = 300;
-/** The repository label that sets that TTL in seconds (the same label as Docker's tag TTL). */
-export const TAG_TTL_LABEL = 'emulator-tag-ttl-seconds';
 /** The most an upstream project page may hold (PyPI's largest pages are a few MB). */
 const MAX_PAGE_BYTES = 64 << 20;
 const PARSED_CACHE_ENTRIES = 256;
@@ -42,22 +38,12 @@ export interface RemotePythonConfig {
 
 /** The upstream a remote Python repository's config names (custom URI, commonRepository URI or the PYPI preset). */
 export function remoteConfigOf(record: RepositoryRecord): RemotePythonConfig {
-  const rc = (record.remoteRepositoryConfig ?? {}) as {
-    pythonRepository?: { publicRepository?: string; customRepository?: { uri?: string } };
-    commonRepository?: { uri?: string };
-    upstreamCredentials?: { usernamePasswordCredentials?: { username?: string; passwordSecretVersion?: string } };
-  };
-  const creds = rc.upstreamCredentials?.usernamePasswordCredentials;
-  const credentials = creds?.username && creds.passwordSecretVersion ? { username: creds.username, passwordSecretVersion: creds.passwordSecretVersion } : undefined;
-  const custom = rc.pythonRepository?.customRepository?.uri ?? rc.commonRepository?.uri;
-  return { base: (custom ?? PYPI_SIMPLE_INDEX).replace(/\/+$/, ''), ...(credentials ? { credentials } : {}) };
+  const { custom, credentials } = remoteSourceOf(record, 'pythonRepository');
+  return { base: custom ?? PYPI_SIMPLE_INDEX, ...(credentials ? { credentials } : {}) };
 }
 
-/** The page TTL of a repository: its `emulator-tag-ttl-seconds` label, else the default. */
-export function pageTtlSeconds(record: RepositoryRecord): number {
-  const raw = record.labels?.[TAG_TTL_LABEL];
-  return raw && /^\d{1,9}$/.test(raw) ? Number(raw) : DEFAULT_PAGE_TTL_SECONDS;
-}
+/** The page TTL of a repository: its `emulator-tag-ttl-seconds` label, else the default (content/upstream.ts). */
+export const pageTtlSeconds = ttlSecondsOf;
 
 export interface RemotePage {
   /** the upstream's page (shared: never mutate it); undefined: the upstream does not have the project */

@@ -7,7 +7,7 @@ import type { Clock } from '../../../core/clock.js';
 import { EmulatorError, isEmulatorError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events.js';
 import { clip } from '../../../core/names.js';
-import { membersOf, resolvePackage, type VirtualAccess, type VirtualMember } from '../../../content/virtual.js';
+import { membersOf, ReadShadowing, resolvePackage, type VirtualAccess, type VirtualMember } from '../../../content/virtual.js';
 import type { MetaStore } from '../../../storage/meta-store.js';
 import type { PythonPackages, PythonTarget } from './packages.js';
 import type { PythonRemote, RemotePage } from './remote.js';
@@ -21,20 +21,19 @@ export interface VirtualResolution {
   upstream?: RemotePage;
 }
 
-/** How often one (virtual repository, project) shadowing is reported on reads (emulator time). */
-const SHADOWING_EVERY_MS = 60_000;
-
 export class PythonVirtual {
-  private readonly reported = new Map<string, number>();
+  private readonly shadowing: ReadShadowing;
 
   constructor(
     private readonly meta: MetaStore,
     private readonly access: VirtualAccess | undefined,
     private readonly packages: PythonPackages,
     private readonly remote: PythonRemote | undefined,
-    private readonly events: EventBus,
-    private readonly clock: Clock,
-  ) {}
+    events: EventBus,
+    clock: Clock,
+  ) {
+    this.shadowing = new ReadShadowing(events, clock);
+  }
 
   /** The members in resolution order, opened as targets. */
   members(t: PythonTarget): Array<{ member: VirtualMember; target: PythonTarget }> {
@@ -73,22 +72,7 @@ export class PythonVirtual {
       if (failure && !(isEmulatorError(failure) && failure.code === 'NOT_FOUND')) throw failure;
       throw new EmulatorError('NOT_FOUND', `No project named '${clip(project)}' in this repository.`);
     }
-    if (found.member.record.mode === 'REMOTE_REPOSITORY') this.checkShadowing(t, members, found.member, project);
+    this.shadowing.check({ repository: t.repository, format: 'PYTHON' }, members, found.member, project, (m) => this.packages.project(this.packages.ofMember(m), project) !== undefined);
     return { member: found.member, ...found.found };
-  }
-
-  private checkShadowing(t: PythonTarget, members: readonly VirtualMember[], winner: VirtualMember, project: string): void {
-    const below = members.slice(members.indexOf(winner) + 1).find((m) => m.record.mode === 'STANDARD_REPOSITORY' && this.packages.project(this.packages.ofMember(m), project) !== undefined);
-    if (!below) return;
-    const key = `${t.repository}|${winner.repository}|${below.repository}|${project}`;
-    const now = this.clock.now().getTime();
-    const last = this.reported.get(key);
-    if (last !== undefined && now - last < SHADOWING_EVERY_MS) return;
-    if (this.reported.size > 10_000) this.reported.clear();
-    this.reported.set(key, now);
-    this.events.emit('virtual.shadowing', {
-      repository: t.repository, format: 'PYTHON', when: 'read', remote: winner.repository, standard: below.repository, packages: [project],
-      message: `${clip(project)} was served from remote repository ${winner.ref.repository} (priority ${winner.priority}), which outranks standard repository ${below.ref.repository} (priority ${below.priority}) that also holds it: a dependency-confusion risk; give the standard repository the higher priority`,
-    });
   }
 }
