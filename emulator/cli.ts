@@ -10,6 +10,7 @@ import { PRINT_SETTINGS_USAGE, printSettings, tools } from './cli-tools.js';
 import { POLICIES_HELP, POLICIES_USAGE, policyCommand } from './cli-policies.js';
 import { FAULTS_HELP, FAULTS_USAGE, faultsCommand } from './cli-faults.js';
 import { VULNDB_HELP, VULNDB_USAGE, vulndbCommand } from './cli-vulndb.js';
+import { SCAN_HELP, SCAN_USAGE, scanCommand } from './cli-scan.js';
 import { parseDurationMs } from './core/duration.js';
 
 const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir DIR] [--project ID] [--location LOC] [--log-level LEVEL]
@@ -32,11 +33,13 @@ const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir 
        ${POLICIES_USAGE}
        ${FAULTS_USAGE}
        ${VULNDB_USAGE}
+       ${SCAN_USAGE}
   --endpoint   the running emulator (default $ARTIFACT_REGISTRY_EMULATOR_HOST, else localhost:8088)
   print-settings prints the .npmrc, .pypirc/pip.conf or docker lines for a repository (docs/print-settings.md)
 ${POLICIES_HELP}
 ${FAULTS_HELP}
-${VULNDB_HELP}`;
+${VULNDB_HELP}
+${SCAN_HELP}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -49,6 +52,7 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'clock' || command === 'cleanup' || command === 'gc') return policyCommand(command, rest);
   if (command === 'faults' || command === 'offline') return faultsCommand(command, rest);
   if (command === 'vulndb') return vulndbCommand(rest);
+  if (command === 'scan') return scanCommand(rest);
   if (command !== 'start') {
     process.stderr.write(`ar-emulator: unknown command "${command}"\n${USAGE}\n`);
     return 2;

@@ -44,6 +44,13 @@ import { UploadSessions } from './storage/uploads.js';
 import { createUiModule, locateUiRoots } from './ui/index.js';
 import { VulnDb } from './scanning/vulndb.js';
 import { seedIfEmpty } from './scanning/seed.js';
+import { Scanner } from './scanning/scanner.js';
+import { OccurrenceStore } from './scanning/occurrences.js';
+import { OccurrenceQueries } from './scanning/occurrences-query.js';
+import { extractInventory } from './scanning/inventory/index.js';
+import type { ExtractInventory } from './scanning/inventory/types.js';
+import { analysisAccess, analysisRoutes, scanRoutes, type AnalysisAccess } from './control/analysis-api.js';
+import { Routes } from './http/routes.js';
 
 export type { EmulatorEvent, EmulatorEventMap, EmulatorEventType } from './core/events.js';
 export { EventBus } from './core/events.js';
@@ -106,6 +113,8 @@ export interface EmulatorOptions {
    * OSV JSON files; default resources/vulndb/seed; false loads none.
    */
   vulnDbSeed?: string | false;
+  /** the layer inventory extractor scans use (docs/scanning.md); tests pass a fake one. Default: scanning/inventory's */
+  extractInventory?: ExtractInventory;
 }
 
 /** What a format module is built from: the shared stores, bus and clock (STYLE §A.2: formats share them). */
@@ -187,6 +196,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const defaultProject = options.defaultProject ?? 'local-project';
   if (!isKnownLocation(defaultLocation)) throw new Error(`unknown default location "${defaultLocation}"`);
   const startedAt = Date.now();
+  const scheduler = new Scheduler(logger.child('jobs'));
 
   const paths = new DataPaths(options.dataDir);
   mkdirSync(paths.root, { recursive: true });
@@ -202,7 +212,13 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   let seedLoaded = () => {};
   const seeded = new Promise<void>((resolve) => (seedLoaded = resolve));
   const vulndbApi = {
-    importBody: async (body: Buffer, contentType: string | undefined) => (await seeded, vulndb.importBody(body, contentType)),
+    importBody: async (body: Buffer, contentType: string | undefined) => {
+      await seeded;
+      const summary = await vulndb.importBody(body, contentType);
+      // continuous analysis: stored images are scanned again against what changed
+      if (summary.added + summary.updated > 0) events.emit('vulndb.imported', { added: summary.added, updated: summary.updated, advisories: summary.advisories });
+      return summary;
+    },
     summary: async () => (await seeded, vulndb.summary()),
   };
   let url = '';
@@ -253,7 +269,26 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     logger: logger.child('control'), virtualAccess: security.virtualAccess,
   });
   const shadowing = new VirtualShadowing(meta, inventories, security.virtualAccess);
-  const control = createControlModule(controlApi, { identities, tokenUri: () => `${url}/token` });
+  const arControl = createControlModule(controlApi, { identities, tokenUri: () => `${url}/token` });
+  // Container Analysis (occurrences of the scans) shares the control plane's /v1/ prefix, port and error dialect
+  const occurrences = new OccurrenceStore(meta, clock);
+  const scanner = new Scanner({
+    events, scheduler, clock, logger: logger.child('scanning'), store: occurrences, vulndb,
+    images: inventories.get('DOCKER')?.images, extract: options.extractInventory ?? extractInventory,
+    repository: (ref) => meta.get(repositoryShardKey(ref))?.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY),
+  });
+  const analysis: AnalysisAccess = new OccurrenceQueries({
+    store: occurrences, vulndb, scanner, images: inventories.get('DOCKER')?.images,
+    locate: (project, repository) => {
+      const found = locateRepository(project, repository, undefined);
+      return found && !('several' in found) ? found.location : undefined;
+    },
+  });
+  const control = {
+    ...arControl,
+    routes: new Routes([...arControl.routes.all, ...analysisRoutes({ analysis })]),
+    access: (name: string, params: Record<string, string>, ctx: Parameters<NonNullable<typeof arControl.access>>[2]) => analysisAccess(name, params) ?? arControl.access?.(name, params, ctx),
+  };
   const policy = {
     clock,
     cleanup: (repository: string, dryRun: boolean | undefined) => cleanupNamed(repository, dryRun),
@@ -291,6 +326,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     hostGuard: { listenHost: host, extraHosts: options.allowedHosts, token: uiToken },
     onError: security.onHttpError,
   });
+  for (const route of scanRoutes({ analysis })) api.routes.add(route);
   const server = await listen(app, host, options.port ?? 0);
   let grpc: GrpcServer | undefined;
   if (options.grpcPort !== false) {
@@ -310,7 +346,6 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   port = server.port;
   registryHost = `localhost:${server.port}`;
 
-  const scheduler = new Scheduler(logger.child('jobs'));
   const ttl = options.uploadTtlMs ?? 24 * 3600_000;
   const purgeUploads = () => uploads.purge(new Date(clock.now().getTime() - ttl));
   scheduler.every('purge-uploads', Math.min(ttl, 3600_000), purgeUploads);
@@ -323,7 +358,11 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   if (options.vulnDbSeed === false) seedLoaded();
   else {
     scheduler.after('vulndb-seed', 0, () => (seedRun = seedIfEmpty(vulndb, options.vulnDbSeed || undefined).then(
-      (done) => { if (done) logger.child('vulndb').info('loaded the seed advisory database', { added: done.added, rejected: done.rejected }); },
+      (done) => {
+        if (!done) return;
+        logger.child('vulndb').info('loaded the seed advisory database', { added: done.added, rejected: done.rejected });
+        if (done.added + done.updated > 0) events.emit('vulndb.imported', { added: done.added, updated: done.updated, advisories: done.advisories });
+      },
       (err: unknown) => logger.child('vulndb').warn('the seed advisory database could not be loaded', { err: (err as Error).message }),
     ).finally(seedLoaded)));
   }
@@ -377,6 +416,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
       stopping ??= (async () => {
         events.emit('server.stopping', { reason: 'stop requested' });
         scheduler.stop();
+        await scanner.stop();
         shutdown.abort();
         await Promise.all([server.stop(graceMs), grpc?.stop(graceMs)]);
         remote.client.close();

@@ -193,6 +193,8 @@ export const ADMIN_TOKEN_HEADER = 'x-emulator-admin-token';
 /** Routes of the emulator's own administration: token minting, groups, service accounts and keys, project policies, the page holding the dashboard token, the clock, cleanup and GC runs. */
 const ADMIN_ROUTES = new Set(['emulator.iam.mintToken', 'emulator.iam.setGroup', 'ui.page.get', 'emulator.clock.set', 'emulator.cleanup.run', 'emulator.gc.run',
   'emulator.faults.add', 'emulator.faults.clear', 'emulator.offline.set', 'emulator.vulndb.import',
+  // runs a scan of any image, whatever the caller may read (docs/scanning.md)
+  'emulator.scans.run',
   // a cleanup report names deleted packages whatever the caller may read
   'emulator.cleanup.last',
   // names members' packages whatever the caller may read (docs/virtual.md)

@@ -16,6 +16,13 @@ export interface RepositoryResource {
   dockerConfig?: { immutableTags?: boolean };
   registryUri?: string;
   sizeBytes?: string;
+  /** scanning on or off (enablementConfig) and its output-only state (docs/scanning.md) */
+  vulnerabilityScanningConfig?: {
+    enablementConfig?: 'INHERITED' | 'DISABLED';
+    lastEnableTime?: string;
+    enablementState?: 'SCANNING_ACTIVE' | 'SCANNING_DISABLED' | 'SCANNING_UNSUPPORTED';
+    enablementStateReason?: string;
+  };
   /** VIRTUAL_REPOSITORY: its members, as stored */
   virtualRepositoryConfig?: { upstreamPolicies?: Array<{ id: string; repository: string; priority: number }> };
 }

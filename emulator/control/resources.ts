@@ -2,7 +2,7 @@
 // defaults omitted). Names come from core/names.ts.
 import type { DockerImageInfo, FileInfo, PackageInfo, TagInfo, VersionInfo } from '../core/inventory.js';
 import { dockerImageName, escapePackageId, fileName, packageName, repositoryName, tagName, versionName, type RepositoryRef } from '../core/names.js';
-import type { RepositoryRecord } from '../core/repository.js';
+import { vulnerabilityScanningState, type RepositoryRecord } from '../core/repository.js';
 import type { Json } from './api.js';
 
 export function repositoryResource(r: RepositoryRecord, registryHost: string, sizeBytes: number): Json {
@@ -15,6 +15,13 @@ export function repositoryResource(r: RepositoryRecord, registryHost: string, si
   if (r.cleanupPolicies && Object.keys(r.cleanupPolicies).length) out.cleanupPolicies = r.cleanupPolicies;
   if (r.cleanupPolicyDryRun) out.cleanupPolicyDryRun = true;
   if (sizeBytes > 0) out.sizeBytes = String(sizeBytes);
+  const scanning = vulnerabilityScanningState(r);
+  out.vulnerabilityScanningConfig = {
+    ...(r.vulnerabilityScanningConfig?.enablementConfig ? { enablementConfig: r.vulnerabilityScanningConfig.enablementConfig } : {}),
+    ...(r.vulnerabilityScanningConfig?.lastEnableTime ? { lastEnableTime: r.vulnerabilityScanningConfig.lastEnableTime } : {}),
+    enablementState: scanning.state,
+    ...(scanning.reason ? { enablementStateReason: scanning.reason } : {}),
+  };
   out.registryUri = registryUri(r, registryHost);
   return out;
 }

@@ -53,6 +53,17 @@ export interface EmulatorEventMap {
   'virtual.shadowing': { repository: string; format: string; when: 'config' | 'read'; remote: string; standard: string; packages: string[]; message: string };
   /** the virtual clock moved (advance, set or reset): the new emulator time and its offset from real time */
   'clock.changed': { now: string; offsetSeconds: number };
+  /** the advisory database changed (an import added or updated advisories): stored images are scanned again */
+  'vulndb.imported': { added: number; updated: number; advisories: number };
+  /** a vulnerability scan of an image began (`version` is the manifest digest; docs/scanning.md) */
+  'scan.started': { repository: string; package: string; version: string; resourceUri: string; reason: 'push' | 'rescan' | 'on-demand' };
+  /** a scan finished: findings by severity (VULNERABILITY occurrences), the worst one's severity, how many have a fix */
+  'scan.completed': {
+    repository: string; package: string; version: string; resourceUri: string;
+    counts: Record<string, number>; total: number; fixable: number; worst?: string; status: 'FINISHED_SUCCESS' | 'FINISHED_UNSUPPORTED';
+  };
+  /** a scan could not read the image (a corrupt layer, a decompression bomb, a missing blob): why */
+  'scan.failed': { repository: string; package: string; version: string; resourceUri: string; reason: string };
 }
 
 export type EmulatorEventType = keyof EmulatorEventMap;

@@ -1,6 +1,7 @@
 // What a format tells the rest of the emulator about its artifacts, in Artifact Registry's terms:
 // packages, versions, tags and files (the control plane lists and edits them; scanning reads them). A
 // format implements it over its own metadata; nobody else knows the format's tables (zot's Lint pattern).
+import type { ImageReader } from './image-reader.js';
 import type { RepositoryRef } from './names.js';
 import type { RepositoryFormat } from './repository.js';
 
@@ -92,4 +93,6 @@ export interface ArtifactInventory {
   sizeBytes(repo: RepositoryRef): number;
   /** Docker only: the dockerImages view. */
   listDockerImages?(repo: RepositoryRef): DockerImageInfo[];
+  /** Formats that store container images: their layers, for vulnerability scanning (core/image-reader.ts). */
+  readonly images?: ImageReader;
 }

@@ -26,6 +26,8 @@ export interface RepositoryRecord extends RepositoryRef {
   remoteRepositoryConfig?: Record<string, unknown>;
   /** VIRTUAL_REPOSITORY: `{upstreamPolicies: [{id, repository, priority}]}` as given (content/virtual.ts, docs/virtual.md) */
   virtualRepositoryConfig?: Record<string, unknown>;
+  /** `enablementConfig` as given (INHERITED, DISABLED; absent = unspecified) and when scanning was last turned on (docs/scanning.md) */
+  vulnerabilityScanningConfig?: { enablementConfig?: 'INHERITED' | 'DISABLED'; lastEnableTime?: string };
   createTime: string;
   updateTime: string;
 }
@@ -38,3 +40,17 @@ export function repositoryShardKey(ref: RepositoryRef): string[] {
 /** The table and key under which the record itself lives inside its shard. */
 export const REPOSITORY_TABLE = 'repository';
 export const REPOSITORY_KEY = 'self';
+
+/**
+ * Whether pushed images of the repository are scanned (spec ar-fidelity §1.3, §6.1): on for Docker repositories unless
+ * `vulnerabilityScanningConfig.enablementConfig` is DISABLED; other formats are not scanned. The control plane shows it
+ * as the output-only `enablementState` and `enablementStateReason`; scanning obeys it.
+ */
+export function vulnerabilityScanningState(r: Pick<RepositoryRecord, 'format' | 'vulnerabilityScanningConfig'>): {
+  state: 'SCANNING_ACTIVE' | 'SCANNING_DISABLED' | 'SCANNING_UNSUPPORTED';
+  reason?: string;
+} {
+  if (r.format !== 'DOCKER') return { state: 'SCANNING_UNSUPPORTED', reason: `Vulnerability scanning is not supported for ${r.format} repositories by the emulator: only DOCKER images are scanned.` };
+  if (r.vulnerabilityScanningConfig?.enablementConfig === 'DISABLED') return { state: 'SCANNING_DISABLED', reason: 'Scanning is disabled for this repository: vulnerabilityScanningConfig.enablementConfig is DISABLED.' };
+  return { state: 'SCANNING_ACTIVE' };
+}

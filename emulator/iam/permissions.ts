@@ -69,7 +69,19 @@ export const PERMISSIONS = [
   'artifactregistry.yumartifacts.create',
 ] as const;
 
-export type Permission = (typeof PERMISSIONS)[number];
+/**
+ * Container Analysis permissions the occurrences API checks (control/analysis-api.ts, spec §6.2); roles.ts grants them
+ * (ANALYSIS_GRANTS) apart from the §5.1 matrix, which is Artifact Registry's alone.
+ */
+export const ANALYSIS_PERMISSIONS = [
+  'containeranalysis.notes.get',
+  'containeranalysis.notes.list',
+  'containeranalysis.notes.listOccurrences',
+  'containeranalysis.occurrences.get',
+  'containeranalysis.occurrences.list',
+] as const;
+
+export type Permission = (typeof PERMISSIONS)[number] | (typeof ANALYSIS_PERMISSIONS)[number];
 
 /** Permissions of other services that the §5.1 role dumps include; carried so role sets are exact. */
 export const FOREIGN_PERMISSIONS = [
@@ -95,7 +107,7 @@ export type ForeignPermission = (typeof FOREIGN_PERMISSIONS)[number];
 /** Anything a predefined role can contain. */
 export type RolePermission = Permission | ForeignPermission;
 
-const PERMISSION_SET: ReadonlySet<string> = new Set(PERMISSIONS);
+const PERMISSION_SET: ReadonlySet<string> = new Set([...PERMISSIONS, ...ANALYSIS_PERMISSIONS]);
 
 export function isPermission(name: string): name is Permission {
   return PERMISSION_SET.has(name);
@@ -200,6 +212,11 @@ export const PERMISSIONS_BY_OPERATION = {
   'control.rules.create': repo(['artifactregistry.rules.create'], 'I'),
   'control.rules.update': repo(['artifactregistry.rules.update'], 'I'),
   'control.rules.delete': repo(['artifactregistry.rules.delete'], 'I'),
+  'analysis.occurrences.list': project(['containeranalysis.occurrences.list'], 'C', 'Container Analysis: also :vulnerabilitySummary; the locations form too'),
+  'analysis.occurrences.vulnerabilitySummary': project(['containeranalysis.occurrences.list'], 'I'),
+  'analysis.occurrences.get': project(['containeranalysis.occurrences.get'], 'C'),
+  'analysis.occurrences.getNotes': project(['containeranalysis.occurrences.get'], 'I', 'the note of an occurrence'),
+  'analysis.notes.get': project(['containeranalysis.notes.get'], 'C', "the provider projects' notes (goog-vulnz, goog-analysis): any signed-in caller"),
 } as const satisfies Record<string, OperationRule>;
 
 export type OperationId = keyof typeof PERMISSIONS_BY_OPERATION;

@@ -93,7 +93,28 @@ export const PREDEFINED_ROLES: readonly RoleDefinition[] = [
   role('roles/viewer', 'VW', 'Viewer', onlyAr(VIEWER), BASIC),
 ];
 
-const BY_NAME: ReadonlyMap<string, RoleDefinition> = new Map(PREDEFINED_ROLES.map((r) => [r.name, r]));
+const CA = (...names: string[]): Permission[] => names.map((n) => `containeranalysis.${n}` as Permission);
+const CA_READ = CA('notes.get', 'notes.list', 'notes.listOccurrences', 'occurrences.get', 'occurrences.list');
+
+/**
+ * Container Analysis permissions (the occurrences API), by role, apart from the §5.1 matrix (Artifact Registry's only):
+ * the Container Analysis roles with their real names, and the basic roles, which hold them
+ * (docs:container-analysis access-control [I]: occurrences viewer = listOccurrences + occurrences get/list; notes
+ * viewer = notes get/list; viewer, editor, owner and the admin role = all the read permissions the emulator checks).
+ */
+export const ANALYSIS_GRANTS: Readonly<Record<string, readonly Permission[]>> = {
+  'roles/containeranalysis.occurrences.viewer': CA('notes.listOccurrences', 'occurrences.get', 'occurrences.list'),
+  'roles/containeranalysis.notes.viewer': CA('notes.get', 'notes.list'),
+  'roles/containeranalysis.admin': CA_READ,
+  'roles/owner': CA_READ,
+  'roles/editor': CA_READ,
+  'roles/viewer': CA_READ,
+};
+
+const BY_NAME: ReadonlyMap<string, ReadonlySet<RolePermission>> = new Map([
+  ...PREDEFINED_ROLES.map((r) => [r.name, new Set([...r.permissions, ...(ANALYSIS_GRANTS[r.name] ?? [])])] as const),
+  ...Object.entries(ANALYSIS_GRANTS).filter(([name]) => !PREDEFINED_ROLES.some((r) => r.name === name)).map(([name, perms]) => [name, new Set<RolePermission>(perms)] as const),
+]);
 const NOTHING: ReadonlySet<RolePermission> = new Set();
 
 export function isPredefinedRole(name: string): boolean {
@@ -102,7 +123,7 @@ export function isPredefinedRole(name: string): boolean {
 
 /** The permissions a role grants; unknown and custom roles grant nothing. */
 export function permissionsOfRole(name: string): ReadonlySet<RolePermission> {
-  return BY_NAME.get(name)?.permissions ?? NOTHING;
+  return BY_NAME.get(name) ?? NOTHING;
 }
 
 /** The role → permission matrix of docs/iam.md (a meta-test checks the doc contains exactly this). */

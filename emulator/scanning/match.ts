@@ -60,7 +60,7 @@ export function matchItem(item: InventoryItem, lookup: AdvisoryLookup): Finding[
       const pkg = affected.package;
       if (!pkg) continue;
       const eco = parseEcosystem(pkg.ecosystem);
-      if (!eco || eco.base !== base || normalizePackageName(base, pkg.name) !== key) continue;
+      if (!eco || eco.base !== base || !namesPackage(base, normalizePackageName(base, pkg.name), key)) continue;
       if (!releaseApplies(base, eco.release, release)) continue;
       const hit = matchAffected(affected, base, version);
       if (!hit) continue;
@@ -80,6 +80,29 @@ export function matchItem(item: InventoryItem, lookup: AdvisoryLookup): Finding[
     }
   }
   return findings;
+}
+
+/**
+ * Does an advisory's package name `advised` name the installed package `installed`? The same name; and for Go, a
+ * package path inside the installed module too (GitHub's advisories name Go packages, `golang.org/x/text/language`,
+ * while a binary's build info lists modules, `golang.org/x/text`), but not one inside a major-version module below
+ * it (`…/v2/…` is another module).
+ */
+export function namesPackage(base: EcosystemBase, advised: string, installed: string): boolean {
+  if (advised === installed) return true;
+  if (base !== 'Go' || !advised.startsWith(`${installed}/`)) return false;
+  return !/^v\d+(\/|$)/.test(advised.slice(installed.length + 1));
+}
+
+/** The module paths a Go package path may belong to (its ancestors with at least one `/`), for the lookup index. */
+export function goModuleCandidates(path: string): string[] {
+  const out: string[] = [];
+  for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
+    const prefix = path.slice(0, i);
+    if (!prefix.includes('/')) break;
+    out.push(prefix);
+  }
+  return out;
 }
 
 interface Hit {

@@ -8,7 +8,7 @@ import { EmulatorError } from '../core/errors.js';
 import type { MetaShard, MetaStore, ShardOp } from '../storage/meta-store.js';
 import { normalizePackageName, parseEcosystem, type EcosystemBase } from './ecosystems.js';
 import { BODY_IMPORT_LIMITS, documentsOfBody, type ImportLimits, type SourceDocument } from './import-sources.js';
-import { matchItem, type Finding, type InventoryItem } from './match.js';
+import { goModuleCandidates, matchItem, type Finding, type InventoryItem } from './match.js';
 import { toStored, validateOsv, type StoredAdvisory } from './osv.js';
 
 export const VULNDB_SHARD = ['vulndb'] as const;
@@ -237,7 +237,10 @@ export class VulnDb {
     for (const a of record.osv.affected ?? []) {
       const eco = a.package && parseEcosystem(a.package.ecosystem);
       if (!eco || !a.package) continue;
-      keys.add(`${eco.base}\u0000${normalizePackageName(eco.base, a.package.name)}`);
+      const name = normalizePackageName(eco.base, a.package.name);
+      keys.add(`${eco.base}\u0000${name}`);
+      // a Go package path is found from the module that holds it (match.ts namesPackage)
+      if (eco.base === 'Go') for (const module of goModuleCandidates(name)) keys.add(`${eco.base}\u0000${module}`);
     }
     for (const key of keys) {
       let set = this.index.get(key);

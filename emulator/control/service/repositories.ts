@@ -98,6 +98,13 @@ export class RepositoryService {
       if (dc.immutableTags !== undefined && typeof dc.immutableTags !== 'boolean') throw fieldError('repository.docker_config.immutable_tags', 'must be a boolean');
       record.dockerConfig = dc.immutableTags ? { immutableTags: true } : {};
     }
+    if (input.vulnerabilityScanningConfig !== undefined) {
+      const enablementConfig = scanningEnablement(input.vulnerabilityScanningConfig);
+      record.vulnerabilityScanningConfig = enablementConfig ? { enablementConfig } : {};
+    }
+    if (record.format === 'DOCKER' && record.vulnerabilityScanningConfig?.enablementConfig !== 'DISABLED') {
+      record.vulnerabilityScanningConfig = { ...record.vulnerabilityScanningConfig, lastEnableTime: now };
+    }
     const shard = this.meta.ensure(repositoryShardKey(ref));
     await shard.transact((tx) => {
       if (tx.get(REPOSITORY_TABLE, REPOSITORY_KEY)) throw new EmulatorError('ALREADY_EXISTS', `the repository already exists`);
@@ -146,6 +153,15 @@ export class RepositoryService {
         case 'cleanupPolicyDryRun':
           next.cleanupPolicyDryRun = value === true;
           break;
+        case 'vulnerabilityScanningConfig': {
+          if (sub && sub !== 'enablementConfig') throw fieldError('update_mask', `field "${snake(path)}" cannot be updated`);
+          const enablementConfig = value === undefined ? undefined : scanningEnablement(value);
+          const wasOff = current.vulnerabilityScanningConfig?.enablementConfig === 'DISABLED';
+          const on = enablementConfig !== 'DISABLED';
+          const lastEnableTime = current.format === 'DOCKER' && on && wasOff ? this.clock.now().toISOString() : current.vulnerabilityScanningConfig?.lastEnableTime;
+          next.vulnerabilityScanningConfig = { ...(enablementConfig ? { enablementConfig } : {}), ...(lastEnableTime ? { lastEnableTime } : {}) };
+          break;
+        }
         case 'virtualRepositoryConfig': {
           if (current.mode !== 'VIRTUAL_REPOSITORY') throw fieldError('repository.virtual_repository_config', 'is only valid for a VIRTUAL_REPOSITORY');
           if (sub && sub !== 'upstreamPolicies') throw fieldError('update_mask', `unknown field "virtual_repository_config.${snake(sub)}"`);
@@ -222,6 +238,18 @@ function validateLabels(value: unknown): Record<string, string> {
 }
 
 /** Enum input: a name in any case, or its number. Canonical upper-case name out. */
+/** `vulnerabilityScanningConfig.enablementConfig` (INHERITED, DISABLED; unspecified = undefined); output-only fields are ignored. */
+function scanningEnablement(value: unknown): 'INHERITED' | 'DISABLED' | undefined {
+  const config = asObject(value, 'repository.vulnerability_scanning_config');
+  for (const key of Object.keys(config)) {
+    if (!['enablementConfig', 'lastEnableTime', 'enablementState', 'enablementStateReason'].includes(key)) {
+      throw fieldError(`repository.vulnerability_scanning_config.${snake(key)}`, 'is not a field of VulnerabilityScanningConfig');
+    }
+  }
+  return enumValue(config.enablementConfig, { ENABLEMENT_CONFIG_UNSPECIFIED: 0, INHERITED: 1, DISABLED: 2 }, 'repository.vulnerability_scanning_config.enablement_config', false) as
+    | 'INHERITED' | 'DISABLED' | undefined;
+}
+
 function enumValue(value: unknown, table: Record<string, number>, field: string, required: boolean): string | undefined {
   if (value === undefined || value === null || value === '' || value === 0) {
     if (required) throw fieldError(field, 'is required');

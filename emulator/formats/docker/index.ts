@@ -22,6 +22,7 @@ import { dockerRoutes } from './routes.js';
 import { dockerAccess } from './access.js';
 import { tokenHandlers, type DockerAuth } from './handlers/token.js';
 import { createDockerInventory } from './inventory.js';
+import { createDockerImageReader } from './image-reader.js';
 import { BlobService } from './service/blobs.js';
 import { ManifestService } from './service/manifests.js';
 import { DockerTargets } from './service/target.js';
@@ -100,7 +101,7 @@ export function createDockerModule(d: DockerModuleDeps): FormatModule {
     denialWording: 'registry',
     challenge: bearerChallenge,
     events: ['artifact.pushed', 'artifact.pulled', 'artifact.deleted', 'tag.updated', 'tag.deleted', 'push.failed', 'cache.hit', 'cache.miss', 'upstream.failed', 'virtual.shadowing'],
-    inventory: createDockerInventory(targets, deps.manifests, d.blobs),
+    inventory: { ...createDockerInventory(targets, deps.manifests, d.blobs), images: createDockerImageReader(targets, d.blobs) },
     access: dockerAccess(deps),
     renderError(err, ctx) {
       renderOciError(err, ctx);
