@@ -3,6 +3,7 @@
 // emulator can serve and cache are kept: a distribution file name of the project with a PEP 440 version.
 // https://packaging.python.org/specifications/simple-repository-api/
 import { normalizeName, normalizeVersion, parseFilename, MAX_FILENAME_LENGTH } from './names.js';
+import type { SimpleFile } from './wire.js';
 
 // Loaded at first use, not at startup: only remote repositories read HTML (an ES module: import(), not require).
 let htmlparser2Module: Promise<typeof import('htmlparser2')> | undefined;
@@ -11,19 +12,8 @@ const htmlparser2 = (): Promise<typeof import('htmlparser2')> => (htmlparser2Mod
 /** What is asked of an upstream: JSON preferred (it carries sizes), HTML accepted (what pip sends, too). */
 export const UPSTREAM_ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
 
-/** One file an upstream page links to. */
-export interface UpstreamFile {
-  filename: string;
-  /** absolute, without the fragment */
-  url: string;
-  /** by hashlib name, lower-case hex */
-  hashes: Record<string, string>;
-  requiresPython?: string;
-  coreMetadata?: Record<string, string>;
-  yanked?: true | string;
-  size?: number;
-  uploadTime?: string;
-}
+/** One file an upstream page links to (`url` absolute, without the fragment): the shape a page entry has. */
+export type UpstreamFile = SimpleFile;
 
 export interface UpstreamPage {
   /** the project's display name (the JSON `name`, else the normalized name) */
