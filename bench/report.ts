@@ -5,10 +5,11 @@ import type { BlobResult } from './blob-bench.js';
 import type { ManifestResult, Measured, Repeated } from './manifest-bench.js';
 import type { InstallResult, NpmResult } from './npm-bench.js';
 import type { NpmRemoteResult } from './npm-remote-bench.js';
+import type { ScanResult } from './scan-bench.js';
 import type { StartupResult } from './startup-bench.js';
 
-/** `upstream`: a direct install from the machine's configured npm registry (the npm-remote figures) */
-export type PeerName = 'distribution' | 'verdaccio' | 'upstream';
+/** `upstream`: a direct install from the machine's configured npm registry (the npm-remote figures); `scanning off`: the scan figures' other repository */
+export type PeerName = 'distribution' | 'verdaccio' | 'upstream' | 'scanning off';
 
 export interface Row {
   figure: string;
@@ -24,7 +25,7 @@ export interface Row {
   target?: string;
   pass?: boolean;
   /** the table the row is printed in when not its peer's usual one (`npm-remote`) */
-  group?: 'npm-remote';
+  group?: 'npm-remote' | 'scan';
   /** for a figure measured several times: min and max of each server's runs and of the per-run ratio */
   spread?: { emulator: [number, number]; peer: [number, number]; ratio: [number, number]; runs: number };
 }
@@ -38,6 +39,8 @@ export interface Results {
   npm?: { emulator: NpmResult; verdaccio: NpmResult };
   /** npm install through a remote repository, against a direct install and verdaccio with an uplink */
   npmRemote?: NpmRemoteResult;
+  /** a 1 GiB image pushed with scanning on and off (bench/scan-bench.ts) */
+  scan?: ScanResult;
 }
 
 export interface RowParams {
@@ -153,6 +156,24 @@ export function buildRows(r: Results, p: RowParams): Row[] {
     remoteRow(`npm install via remote vs verdaccio uplink, warm (median of ${x.emulatorWarm.runs.length})`, x.emulatorWarm.ms, x.verdaccioWarm.ms, 'verdaccio', undefined, spreadOfMedians(x.emulatorWarm.runs, x.verdaccioWarm.runs));
     remoteRow('npm install via remote vs verdaccio uplink, first fetch', x.emulatorCold, x.verdaccioCold, 'verdaccio');
   }
+  if (r.scan) {
+    const x = r.scan;
+    peerName = 'scanning off';
+    const n = x.runs.pushOnMs.length;
+    const scanRow = (figure: string, unit: string, on: number, off: number, better: Row['better'], target?: { text: string; pass: boolean }, spread?: Row['spread']) => {
+      add(figure, unit, on, off, better, target, spread);
+      rows[rows.length - 1]!.group = 'scan';
+    };
+    const mib = (x.layerBytes / 2 ** 20).toFixed(0);
+    scanRow(`push of a ${mib} MiB image (upload → manifest 201, median of ${n})`, 'ms', x.pushOnMs, x.pushOffMs, 'lower', { text: 'ratio ≤ 1.05×', pass: x.pushOnMs <= 1.05 * x.pushOffMs }, spreadOfRuns(x.runs.pushOnMs, x.runs.pushOffMs));
+    scanRow('server CPU per push', 's', x.pushOnCpuS, x.pushOffCpuS, 'lower', undefined, spreadOfRuns(x.runs.pushOnCpuS, x.runs.pushOffCpuS));
+    scanRow(`scan: manifest 201 → scan.completed (${x.findings} findings)`, 'ms', x.scanMs, NaN, 'lower', undefined, spreadOfRuns(x.runs.scanMs, x.runs.scanMs.map(() => NaN)));
+    scanRow('server CPU per scan', 's', x.scanCpuS, NaN, 'lower');
+    scanRow('idle RSS before the pushes (same process)', 'MB', x.idleRssBytes / MB, x.idleRssBytes / MB, 'lower');
+    const bound = x.idleRssBytes + 256 * MB;
+    scanRow('peak RSS during a run (VmHWM; on: push + scan)', 'MB', x.peakOnBytes / MB, x.peakOffBytes / MB, 'lower', { text: 'on ≤ idle + 256 MB', pass: x.peakOnBytes <= bound }, spreadOfRuns(x.runs.hwmOn.map((b) => b / MB), x.runs.hwmOff.map((b) => b / MB)));
+    scanRow('peak RSS growth over idle', 'MB', (x.peakOnBytes - x.idleRssBytes) / MB, (x.peakOffBytes - x.idleRssBytes) / MB, 'lower');
+  }
   return rows;
 }
 
@@ -173,20 +194,20 @@ function spreadOfRuns(e: number[], d: number[]): Row['spread'] {
 /** A markdown table of rows that share one peer; the spread columns appear when some row has runs. */
 export function formatTable(rows: Row[]): string {
   const peer = rows[0]?.peerName ?? 'distribution';
-  const short = peer === 'distribution' ? 'dist' : peer === 'verdaccio' ? 'verd' : 'up';
+  const short = peer === 'distribution' ? 'dist' : peer === 'verdaccio' ? 'verd' : peer === 'scanning off' ? 'off' : 'up';
   const withSpread = rows.some((r) => r.spread);
   const header = ['figure', 'unit', 'emulator', peer, `emu/${short}`, 'better', 'target', 'ok', ...(withSpread ? ['emulator runs', `${peer} runs`, 'ratio runs'] : [])];
-  const range = ([a, b]: [number, number], suffix = '') => `${num(a)}–${num(b)}${suffix}`;
+  const range = ([a, b]: [number, number], suffix = '') => (Number.isNaN(a) && Number.isNaN(b) ? '–' : `${num(a)}–${num(b)}${suffix}`);
   const body = rows.map((r) => [
     r.figure,
     r.unit,
     num(r.emulator),
     num(r.peer),
-    `${r.ratio.toFixed(2)}×`,
+    Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}×` : '–',
     r.better === 'higher' ? 'higher' : 'lower',
     r.target ?? '',
     r.pass === undefined ? '' : r.pass ? 'PASS' : 'FAIL',
-    ...(withSpread ? (r.spread ? [range(r.spread.emulator), range(r.spread.peer), `${r.spread.ratio[0].toFixed(2)}–${r.spread.ratio[1].toFixed(2)}×`] : ['', '', '']) : []),
+    ...(withSpread ? (r.spread ? [range(r.spread.emulator), range(r.spread.peer), Number.isFinite(r.spread.ratio[0]) ? `${r.spread.ratio[0].toFixed(2)}–${r.spread.ratio[1].toFixed(2)}×` : '–'] : ['', '', '']) : []),
   ]);
   const right = (i: number) => (i >= 2 && i <= 4) || i >= 8;
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
@@ -196,6 +217,7 @@ export function formatTable(rows: Row[]): string {
 }
 
 function num(n: number): string {
+  if (Number.isNaN(n)) return '–';
   if (!Number.isFinite(n)) return String(n);
   if (Math.abs(n) >= 100) return n.toFixed(0);
   if (Math.abs(n) >= 10) return n.toFixed(1);

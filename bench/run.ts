@@ -1,7 +1,7 @@
 // `npm run bench`: measures the emulator against its reference peers on 127.0.0.1 (the CNCF distribution
 // registry for Docker, verdaccio for npm), prints side-by-side tables with ratios and acceptance targets,
 // and writes bench/results/latest.json. `--quick` shrinks every figure for a fast smoke run; `--only
-// npm` (or any comma-separated list of blobs, manifests, startup, npm, npm-remote) runs only those sections
+// npm` (or any comma-separated list of blobs, manifests, startup, npm, npm-remote, scan) runs only those sections
 // and writes bench/results/latest-<sections>.json. See bench/README.md.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { blobBench } from './blob-bench.js';
 import { environment, foreignCpuMeter } from './environment.js';
 import { manifestBench } from './manifest-bench.js';
 import { npmBench } from './npm-bench.js';
+import { scanBench } from './scan-bench.js';
 import { machineRegistry, npmRemoteBench } from './npm-remote-bench.js';
 import { ensureVerdaccio, VERDACCIO_VERSION } from './peers.js';
 import { buildRows, formatTable, type Results } from './report.js';
@@ -21,7 +22,7 @@ import { startupBench } from './startup-bench.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const quick = process.argv.includes('--quick');
-const SECTIONS = ['blobs', 'manifests', 'startup', 'npm', 'npm-remote'] as const;
+const SECTIONS = ['blobs', 'manifests', 'startup', 'npm', 'npm-remote', 'scan'] as const;
 type Section = (typeof SECTIONS)[number];
 const only = onlySections();
 const run = (section: Section) => only === undefined || only.includes(section);
@@ -51,9 +52,11 @@ const P = {
   },
   /** warm installs per registry through the remote repository, directly, through verdaccio's uplink */
   npmRemote: { reps: quick ? 1 : 3 },
+  /** a 1 GiB image pushed to a repository with scanning on and one with it off, alternately (bench/scan-bench.ts) */
+  scan: { layerBytes: 1024 * MiB, reps: quick ? 1 : 3, warmUp: !quick },
 };
 /** hard limit for the whole run (about 4–5 min on 2 cores, depending on other load): everything is killed after this */
-const WATCHDOG_MS = (run('npm-remote') ? 10 : 7) * 60_000;
+const WATCHDOG_MS = ((run('npm-remote') ? 10 : 7) + (run('scan') ? 3 : 0)) * 60_000;
 const resultFile = `${['latest', ...(quick ? ['quick'] : []), ...(only ?? [])].join('-')}.json`;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -167,6 +170,17 @@ async function main(): Promise<void> {
       });
     }
 
+    if (run('scan')) {
+      log(`scan: a ${P.scan.layerBytes / MiB} MiB image pushed to a repository with scanning on and one with it off, ${P.scan.reps} runs each${P.scan.warmUp ? ' after one untimed push each' : ''}`);
+      results.scan = await phase('scan', async () => {
+        const e = await startServer(SPECS.emulator, dir('scan-emulator'), workDir);
+        started.push(e);
+        const r = await scanBench(e, { ...P.scan, workDir, log });
+        await e.stop();
+        return r;
+      });
+    }
+
     if (run('startup')) {
       if (!seeded) throw new Error('the startup figure needs the manifests section (it starts on the data dir that section leaves)');
       log(`startup and idle RSS: ${P.startupReps} runs per server and data dir`);
@@ -191,6 +205,7 @@ async function main(): Promise<void> {
     const npm = rows.filter((r) => r.peerName === 'verdaccio' && !r.group);
     const remoteUp = rows.filter((r) => r.group === 'npm-remote' && r.peerName === 'upstream');
     const remoteVerd = rows.filter((r) => r.group === 'npm-remote' && r.peerName === 'verdaccio');
+    const scan = rows.filter((r) => r.group === 'scan');
     const npmVersion = results.npm?.emulator.npmVersion;
     process.stdout.write(
       `\nAR emulator vs its reference peers — ${env.date}, ${env.cpuCount} × ${env.cpuModel}, node ${env.node}${quick ? ' (QUICK run)' : ''}${only ? ` (only: ${only.join(', ')})` : ''}\n` +
@@ -199,6 +214,7 @@ async function main(): Promise<void> {
         (npm.length ? `\nnpm: emulator vs verdaccio ${VERDACCIO_VERSION}, clients: RegistryClient and npm ${npmVersion}\n\n${formatTable(npm)}\n` : '') +
         (remoteUp.length ? `\nnpm remote: the emulator's remote NPMJS repository vs a direct install from the machine's registry (${results.npmRemote?.upstream})\n\n${formatTable(remoteUp)}\n` : '') +
         (remoteVerd.length ? `\nnpm remote: the emulator's remote repository vs verdaccio ${VERDACCIO_VERSION} with an uplink to the same registry\n\n${formatTable(remoteVerd)}\n` : '') +
+        (scan.length ? `\nScanning: a ${((results.scan?.layerBytes ?? 0) / MiB).toFixed(0)} MiB image (one gzip layer) pushed to a repository with scanning on (the emulator column) and to one with it off, in one emulator; peak RSS = VmHWM of the run\n\n${formatTable(scan)}\n` : '') +
         (base ? `\nfloor on this machine: a bare Node http server starts in ${base.emptyMs.toFixed(0)} ms and idles at ${(base.idleRssBytes / 1e6).toFixed(1)} MB RSS.\n` : '\n') +
         `bench took ${elapsedS.toFixed(0)} s; other processes and kernel threads used ${env.foreignCpuS.toFixed(1)} of ${env.totalCpuS.toFixed(1)} busy CPU-seconds ` +
         `(load average ${env.loadavg[0]} before, ${env.loadavgAfter[0]} after).\n`,
