@@ -1,6 +1,6 @@
 // The occurrence filter (spec ar-fidelity §6.2): the strings gcloud sends, copied from the spec, and the refusals.
 import { describe, expect, it } from 'vitest';
-import { parseOccurrenceFilter, pinnedResource, type FilterSubject } from './filter.js';
+import { parseOccurrenceFilter, pinnedResource, resourceValues, type FilterSubject } from './filter.js';
 
 const IMG = 'https://us-central1-docker.pkg.dev/p/r/img@sha256:' + 'a'.repeat(64);
 const OTHER = 'https://us-central1-docker.pkg.dev/p/other/img@sha256:' + 'b'.repeat(64);
@@ -18,6 +18,16 @@ describe('parseOccurrenceFilter', () => {
   it('takes docker images list --show-occurrences (has_prefix, OR of kinds) and chunked resource lists', () => {
     expect(matching('has_prefix(resourceUrl, "https://us-central1-docker.pkg.dev/p/r/") AND (kind = "BUILD" OR kind = "IMAGE" OR kind = "DISCOVERY" OR kind = "SBOM_REFERENCE")')).toEqual([disc(IMG)]);
     expect(matching(`(resourceUrl = "${IMG}" OR resourceUrl = "${OTHER}") AND kind = "DISCOVERY"`)).toEqual([disc(IMG), disc(OTHER)]);
+  });
+
+  it('matches resourceUrl against any name of the resource (the host-swapped one the dockerImages API gives out)', () => {
+    const swapped = 'localhost:8088/p/r/img@sha256:' + 'a'.repeat(64);
+    const subject = { ...disc(IMG), resourceAliases: [`https://${swapped}`, swapped] };
+    const gcloud = `((has_prefix(resourceUrl, "https://us-central1-docker.pkg.dev/p/r") OR has_prefix(resourceUrl, "us-central1-docker.pkg.dev/p/r")) AND (kind="DISCOVERY")) AND ((resourceUrl = "${swapped}") OR (resourceUrl = "https://${swapped}"))`;
+    expect(parseOccurrenceFilter(gcloud)(subject)).toBe(true);
+    expect(parseOccurrenceFilter(gcloud)(disc(IMG))).toBe(false);
+    expect(parseOccurrenceFilter(`resourceUrl != "${swapped}"`)(subject)).toBe(false);
+    expect(resourceValues(gcloud)).toEqual([swapped, `https://${swapped}`]);
   });
 
   it('knows noteProjectId, bare values, NOT, juxtaposition as AND, and an empty filter', () => {

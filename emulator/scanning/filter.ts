@@ -16,16 +16,19 @@ export interface FilterSubject {
   kind: string;
   resourceUri: string;
   noteName: string;
+  /** other names of the same resource (the host-swapped form the emulator's dockerImages give out): resourceUrl matches any */
+  resourceAliases?: readonly string[];
 }
 
 export type OccurrencePredicate = (o: FilterSubject) => boolean;
 
-const FIELDS: Record<string, (o: FilterSubject) => string> = {
-  kind: (o) => o.kind,
-  resourceUrl: (o) => o.resourceUri,
-  resourceUri: (o) => o.resourceUri,
-  noteId: (o) => o.noteName.slice(o.noteName.lastIndexOf('/') + 1),
-  noteProjectId: (o) => o.noteName.split('/')[1] ?? '',
+const resource = (o: FilterSubject): readonly string[] => (o.resourceAliases?.length ? [o.resourceUri, ...o.resourceAliases] : [o.resourceUri]);
+const FIELDS: Record<string, (o: FilterSubject) => readonly string[]> = {
+  kind: (o) => [o.kind],
+  resourceUrl: resource,
+  resourceUri: resource,
+  noteId: (o) => [o.noteName.slice(o.noteName.lastIndexOf('/') + 1)],
+  noteProjectId: (o) => [o.noteName.split('/')[1] ?? ''],
 };
 
 /** The most a filter may hold (gcloud chunks long resource lists well below it). */
@@ -83,7 +86,7 @@ export function parseOccurrenceFilter(filter: string | undefined): OccurrencePre
     if (!isOp(v)) throw bad(`expected "${v}" ${where()}`);
     pos++;
   };
-  const field = (): ((o: FilterSubject) => string) => {
+  const field = (): ((o: FilterSubject) => readonly string[]) => {
     const tok = peek();
     if (!tok || tok.t !== 'ident' || tok.v === 'AND' || tok.v === 'OR' || tok.v === 'NOT') throw bad(`expected a field name ${where()}`);
     const get = FIELDS[tok.v];
@@ -117,18 +120,18 @@ export function parseOccurrenceFilter(filter: string | undefined): OccurrencePre
       expect(',');
       const prefix = value();
       expect(')');
-      return (o) => get(o).startsWith(prefix);
+      return (o) => get(o).some((v) => v.startsWith(prefix));
     }
     const get = field();
     if (isOp('=')) {
       pos++;
       const v = value();
-      return (o) => get(o) === v;
+      return (o) => get(o).includes(v);
     }
     if (isOp('!=')) {
       pos++;
       const v = value();
-      return (o) => get(o) !== v;
+      return (o) => !get(o).includes(v);
     }
     throw bad(`expected "=" ${where()}`);
   };
@@ -170,4 +173,10 @@ export function pinnedResource(filter: string | undefined): string | undefined {
   if (!filter || /\bOR\b|\bNOT\b|!=|(^|[\s(])-/.test(filter)) return undefined;
   const m = /resourceUr[li]\s*=\s*"((?:[^"\\]|\\.)*)"/.exec(filter);
   return m ? m[1]!.replace(/\\(.)/g, '$1') : undefined;
+}
+
+/** Every value a filter compares resourceUrl (or resourceUri) to with `=`. */
+export function resourceValues(filter: string | undefined): string[] {
+  if (!filter) return [];
+  return [...filter.matchAll(/resourceUr[li]\s*=\s*"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1'));
 }

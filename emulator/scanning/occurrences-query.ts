@@ -4,7 +4,7 @@
 import { EmulatorError } from '../core/errors.js';
 import type { ImageReader } from '../core/image-reader.js';
 import type { RepositoryRef } from '../core/names.js';
-import { parseOccurrenceFilter, pinnedResource } from './filter.js';
+import { parseOccurrenceFilter, pinnedResource, resourceValues } from './filter.js';
 import { DISCOVERY_NOTE, VULNZ_PROJECT, imageResourceUri, parseImageResourceUri, type Occurrence, type OccurrenceStore } from './occurrences.js';
 import type { Scanner, ScanResult } from './scanner.js';
 import type { StoredAdvisory } from './osv.js';
@@ -35,9 +35,33 @@ export class OccurrenceQueries {
   /** The project's occurrences matching `filter` (INVALID_ARGUMENT when it does not parse), by name. */
   list(project: string, filter: string | undefined): Occurrence[] {
     const predicate = parseOccurrenceFilter(filter);
-    const pinned = pinnedResource(filter);
+    const aliases = this.aliases(project, filter);
+    let pinned = pinnedResource(filter);
+    if (pinned !== undefined) pinned = [...aliases].find(([, a]) => a === pinned || a === `https://${pinned}`)?.[0] ?? pinned;
     const all = pinned !== undefined ? this.d.store.ofResource(project, pinned) : this.d.store.list(project);
-    return all.filter(predicate);
+    if (!aliases.size) return all.filter(predicate);
+    return all.flatMap((o) => {
+      const alias = aliases.get(o.resourceUri);
+      if (alias === undefined) return predicate(o) ? [o] : [];
+      return predicate({ ...o, resourceAliases: [alias, alias.slice('https://'.length)] }) ? [{ ...o, resourceUri: alias }] : [];
+    });
+  }
+
+  /**
+   * The images a filter names in the emulator's host-swapped form (`[https://]HOST/P/R/IMAGE@sha256:…` with a HOST
+   * that is not pkg.dev: the `uri` the dockerImages API gives out here, which `gcloud artifacts docker images list
+   * --show-occurrences` sends back and keys its answer by), as real resourceUri → `https://HOST/…`. Such an image's
+   * occurrences match either form and are answered in the host-swapped one.
+   */
+  private aliases(project: string, filter: string | undefined): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const v of resourceValues(filter)) {
+      const m = /^(?:https:\/\/)?([^/]+)\/([^/]+)\/([^/]+)\/(.+@sha256:[a-f0-9]{64})$/.exec(v);
+      if (!m || m[1]!.endsWith('.pkg.dev') || m[2] !== project) continue;
+      const location = this.d.locate(project, m[3]!);
+      if (location) out.set(`https://${location}-docker.pkg.dev/${project}/${m[3]}/${m[4]}`, `https://${m[1]}/${project}/${m[3]}/${m[4]}`);
+    }
+    return out;
   }
 
   get(project: string, id: string): Occurrence {

@@ -57,6 +57,27 @@ describe('NotificationRules', () => {
     expect(rules.due()).toMatchObject([{ title: '2 artifacts pushed', body: 'apps/web:v1\nnpm publish @acme/ui@1.2.0 (js)' }]);
   });
 
+  it('notifies a scan that found CRITICAL vulnerabilities, opening the image, and groups a burst of them', () => {
+    const digest = 'sha256:' + '0'.repeat(64);
+    const scan = (pkg: string, counts: Record<string, number>, total: number): ShellEvent => ({
+      type: 'scan.completed',
+      data: { repository: 'projects/p/locations/l/repositories/apps', package: pkg, version: digest, resourceUri: `https://l-docker.pkg.dev/p/apps/${pkg}@${digest}`, counts, total, fixable: 1, status: 'FINISHED_SUCCESS' },
+    });
+    const { rules, clock } = setup();
+    // no CRITICAL finding: not news; the start and failure of a scan neither
+    expect(rules.offer(scan('web', { HIGH: 3 }, 3))).toBeUndefined();
+    expect(rules.offer({ type: 'scan.started', data: { repository: 'projects/p/locations/l/repositories/apps', package: 'web', version: digest, reason: 'push' } })).toBeUndefined();
+    expect(rules.offer(scan('team/web', { CRITICAL: 2, HIGH: 1 }, 3))).toEqual({
+      kind: 'critical', title: 'Critical vulnerabilities found', body: 'apps/team/web@sha256:000000000000: 2 critical, 3 in all (1 fixable)', count: 1,
+      route: `#/image/p/l/apps/team%2Fweb/${encodeURIComponent(digest)}`,
+    });
+    clock.t += 1000;
+    expect(rules.offer(scan('a', { CRITICAL: 1 }, 1))).toBeUndefined();
+    expect(rules.offer(scan('b', { CRITICAL: 1 }, 1))).toBeUndefined();
+    clock.t += 10_000;
+    expect(rules.due()).toEqual([{ kind: 'critical', title: '2 scans found critical vulnerabilities', body: 'apps/a@sha256:000000000000: 1 critical, 1 in all (1 fixable)\napps/b@sha256:000000000000: 1 critical, 1 in all (1 fixable)', count: 2, route: '#/feed' }]);
+  });
+
   it('groups further events of a kind into one notice when the window ends', () => {
     const { clock, rules } = setup();
     expect(rules.offer(violation('user:a@x.com'))).toBeDefined();
@@ -94,6 +115,22 @@ describe('NotificationRules', () => {
     expect(rules.nextDueAt()).toBe(1_000_000 + 60_000);
     clock.t = 1_000_000 + 60_000;
     expect(rules.due().map((n) => n.title)).toEqual(['Permission denied']);
+  });
+
+  it('notifies a deploy-policy denial naming the image, the rule and the worst finding', () => {
+    const { rules } = setup();
+    const denied: ShellEvent = {
+      type: 'policy.violated',
+      data: {
+        principal: 'serviceAccount:deployer@p.iam.gserviceaccount.com', permission: 'binaryauthorization.policy', resource: 'projects/p/policy',
+        operation: 'deployPolicy.kubernetesServiceAccountAdmissionRules', image: 'us-central1-docker.pkg.dev/p/main/app@sha256:ab', rule: 'defaultAdmissionRule',
+        worst: { id: 'GHSA-35jh-r3h4-6jhm', severity: 'HIGH' },
+      },
+    };
+    expect(rules.offer(denied)).toMatchObject({
+      kind: 'violation', title: 'Pull denied by the deploy policy', count: 1,
+      body: "serviceAccount:deployer@p.iam.gserviceaccount.com: pull of us-central1-docker.pkg.dev/p/main/app@sha256:ab denied by the deploy policy's defaultAdmissionRule; worst finding GHSA-35jh-r3h4-6jhm HIGH",
+    });
   });
 
   it('notifies an immutable-tags refusal saying what was refused', () => {

@@ -1,10 +1,10 @@
 // Which emulator events become desktop notifications, and when: policy violations (IAM denials, refused
 // immutable tags), failed pushes, cleanup runs that deleted something or in a dry run would have, failed upstream
-// requests of remote repositories (pushes only when asked). Per kind, the first event shows at once; later ones within the window are grouped into
+// requests of remote repositories, scans that found CRITICAL vulnerabilities (pushes only when asked). Per kind, the first event shows at once; later ones within the window are grouped into
 // one summary when it ends; a global cap bounds notifications per minute. Pure: the clock is injected.
 import type { ShellSettings } from '../ipc/contract.js';
 
-export type NoticeKind = 'violation' | 'failedPush' | 'cleanup' | 'push' | 'upstream' | 'shadowing';
+export type NoticeKind = 'violation' | 'failedPush' | 'cleanup' | 'push' | 'upstream' | 'shadowing' | 'critical';
 
 /** Any emulator event (`EmulatorEvent` from emulator/index.ts fits), read generically. */
 export interface ShellEvent {
@@ -30,7 +30,7 @@ export interface NotificationPolicy {
 }
 
 export const DEFAULT_POLICY: NotificationPolicy = { groupWindowMs: 15_000, maxPerMinute: 4 };
-const KINDS: readonly NoticeKind[] = ['violation', 'failedPush', 'cleanup', 'push', 'upstream', 'shadowing'];
+const KINDS: readonly NoticeKind[] = ['violation', 'failedPush', 'cleanup', 'push', 'upstream', 'shadowing', 'critical'];
 
 const text = (data: object, key: string): string | undefined => {
   const v = (data as Record<string, unknown>)[key];
@@ -44,6 +44,10 @@ const deletedOf = (e: ShellEvent): unknown[] => {
   return Array.isArray(d) ? d : [];
 };
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const criticalCount = (e: ShellEvent): number => {
+  const n = ((e.data as { counts?: Record<string, unknown> }).counts ?? {}).CRITICAL;
+  return typeof n === 'number' ? n : 0;
+};
 
 /** `Cleanup deleted 3 versions in apps`, `Dry run: cleanup would delete 3 versions in apps`. */
 function cleanupSentence(e: ShellEvent): string {
@@ -61,6 +65,8 @@ export function kindOf(e: ShellEvent, s: ShellSettings): NoticeKind | undefined 
   if (e.type === 'cleanup.completed' && deletedOf(e).length > 0) return 'cleanup';
   // a remote repository's upstream failed (down, rate limit, injected fault): grouped like the rest, never one per request
   if (e.type === 'upstream.failed') return 'upstream';
+  // a vulnerability scan that found CRITICAL findings (on push, on demand, or again after an advisory import)
+  if (e.type === 'scan.completed' && criticalCount(e) > 0) return 'critical';
   // a Docker manifest, or a package version (npm publish, twine upload): not its files, which come with it
   if (e.type === 'artifact.pushed' && ['manifest', 'version'].includes(text(e.data, 'kind') ?? '') && s.notifyPushes) return 'push';
   return undefined;
@@ -80,7 +86,15 @@ export function describe(kind: NoticeKind, e: ShellEvent): string {
     const what = IMMUTABLE_REFUSALS[text(d, 'operation') ?? ''] ?? 'change a tag';
     return `${text(d, 'principal') ?? 'someone'} cannot ${what} in ${shortRepo(text(d, 'resource'))}: its tags are immutable`;
   }
+  // a deploy-policy (Binary Authorization) verdict on a pull: the image, the rule and the worst finding (docs/deploy-policy.md)
+  if (kind === 'violation' && text(d, 'permission') === 'binaryauthorization.policy') {
+    const worst = (d as { worst?: { id?: unknown; severity?: unknown } }).worst;
+    const finding = worst && typeof worst.id === 'string' ? `; worst finding ${worst.id} ${String(worst.severity ?? '')}`.trimEnd() : '';
+    const verb = (d as { dryRun?: unknown }).dryRun === true ? 'would be denied (dry run)' : 'denied';
+    return `${text(d, 'principal') ?? 'someone'}: pull of ${text(d, 'image') ?? 'an image'} ${verb} by the deploy policy's ${text(d, 'rule') ?? 'rule'}${finding}`;
+  }
   if (kind === 'cleanup') return cleanupDetail(e);
+  if (kind === 'critical') return criticalDetail(e);
   if (kind === 'upstream') return upstreamDetail(e);
   if (kind === 'shadowing') return `${shortRepo(text(d, 'repository'))}: remote ${shortRepo(text(d, 'remote'))} outranks standard ${shortRepo(text(d, 'standard'))}`;
   if (kind === 'violation') return `${text(d, 'principal') ?? 'someone'} lacks ${text(d, 'permission') ?? 'a permission'} on ${shortRepo(text(d, 'resource'))}`;
@@ -101,6 +115,16 @@ function upstreamDetail(e: ShellEvent): string {
   return `${shortRepo(text(d, 'repository'))}: ${status}; ${d.served === true ? 'served from the cache' : 'the client got an error'}`;
 }
 
+/** `apps/web@sha256:0123456789ab: 2 critical, 5 in all (4 fixable)` */
+function criticalDetail(e: ShellEvent): string {
+  const d = e.data as Record<string, unknown>;
+  const version = text(d, 'version');
+  const image = `${shortRepo(text(d, 'repository'))}/${text(d, 'package') ?? ''}${version ? `@${version.slice(0, 19)}` : ''}`;
+  const total = typeof d.total === 'number' ? d.total : criticalCount(e);
+  const fixable = typeof d.fixable === 'number' ? ` (${d.fixable} fixable)` : '';
+  return `${image}: ${criticalCount(e)} critical, ${total} in all${fixable}`;
+}
+
 /** The versions a cleanup run took (or would take), the first few, and how many it kept. */
 function cleanupDetail(e: ShellEvent): string {
   const deleted = deletedOf(e) as Array<{ package?: unknown; version?: unknown }>;
@@ -117,15 +141,27 @@ const TITLES: Record<NoticeKind, [one: string, many: (n: number) => string]> = {
   push: ['Image pushed', (n) => `${n} images pushed`],
   upstream: ['Upstream failed', (n) => `${n} upstream requests failed`],
   shadowing: ['Dependency-confusion risk', (n) => `${n} dependency-confusion warnings`],
+  critical: ['Critical vulnerabilities found', (n) => `${n} scans found critical vulnerabilities`],
 };
 
 /** Violations that are all refusals of immutable tags (not missing permissions). */
 const IMMUTABLE_TITLES: [one: string, many: (n: number) => string] = ['Immutable tag protected', (n) => `${n} immutable-tag refusals`];
+/** A deploy-policy (Binary Authorization) verdict on a pull is no missing permission either (docs/deploy-policy.md). */
+const isDeployPolicyVerdict = (e: ShellEvent) => text(e.data, 'permission') === 'binaryauthorization.policy';
+const DEPLOY_POLICY_TITLES: [one: string, many: (n: number) => string] = ['Pull denied by the deploy policy', (n) => `${n} deploy-policy verdicts`];
 
 /** Push notices that are not all Docker images: package versions (npm, Python, …), or a mix. */
 const PACKAGE_PUSH_TITLES: [one: string, many: (n: number) => string] = ['Package published', (n) => `${n} artifacts pushed`];
 
-const ROUTES: Record<NoticeKind, string> = { violation: '#/iam', failedPush: '#/feed', cleanup: '#/feed', push: '#/feed', upstream: '#/feed', shadowing: '#/feed' };
+const ROUTES: Record<NoticeKind, string> = { violation: '#/iam', failedPush: '#/feed', cleanup: '#/feed', push: '#/feed', upstream: '#/feed', shadowing: '#/feed', critical: '#/feed' };
+
+/** `#/image/P/L/R/IMAGE/DIGEST`: the image view of a scanned image (the dashboard's route), else undefined. */
+function imageRoute(e: ShellEvent): string | undefined {
+  const m = /^projects\/([^/]+)\/locations\/([^/]+)\/repositories\/([^/]+)$/.exec(text(e.data, 'repository') ?? '');
+  const pkg = text(e.data, 'package');
+  const version = text(e.data, 'version');
+  return m && pkg && version ? `#/image/${[m[1]!, m[2]!, m[3]!, pkg, version].map((p) => encodeURIComponent(p)).join('/')}` : undefined;
+}
 
 /** `#/repositories/P/L/R` for a repository resource name (the dashboard's route), else undefined. */
 function repositoryRoute(name: string | undefined): string | undefined {
@@ -201,10 +237,13 @@ export class NotificationRules {
     const [one, many] =
       kind === 'push' && !events.every((e) => text(e.data, 'kind') === 'manifest') ? PACKAGE_PUSH_TITLES
       : kind === 'violation' && events.every(isImmutableTagRefusal) ? IMMUTABLE_TITLES
+      : kind === 'violation' && events.every(isDeployPolicyVerdict) ? DEPLOY_POLICY_TITLES
       : TITLES[kind];
     const title = events.length === 1 ? (kind === 'cleanup' ? cleanupSentence(events[0]!) : one) : many(events.length);
     const repos = new Set(events.map((e) => text(e.data, 'repository') ?? text(e.data, 'resource')));
-    const route = kind === 'cleanup' || kind === 'upstream' || kind === 'shadowing' || (kind === 'violation' && events.every(isImmutableTagRefusal)) ? (repos.size === 1 ? repositoryRoute([...repos][0]) : undefined) : undefined;
+    const images = new Set(events.map(imageRoute));
+    const route = kind === 'critical' ? (images.size === 1 ? [...images][0] : undefined)
+      : kind === 'cleanup' || kind === 'upstream' || kind === 'shadowing' || (kind === 'violation' && events.every(isImmutableTagRefusal)) ? (repos.size === 1 ? repositoryRoute([...repos][0]) : undefined) : undefined;
     return { kind, title, body, count: events.length, route: route ?? (kind === 'violation' && events.every(isImmutableTagRefusal) ? '#/feed' : ROUTES[kind]) };
   }
 }

@@ -5,6 +5,7 @@ import type {
   CleanupReport, ClockResponse, DockerImageResource, EmulatorInfo, LastCleanup, ListRepositoriesResponse, OciImageConfig, OciManifest, PackageResource,
   PolicyResource, RepositoryResource, SettingsSnippet, TagResource, VersionResource, UpstreamFault, OfflineState, VirtualWarningsResponse,
 } from './types.js';
+import type { ListOccurrencesResponse, Occurrence, ScanResponse } from './analysis-types.js';
 
 export class ControlError extends Error {
   constructor(
@@ -120,6 +121,24 @@ export class ControlClient {
   /** Offline on or off: all remote repositories, or one. */
   setOffline(offline: boolean, repository?: string): Promise<OfflineState> {
     return this.send('POST', '/_emulator/offline', { offline, ...(repository ? { repository } : {}) }) as Promise<OfflineState>;
+  }
+
+  /** Container Analysis occurrences of a project matching a filter (`resourceUrl = "https://…@sha256:…"`), every page. */
+  async listOccurrences(project: string, filter: string): Promise<Occurrence[]> {
+    const out: Occurrence[] = [];
+    let pageToken = '';
+    do {
+      const q = new URLSearchParams({ filter, pageSize: '1000', ...(pageToken ? { pageToken } : {}) });
+      const page = await this.get<ListOccurrencesResponse>(`/v1/projects/${enc(project)}/occurrences?${q}`);
+      out.push(...(page.occurrences ?? []));
+      pageToken = page.nextPageToken ?? '';
+    } while (pageToken);
+    return out;
+  }
+
+  /** Scans an image now (`https://LOCATION-docker.pkg.dev/P/R/IMAGE@sha256:…`) and answers when it is done. */
+  scanImage(resourceUri: string): Promise<ScanResponse> {
+    return this.send('POST', '/_emulator/scans', { resourceUri }) as Promise<ScanResponse>;
   }
 
   private async get<T>(path: string): Promise<T> {

@@ -79,4 +79,19 @@ describe('describeEvent for policies', () => {
     expect(describeEvent(ev('clock.changed', { now: '2027-01-01T00:00:00.000Z', offsetSeconds: 30 * 86_400 }))).toEqual({ category: 'server', title: 'Clock moved to 2027-01-01 00:00 UTC', detail: '+30 d from real time' });
     expect(describeEvent(ev('clock.changed', { now: '2026-01-01T00:00:00.000Z', offsetSeconds: 0 })).title).toBe('Clock reset to real time');
   });
+
+  it('reads scans and advisory imports in the Scans category, failed scans included', () => {
+    const base = { repository: REPO, package: 'web', version: DIGEST, resourceUri: `https://us-central1-docker.pkg.dev/p/js/web@${DIGEST}` };
+    const img = `js/web@${DIGEST.slice(0, 19)}`;
+    expect(describeEvent(ev('scan.started', { ...base, reason: 'push' }))).toEqual({ category: 'scan', repository: REPO, title: `Scanning ${img}`, detail: 'on push' });
+    expect(describeEvent(ev('scan.started', { ...base, reason: 'rescan' })).detail).toBe('again: the advisory database changed');
+    const found = describeEvent(ev('scan.completed', { ...base, counts: { HIGH: 2, CRITICAL: 1, SEVERITY_UNSPECIFIED: 1 }, total: 4, fixable: 3, worst: 'CRITICAL', status: 'FINISHED_SUCCESS' }));
+    expect(found).toEqual({ category: 'scan', repository: REPO, title: `Scan of ${img} found 4 vulnerabilities, 1 critical`, detail: '1 critical · 2 high · 1 unrated · 3 fixable' });
+    expect(describeEvent(ev('scan.completed', { ...base, counts: {}, total: 0, fixable: 0, status: 'FINISHED_SUCCESS' })).title).toBe(`Scan of ${img} found no vulnerabilities`);
+    expect(describeEvent(ev('scan.completed', { ...base, counts: { LOW: 1 }, total: 1, fixable: 0, status: 'FINISHED_SUCCESS' })).title).toBe(`Scan of ${img} found 1 vulnerability`);
+    expect(describeEvent(ev('scan.completed', { ...base, counts: {}, total: 0, fixable: 0, status: 'FINISHED_UNSUPPORTED' })).title).toBe(`Scan of ${img}: nothing it can scan`);
+    expect(describeEvent(ev('scan.failed', { ...base, reason: 'layer sha256:ab… is not a tar stream' }))).toEqual({ category: 'scan', repository: REPO, title: `Scan of ${img} failed`, detail: 'layer sha256:ab… is not a tar stream' });
+    expect(describeEvent(ev('vulndb.imported', { added: 3, updated: 1, advisories: 15 }))).toEqual({ category: 'scan', title: 'Advisory database updated: 3 added, 1 updated', detail: '15 advisories · stored images are scanned again' });
+    expect(categoryOf(ev('push.failed', {}))).toBe('error');
+  });
 });

@@ -1,7 +1,8 @@
 // How a feed event reads: its category (for filters and colour), a one-line title and a detail line. Generic:
 // unknown types still show, and any event carrying {principal, permission, resource} reads as a violation.
 // Policies in words: cleanup runs ("Dry run: cleanup would delete 3 versions in apps"), refusals of immutable
-// tags ("user:… tried to move immutable tag v1") and moves of the virtual clock.
+// tags ("user:… tried to move immutable tag v1") and moves of the virtual clock. Scans and advisory imports
+// ("Scan of apps/web@sha256:… found 3 vulnerabilities, 1 critical") are all in "Scans", failed ones included.
 import type { FeedEvent } from '../api/types.js';
 import { formatOffset, virtualTime } from './clock-format.js';
 
@@ -34,9 +35,9 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v 
 export function categoryOf(e: FeedEvent): EventCategory {
   const [noun, verb] = e.type.split('.');
   if (e.type.startsWith('policy.') || e.type === 'virtual.shadowing' || (str(e.data.permission) && str(e.data.principal))) return 'violation';
+  if (noun === 'scan' || noun === 'vulndb') return 'scan';
   if (verb === 'failed' || e.type.endsWith('.error')) return 'error';
   if (noun === 'cache' || noun === 'faults') return 'cache';
-  if (noun === 'scan') return 'scan';
   if (noun === 'cleanup') return 'cleanup';
   if (noun === 'clock') return 'server';
   if (noun === 'repository') return verb === 'deleted' ? 'delete' : 'repository';
@@ -69,6 +70,8 @@ export function describeEvent(e: FeedEvent): EventView {
   if (e.type === 'faults.changed') return faultsChanged(d);
   if (e.type === 'virtual.shadowing') return virtualShadowing(d, repository);
   if (e.type === 'cache.hit' || e.type === 'cache.miss') return cacheEvent(e.type, d, repository);
+  if (e.type.startsWith('scan.')) return scanEvent(e.type, d, repository);
+  if (e.type === 'vulndb.imported') return vulndbImported(d);
   switch (category) {
     case 'violation':
       if (str(d.permission) === IMMUTABLE_TAGS) return immutableTagViolation(e, repository ?? str(d.resource));
@@ -145,6 +148,39 @@ function cleanupRun(d: Record<string, unknown>, repository: string | undefined):
   const more = n > 3 ? [`…and ${n - 3} more`] : [];
   const kept = typeof d.keptCount === 'number' ? [`${d.keptCount} kept`] : [];
   return { category: 'cleanup', repository, title, detail: [...shown, ...more, ...kept].join(' · ') };
+}
+
+const SCAN_REASONS: Record<string, string> = { push: 'on push', rescan: 'again: the advisory database changed', 'on-demand': 'on demand' };
+const SEVERITY_ORDER = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'MINIMAL', 'SEVERITY_UNSPECIFIED'];
+
+/** `scan.started` / `scan.completed` / `scan.failed`: which image, what the scan found (worst first) or why it failed. */
+function scanEvent(type: string, d: Record<string, unknown>, repository: string | undefined): EventView {
+  const image = `${[shortRepository(repository), str(d.package)].filter(Boolean).join('/')}${str(d.version) ? `@${shortDigest(str(d.version))}` : ''}`;
+  if (type === 'scan.started') return { category: 'scan', repository, title: `Scanning ${image}`, detail: SCAN_REASONS[str(d.reason) ?? ''] ?? str(d.reason) ?? '' };
+  if (type === 'scan.failed') return { category: 'scan', repository, title: `Scan of ${image} failed`, detail: str(d.reason) ?? '' };
+  if (type !== 'scan.completed') return { category: 'scan', repository, title: `${type} ${image}`, detail: '' };
+  if (d.status === 'FINISHED_UNSUPPORTED') return { category: 'scan', repository, title: `Scan of ${image}: nothing it can scan`, detail: 'unsupported image' };
+  const total = typeof d.total === 'number' ? d.total : 0;
+  const counts = (d.counts && typeof d.counts === 'object' ? d.counts : {}) as Record<string, unknown>;
+  const entries = Object.entries(counts)
+    .filter((c): c is [string, number] => typeof c[1] === 'number' && c[1] > 0)
+    .sort(([a], [b]) => (SEVERITY_ORDER.indexOf(a) + 1 || 99) - (SEVERITY_ORDER.indexOf(b) + 1 || 99));
+  const critical = typeof counts.CRITICAL === 'number' && counts.CRITICAL > 0 ? `, ${counts.CRITICAL} critical` : '';
+  const title = total ? `Scan of ${image} found ${total} vulnerabilit${total === 1 ? 'y' : 'ies'}${critical}` : `Scan of ${image} found no vulnerabilities`;
+  const parts = entries.map(([sev, n]) => `${n} ${sev === 'SEVERITY_UNSPECIFIED' ? 'unrated' : sev.toLowerCase()}`);
+  if (total && typeof d.fixable === 'number') parts.push(`${d.fixable} fixable`);
+  return { category: 'scan', repository, title, detail: parts.join(' · ') };
+}
+
+/** `vulndb.imported`: what an import changed; stored images are scanned again. */
+function vulndbImported(d: Record<string, unknown>): EventView {
+  const n = (k: string) => (typeof d[k] === 'number' ? (d[k] as number) : 0);
+  const changes = [n('added') ? `${n('added')} added` : '', n('updated') ? `${n('updated')} updated` : ''].filter(Boolean).join(', ');
+  return {
+    category: 'scan',
+    title: `Advisory database updated${changes ? `: ${changes}` : ''}`,
+    detail: [typeof d.advisories === 'number' ? `${d.advisories} advisories` : '', 'stored images are scanned again'].filter(Boolean).join(' · '),
+  };
 }
 
 /** `cache.hit` / `cache.miss`: `Cache hit: docker-hub/library/alpine@sha256:…` with size, latency and upstream. */

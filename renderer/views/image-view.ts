@@ -1,8 +1,10 @@
-// One image (a Docker version): its manifest, tags, layers, platforms (for an index) and config summary.
+// One image (a Docker version): its manifest, tags, vulnerabilities (findings-panel.ts), layers, platforms (for an
+// index) and config summary.
 // Bytes come through the control plane's files.download, so looking at an image is not counted as a pull.
 import type { OciDescriptor, OciImageConfig } from '../api/types.js';
 import { copyButton, errorState, emptyState, facts, h, panel, replaceChildren } from '../components/dom.js';
 import { formatBytes, shortDigest, shortRepository } from '../state/event-format.js';
+import { findingsPanel } from './findings-panel.js';
 import { imageHref, repoParts, repositoryHref, type View, type ViewContext } from './view.js';
 
 export function imageView(ctx: ViewContext, repository: string, pkg: string, digest: string): View {
@@ -10,12 +12,14 @@ export function imageView(ctx: ViewContext, repository: string, pkg: string, dig
   const contents = h('div', { class: 'view' });
   const raw = h('pre', { class: 'raw' });
   const [project, , repo] = repoParts(repository);
+  const findings = findingsPanel(ctx, repository, pkg, digest);
   const ref = `${ctx.info.url.replace(/^https?:\/\//, '').replace('127.0.0.1', 'localhost')}/${project}/${repo}/${pkg}@${digest}`;
   const el = h(
     'div',
     { class: 'view', 'data-testid': 'image-view' },
     h('nav', { class: 'crumbs' }, h('a', { href: '#/repositories' }, 'Repositories'), h('a', { href: repositoryHref(repository) }, shortRepository(repository)), h('span', {}, `${pkg}@${shortDigest(digest)}`)),
     panel('Image', summary, [copyButton(ref, 'Copy reference')]),
+    findings.el,
     contents,
     panel('Manifest', h('details', {}, h('summary', {}, 'Raw JSON'), raw)),
   );
@@ -54,7 +58,7 @@ export function imageView(ctx: ViewContext, repository: string, pkg: string, dig
     }
   };
   void load();
-  return { el };
+  return { el, dispose: findings.dispose };
 }
 
 function layerTable(layers: OciDescriptor[]): HTMLElement {

@@ -70,4 +70,16 @@ describeWithClients(['gcloud'], 'gcloud artifacts vulnerabilities list', () => {
     expect(stdout).toMatch(/GHSA-35jh-r3h4-6jhm\s*│\s*HIGH\s*│\s*7\.2\s*│\s*True/);
     expect(stdout).toMatch(/DSA-5532-1/);
   }, 130_000);
+
+  // gcloud filters by the repository's pkg.dev prefix AND the images' dockerImages `uri` (here the emulator's host),
+  // then keys the occurrences by `https://` + that uri: the emulator matches both forms and answers in the second.
+  it('docker images list --show-occurrences shows the scan and the findings of each image', async () => {
+    const { stdout } = await gcloud(['artifacts', 'docker', 'images', 'list', `us-central1-docker.pkg.dev/${P}/repo`, '--show-occurrences', '--format=json']);
+    const rows = JSON.parse(stdout) as Array<{ package: string; version: string; DISCOVERY?: Array<{ resourceUri: string; discovery: { analysisStatus: string } }>; vuln_counts?: Record<string, number> }>;
+    expect(rows).toHaveLength(1);
+    expect(`${rows[0]!.package}@${rows[0]!.version}`).toBe(`${emu.registryHost.replace('127.0.0.1', 'localhost')}/${P}/repo/app@${image.split('@')[1]}`);
+    expect(rows[0]!.DISCOVERY?.[0]?.discovery.analysisStatus).toBe('FINISHED_SUCCESS');
+    // GHSA-35jh-r3h4-6jhm is HIGH; DSA-5532-1 carries no severity (the summary counts it without one)
+    expect(rows[0]!.vuln_counts).toEqual({ HIGH: 1 });
+  }, 130_000);
 });

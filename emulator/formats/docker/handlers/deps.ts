@@ -11,6 +11,7 @@ import { splitName, type DockerTarget, type DockerTargets } from '../service/tar
 import type { DockerAuth } from './token.js';
 import type { DockerRemote } from '../service/remote.js';
 import type { DockerVirtual } from '../service/virtual.js';
+import type { PullPolicy } from '../../../core/pull-policy.js';
 
 export interface DockerDeps {
   targets: DockerTargets;
@@ -29,6 +30,8 @@ export interface DockerDeps {
   remote?: DockerRemote;
   /** reads of VIRTUAL_REPOSITORY repositories through their members (absent: they answer nothing) */
   virtual?: DockerVirtual;
+  /** the deploy policy every manifest GET/HEAD passes (core/pull-policy.ts; absent: every pull goes on) */
+  pullPolicy?: PullPolicy;
 }
 
 /** The repository and image a registry name denotes for this request (validated; the location pinned). */

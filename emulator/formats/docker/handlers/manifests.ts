@@ -29,6 +29,14 @@ export function manifestHandlers(deps: DockerDeps): { headManifest: Handler; get
       throw err;
     });
     assertAcceptable(ctx, record);
+    // the deploy policy (Binary Authorization, docs/deploy-policy.md): a pull is the emulator's deployment
+    await deps.pullPolicy?.check({
+      principal: ctx.state.principal ?? 'anonymous',
+      asked: { repository: asked.ref, image: asked.image },
+      served: { repository: t.ref, image: t.image },
+      digest: record.digest,
+      referrers: () => deps.manifests.referrers(t, record.digest),
+    });
     ctx.status = 200;
     ctx.set({ 'Docker-Distribution-API-Version': 'registry/2.0', 'Docker-Content-Digest': record.digest, ETag: `"${record.digest}"` });
     ctx.set('Content-Type', record.mediaType);
