@@ -21,6 +21,9 @@ import { SecretsFile } from './remote/secrets.js';
 import { npmjsRegistry } from './remote/npm-registry.js';
 import { createDockerModule } from './formats/docker/index.js';
 import { createPythonModule } from './formats/python/index.js';
+import { createGenericModule } from './formats/generic/index.js';
+import { createUploadModule } from './control/upload/index.js';
+import { OperationStore } from './control/operations.js';
 import { createNpmModule } from './formats/npm/index.js';
 import type { DockerAuth } from './formats/docker/handlers/token.js';
 import { REPOSITORY_KEY, REPOSITORY_TABLE, repositoryShardKey, type RepositoryRecord } from './core/repository.js';
@@ -50,6 +53,9 @@ import { OccurrenceQueries } from './scanning/occurrences-query.js';
 import { extractInventory } from './scanning/inventory/index.js';
 import type { ExtractInventory } from './scanning/inventory/types.js';
 import { analysisAccess, analysisRoutes, scanRoutes, type AnalysisAccess } from './control/analysis-api.js';
+import { binauthzAccess, binauthzRoutes } from './control/binauthz-api.js';
+import { DeployPolicies } from './scanning/deploy-policy-store.js';
+import type { PullPolicy } from './core/pull-policy.js';
 import { Routes } from './http/routes.js';
 
 export type { EmulatorEvent, EmulatorEventMap, EmulatorEventType } from './core/events.js';
@@ -135,6 +141,8 @@ export interface FormatDeps {
   remote?: { client: UpstreamClient; secrets: SecretsFile; presets?: { npmjs?: () => Promise<string> } };
   /** what a virtual repository asks before reading one of its members (IAM: the service agent's readViaVirtualRepository); always set by createEmulator */
   virtualAccess?: VirtualAccess;
+  /** the deploy policy (Binary Authorization) container image pulls pass (docs/deploy-policy.md); always set by createEmulator */
+  pullPolicy?: PullPolicy;
 }
 
 /** THE registration list of the built-in formats: adding a format is one line here and its own folder. */
@@ -143,6 +151,7 @@ export function builtinFormats(d: FormatDeps & { dockerAuth: DockerAuth }): Form
     createDockerModule({ ...d, auth: d.dockerAuth }),
     createPythonModule(d),
     createNpmModule(d),
+    createGenericModule(d),
   ];
 }
 
@@ -230,7 +239,9 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const security = await createSecurity({ mode: options.iam ?? 'open', identities, policies: new IamPolicyService(meta), events, clock, dashboardToken: uiToken, adminToken });
   const locateRepository = repositoryLocator(meta, defaultLocation);
   const remote = { client: new UpstreamClient(upstream, options.upstreamClient), secrets: new SecretsFile(options.secretsFile), presets: { npmjs: npmjsRegistry() } };
-  const formatDeps: FormatDeps = { meta, blobs, uploads, events, clock, defaultLocation, locateRepository, contentPolicy: immutableTagsPolicy(), upstream, remote, virtualAccess: security.virtualAccess };
+  // the deploy policy reads the scans' findings (the occurrences store is built below, before any request)
+  const deployPolicies = new DeployPolicies({ meta, clock, events, occurrences: () => occurrences, attestations: () => inventories.get('DOCKER')?.attestations });
+  const formatDeps: FormatDeps = { meta, blobs, uploads, events, clock, defaultLocation, locateRepository, contentPolicy: immutableTagsPolicy(), upstream, remote, virtualAccess: security.virtualAccess, pullPolicy: deployPolicies };
   const formats = [...builtinFormats({ ...formatDeps, dockerAuth: security.dockerAuth }), ...(options.formats?.(formatDeps) ?? [])];
   const inventories = new Map(formats.flatMap((f) => (f.inventory ? [[f.inventory.format, f.inventory] as const] : [])));
   // One garbage collection at a time: a run asked for during another waits for it, then sweeps again.
@@ -262,8 +273,9 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     if (!record) throw new EmulatorError('NOT_FOUND', `Repository ${repository.slice(0, 200)} was not found.`);
     return cleanupRecord(record, dryRun);
   };
+  const operations = new OperationStore(ids);
   const controlApi = createControlApi({
-    meta, events, clock, ids, registryHost: () => registryHost, inventories, held: security.held,
+    meta, events, clock, ids, registryHost: () => registryHost, inventories, held: security.held, operations,
     repositoryFormats: formats.flatMap((f) => (f.repositoryFormat ? [f.repositoryFormat] : [])),
     repositoryValidators: new Map(formats.flatMap((f) => (f.repositoryFormat && f.validateRepositoryConfig ? [[f.repositoryFormat, f.validateRepositoryConfig.bind(f)] as const] : []))),
     logger: logger.child('control'), virtualAccess: security.virtualAccess,
@@ -286,8 +298,9 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   });
   const control = {
     ...arControl,
-    routes: new Routes([...arControl.routes.all, ...analysisRoutes({ analysis })]),
-    access: (name: string, params: Record<string, string>, ctx: Parameters<NonNullable<typeof arControl.access>>[2]) => analysisAccess(name, params) ?? arControl.access?.(name, params, ctx),
+    routes: new Routes([...arControl.routes.all, ...analysisRoutes({ analysis }), ...binauthzRoutes({ binauthz: deployPolicies })]),
+    access: (name: string, params: Record<string, string>, ctx: Parameters<NonNullable<typeof arControl.access>>[2]) =>
+      analysisAccess(name, params) ?? binauthzAccess(name, params) ?? arControl.access?.(name, params, ctx),
   };
   const policy = {
     clock,
@@ -320,7 +333,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     clock,
     ids,
     shutdown: shutdown.signal,
-    modules: [...formats, control, ui],
+    modules: [...formats, control, createUploadModule({ uploads, ids, operations, kinds: formats.flatMap((f) => f.uploadKinds ?? []) }), ui],
     fallback: api,
     locateRepository,
     hostGuard: { listenHost: host, extraHosts: options.allowedHosts, token: uiToken },

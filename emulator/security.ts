@@ -4,7 +4,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { decodePercent } from './core/decode-percent.js';
 import { EmulatorError } from './core/errors.js';
-import type { EventBus } from './core/events.js';
+import type { EmulatorEventMap, EventBus } from './core/events.js';
 import type { Clock } from './core/clock.js';
 import { repositoryName } from './core/names.js';
 import type { AppContext, Handler } from './http/context.js';
@@ -162,8 +162,9 @@ export async function createSecurity(d: {
   };
 
   const reportViolation = (err: unknown, principal: string) => {
-    const v = err instanceof EmulatorError ? (err.detail?.violation as { permission: string; resource: string; operation: string } | undefined) : undefined;
-    if (v) d.events.emit('policy.violated', { principal, permission: v.permission, resource: v.resource, operation: v.operation });
+    const v = err instanceof EmulatorError ? (err.detail?.violation as EmulatorEventMap['policy.violated'] | undefined) : undefined;
+    // a deploy-policy denial also carries the image, the rule, its text and the worst finding (docs/deploy-policy.md)
+    if (v) d.events.emit('policy.violated', { ...v, principal });
   };
   const onHttpError = (err: EmulatorError, ctx: AppContext) => reportViolation(err, ctx.state.principal ?? ANONYMOUS);
   const onGrpcError = (err: unknown, authorization: string | undefined) => {

@@ -49,8 +49,8 @@ export interface ControlApi {
   getFile(req: { name: string }): Promise<Json>;
   updateFile(req: { file: Json; updateMask?: string[] }): Promise<Json>;
   deleteFile(req: { name: string }): Promise<OperationResource>;
-  /** The bytes of a file (REST `:download?alt=media`). */
-  downloadFile(req: { name: string }): Promise<{ file: Json; body: AsyncIterable<Uint8Array> }>;
+  /** The bytes of a file (REST `:download?alt=media`); with `range` (a `Range` header) the bytes of `span` only. */
+  downloadFile(req: { name: string; range?: string }): Promise<{ file: Json; body: AsyncIterable<Uint8Array>; span?: { start: number; end: number } }>;
 
   listDockerImages(req: ListRequest): Promise<{ dockerImages?: Json[]; nextPageToken?: string }>;
   getDockerImage(req: { name: string }): Promise<Json>;

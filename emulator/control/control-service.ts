@@ -1,5 +1,6 @@
 // ControlApi over the services: name parsing, list semantics and resource shapes in one place, shared by
 // the REST and gRPC transports.
+import { requestedRange, sliceStream } from './upload/download-range.js';
 import { EmulatorError } from '../core/errors.js';
 import type { ArtifactInventory, VersionInfo } from '../core/inventory.js';
 import { assertValidParent, parseResourceName, repositoryName, versionName, type RepositoryRef } from '../core/names.js';
@@ -253,7 +254,12 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
     async deleteFile(req) {
       const n = parseResourceName(req.name, 'file');
       const record = d.repositories.get(n.ref);
-      if (!inventoryOf(n.ref).getFile(n.ref, n.file)) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
+      const inv = inventoryOf(n.ref);
+      if (!inv.getFile(n.ref, n.file)) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
+      if (inv.deleteFile) {
+        await inv.deleteFile(n.ref, n.file);
+        return d.operations.completed(n.ref.project, n.ref.location, 'Empty', {});
+      }
       throw new EmulatorError('FAILED_PRECONDITION', `Files can only be deleted in GENERIC repositories; ${repositoryName(n.ref)} is ${record.format}. Delete the version instead.`);
     },
     async downloadFile(req) {
@@ -261,7 +267,10 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
       const inv = inventoryOf(n.ref);
       const f = inv.getFile(n.ref, n.file);
       if (!f) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
-      return { file: fileResource(n.ref, f), body: await inv.openFile(n.ref, n.file) };
+      const span = req.range ? requestedRange(req.range, f.sizeBytes) : undefined;
+      if (!span) return { file: fileResource(n.ref, f), body: await inv.openFile(n.ref, n.file) };
+      const body = inv.openFileRange ? await inv.openFileRange(n.ref, n.file, span) : sliceStream(await inv.openFile(n.ref, n.file), span);
+      return { file: fileResource(n.ref, f), body, span };
     },
 
     async listDockerImages(req) {

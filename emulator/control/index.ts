@@ -42,6 +42,8 @@ export interface ControlModuleDeps {
   logger?: Logger;
   /** may a virtual repository read a member (IAM: its service agent); absent: always */
   virtualAccess?: VirtualAccess;
+  /** the long-running operations store (shared with the upload methods, control/upload/); absent: a new one */
+  operations?: OperationStore;
 }
 
 export function createControlApi(d: ControlModuleDeps): ControlApi {
@@ -49,7 +51,7 @@ export function createControlApi(d: ControlModuleDeps): ControlApi {
     repositories: new RepositoryService(d.meta, d.events, d.clock, d.repositoryFormats, d.repositoryValidators),
     iam: new IamPolicyService(d.meta),
     settings: new SettingsService(d.meta, d.clock),
-    operations: new OperationStore(d.ids),
+    operations: d.operations ?? new OperationStore(d.ids),
     pageTokens: new PageTokens(),
     inventories: d.inventories,
     registryHost: d.registryHost,

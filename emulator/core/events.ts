@@ -41,7 +41,11 @@ export interface EmulatorEventMap {
   'cache.miss': ArtifactRef & { kind: ArtifactKind; sizeBytes: number; upstream: string; latencyMs: number };
   /** an upstream request failed (down, timeout, rate limit, bad digest, injected fault); `served` when the cache answered instead */
   'upstream.failed': { repository: string; format: string; package?: string; upstream: string; reason: string; status?: number; latencyMs: number; served: boolean };
-  'policy.violated': { principal: string; permission: string; resource: string; operation: string };
+  'policy.violated': {
+    principal: string; permission: string; resource: string; operation: string;
+    /** a deploy-policy verdict (docs/deploy-policy.md): the image, the rule, the denial text, the worst finding; dryRun when the pull went on */
+    image?: string; rule?: string; message?: string; worst?: { id: string; severity: string }; dryRun?: boolean;
+  };
   /** upstream faults or offline switches changed (added, cleared, expired): the state now, for the dashboard */
   'faults.changed': { faults: Array<{ repository: string; mode: string; status?: number; delayMs?: number; until?: string }>; offline: { global: boolean; repositories: string[] } };
   /**

@@ -4,6 +4,7 @@
 import type { ImageReader } from './image-reader.js';
 import type { RepositoryRef } from './names.js';
 import type { RepositoryFormat } from './repository.js';
+import type { AttestationWriter } from './pull-policy.js';
 
 export interface PackageInfo {
   /** the package id as clients know it (a Docker image name may contain `/`) */
@@ -89,10 +90,16 @@ export interface ArtifactInventory {
   getFile(repo: RepositoryRef, file: string): FileInfo | undefined;
   /** The file's bytes. */
   openFile(repo: RepositoryRef, file: string): Promise<AsyncIterable<Uint8Array>>;
+  /** Formats whose files can be deleted one by one (GENERIC, files.delete); absent: FAILED_PRECONDITION. */
+  deleteFile?(repo: RepositoryRef, file: string): Promise<void>;
+  /** Bytes [start, end] of the file, read from there (formats without it: the whole stream is cut). */
+  openFileRange?(repo: RepositoryRef, file: string, span: { start: number; end: number }): Promise<AsyncIterable<Uint8Array>>;
   /** Total bytes stored for the repository (Repository.sizeBytes). */
   sizeBytes(repo: RepositoryRef): number;
   /** Docker only: the dockerImages view. */
   listDockerImages?(repo: RepositoryRef): DockerImageInfo[];
   /** Formats that store container images: their layers, for vulnerability scanning (core/image-reader.ts). */
   readonly images?: ImageReader;
+  /** Formats that store container images: attestations attached as OCI referrers (core/pull-policy.ts, docs/deploy-policy.md). */
+  readonly attestations?: AttestationWriter;
 }

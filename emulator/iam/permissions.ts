@@ -79,9 +79,25 @@ export const ANALYSIS_PERMISSIONS = [
   'containeranalysis.notes.listOccurrences',
   'containeranalysis.occurrences.get',
   'containeranalysis.occurrences.list',
+  // creating ATTESTATION occurrences (docs/deploy-policy.md)
+  'containeranalysis.occurrences.create',
+  'containeranalysis.occurrences.delete',
+  'containeranalysis.notes.attachOccurrence',
 ] as const;
 
-export type Permission = (typeof PERMISSIONS)[number] | (typeof ANALYSIS_PERMISSIONS)[number];
+/** Binary Authorization permissions the deploy policy's API checks (control/binauthz-api.ts, docs/deploy-policy.md). */
+export const BINAUTHZ_PERMISSIONS = [
+  'binaryauthorization.attestors.create',
+  'binaryauthorization.attestors.delete',
+  'binaryauthorization.attestors.get',
+  'binaryauthorization.attestors.list',
+  'binaryauthorization.attestors.update',
+  'binaryauthorization.attestors.verifyImageAttested',
+  'binaryauthorization.policy.get',
+  'binaryauthorization.policy.update',
+] as const;
+
+export type Permission = (typeof PERMISSIONS)[number] | (typeof ANALYSIS_PERMISSIONS)[number] | (typeof BINAUTHZ_PERMISSIONS)[number];
 
 /** Permissions of other services that the §5.1 role dumps include; carried so role sets are exact. */
 export const FOREIGN_PERMISSIONS = [
@@ -107,7 +123,7 @@ export type ForeignPermission = (typeof FOREIGN_PERMISSIONS)[number];
 /** Anything a predefined role can contain. */
 export type RolePermission = Permission | ForeignPermission;
 
-const PERMISSION_SET: ReadonlySet<string> = new Set([...PERMISSIONS, ...ANALYSIS_PERMISSIONS]);
+const PERMISSION_SET: ReadonlySet<string> = new Set([...PERMISSIONS, ...ANALYSIS_PERMISSIONS, ...BINAUTHZ_PERMISSIONS]);
 
 export function isPermission(name: string): name is Permission {
   return PERMISSION_SET.has(name);
@@ -217,6 +233,16 @@ export const PERMISSIONS_BY_OPERATION = {
   'analysis.occurrences.get': project(['containeranalysis.occurrences.get'], 'C'),
   'analysis.occurrences.getNotes': project(['containeranalysis.occurrences.get'], 'I', 'the note of an occurrence'),
   'analysis.notes.get': project(['containeranalysis.notes.get'], 'C', "the provider projects' notes (goog-vulnz, goog-analysis): any signed-in caller"),
+  'binauthz.policy.get': project(['binaryauthorization.policy.get'], 'C', 'Binary Authorization (docs/deploy-policy.md)'),
+  'binauthz.policy.update': project(['binaryauthorization.policy.update'], 'C'),
+  'binauthz.attestors.list': project(['binaryauthorization.attestors.list'], 'C'),
+  'binauthz.attestors.get': project(['binaryauthorization.attestors.get'], 'C', 'checked on the project (the real one is on the attestor)'),
+  'binauthz.attestors.create': project(['binaryauthorization.attestors.create'], 'C'),
+  'binauthz.attestors.update': project(['binaryauthorization.attestors.update'], 'C', 'checked on the project (the real one is on the attestor)'),
+  'binauthz.attestors.delete': project(['binaryauthorization.attestors.delete'], 'C', 'checked on the project (the real one is on the attestor)'),
+  'binauthz.attestors.validateAttestationOccurrence': project(['binaryauthorization.attestors.verifyImageAttested'], 'I', 'checked on the project'),
+  'binauthz.occurrences.create': project(['containeranalysis.occurrences.create', 'containeranalysis.notes.attachOccurrence'], 'I', 'ATTESTATION occurrences only; attachOccurrence checked on the project, not the note'),
+  'binauthz.occurrences.delete': project(['containeranalysis.occurrences.delete'], 'I', 'ATTESTATION occurrences only'),
 } as const satisfies Record<string, OperationRule>;
 
 export type OperationId = keyof typeof PERMISSIONS_BY_OPERATION;

@@ -111,9 +111,36 @@ export const ANALYSIS_GRANTS: Readonly<Record<string, readonly Permission[]>> = 
   'roles/viewer': CA_READ,
 };
 
+const BA = (...names: string[]): Permission[] => names.map((n) => `binaryauthorization.${n}` as Permission);
+const BA_ATTESTORS = BA('attestors.create', 'attestors.delete', 'attestors.get', 'attestors.list', 'attestors.update', 'attestors.verifyImageAttested');
+const CA_WRITE = CA('occurrences.create', 'occurrences.delete', 'notes.attachOccurrence');
+
+/**
+ * Binary Authorization permissions (the deploy policy, docs/deploy-policy.md), by role, with the real role names
+ * (docs:iam roles-permissions/binaryauthorization [C] for the attestor roles and admin; policyEditor/policyViewer [I]),
+ * and the Container Analysis writes an attestation needs (occurrences.editor, notes.attacher, admin [I]).
+ */
+export const BINAUTHZ_GRANTS: Readonly<Record<string, readonly Permission[]>> = {
+  'roles/binaryauthorization.admin': [...BA_ATTESTORS, ...BA('policy.get', 'policy.update')],
+  'roles/binaryauthorization.attestorsAdmin': BA_ATTESTORS,
+  'roles/binaryauthorization.attestorsEditor': BA_ATTESTORS,
+  'roles/binaryauthorization.attestorsVerifier': BA('attestors.get', 'attestors.list', 'attestors.verifyImageAttested'),
+  'roles/binaryauthorization.attestorsViewer': BA('attestors.get', 'attestors.list'),
+  'roles/binaryauthorization.policyEditor': BA('policy.get', 'policy.update'),
+  'roles/binaryauthorization.policyViewer': BA('policy.get'),
+  'roles/containeranalysis.occurrences.editor': [...CA('notes.listOccurrences', 'occurrences.get', 'occurrences.list'), ...CA('occurrences.create', 'occurrences.delete')],
+  'roles/containeranalysis.notes.attacher': CA('notes.attachOccurrence'),
+  'roles/containeranalysis.admin': CA_WRITE,
+  'roles/owner': [...BA_ATTESTORS, ...BA('policy.get', 'policy.update'), ...CA_WRITE],
+  'roles/editor': [...BA_ATTESTORS, ...BA('policy.get', 'policy.update'), ...CA_WRITE],
+  'roles/viewer': BA('attestors.get', 'attestors.list', 'policy.get'),
+};
+
+const EXTRA_GRANTS = [ANALYSIS_GRANTS, BINAUTHZ_GRANTS];
+const extraOf = (name: string): Permission[] => EXTRA_GRANTS.flatMap((g) => g[name] ?? []);
 const BY_NAME: ReadonlyMap<string, ReadonlySet<RolePermission>> = new Map([
-  ...PREDEFINED_ROLES.map((r) => [r.name, new Set([...r.permissions, ...(ANALYSIS_GRANTS[r.name] ?? [])])] as const),
-  ...Object.entries(ANALYSIS_GRANTS).filter(([name]) => !PREDEFINED_ROLES.some((r) => r.name === name)).map(([name, perms]) => [name, new Set<RolePermission>(perms)] as const),
+  ...PREDEFINED_ROLES.map((r) => [r.name, new Set([...r.permissions, ...extraOf(r.name)])] as const),
+  ...[...new Set(EXTRA_GRANTS.flatMap((g) => Object.keys(g)))].filter((name) => !PREDEFINED_ROLES.some((r) => r.name === name)).map((name) => [name, new Set<RolePermission>(extraOf(name))] as const),
 ]);
 const NOTHING: ReadonlySet<RolePermission> = new Set();
 

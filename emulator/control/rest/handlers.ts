@@ -70,10 +70,24 @@ export function restHandlers(api: ControlApi): Record<ControlHandlerName, Handle
     updateFile: async (ctx, p) => respond(ctx, await api.updateFile({ file: { ...(await body(ctx)), name: `${repo(p)}/files/${seg(p.file)}` }, updateMask: maskQuery(ctx) })),
     deleteFile: async (ctx, p) => respond(ctx, await api.deleteFile({ name: `${repo(p)}/files/${seg(p.file)}` })),
     downloadFile: async (ctx, p) => {
-      const { file, body: bytes } = await api.downloadFile({ name: `${repo(p)}/files/${seg(p.file)}` });
-      if (query(ctx, 'alt') !== 'media') return respond(ctx, {});
+      const media = query(ctx, 'alt') === 'media';
+      const range = media ? ctx.get('Range') : '';
+      const { file, body: bytes, span } = await api.downloadFile({ name: `${repo(p)}/files/${seg(p.file)}`, ...(range ? { range } : {}) });
+      if (!media) {
+        (bytes as { destroy?: () => void }).destroy?.();
+        return respond(ctx, {});
+      }
+      const size = Number(file.sizeBytes ?? 0);
       ctx.set('Content-Type', 'application/octet-stream');
-      ctx.length = Number(file.sizeBytes ?? 0);
+      ctx.set('Accept-Ranges', 'bytes');
+      if (!span) {
+        ctx.length = size;
+        ctx.body = bytes as never;
+        return;
+      }
+      ctx.status = 206;
+      ctx.set('Content-Range', `bytes ${span.start}-${span.end}/${size}`);
+      ctx.length = span.end - span.start + 1;
       ctx.body = bytes as never;
     },
 

@@ -31,6 +31,11 @@ import { DockerRemote } from './service/remote.js';
 import type { SecretResolver, Upstream } from '../../content/upstream.js';
 import { ALLOW_ALL_VIRTUAL, type VirtualAccess } from '../../content/virtual.js';
 import { DockerVirtual } from './service/virtual.js';
+import type { AttestationWriter, PullPolicy } from '../../core/pull-policy.js';
+import { Readable } from 'node:stream';
+import { digestOf, parseDigest } from '../../core/digests.js';
+import { OCI_EMPTY_CONFIG, OCI_MANIFEST } from './media-types.js';
+import { manifestKey } from './service/tables.js';
 
 export interface DockerModuleDeps {
   meta: MetaStore;
@@ -49,6 +54,8 @@ export interface DockerModuleDeps {
   remote?: { client: Upstream; secrets: SecretResolver };
   /** may a virtual repository read a member (the service agent's readViaVirtualRepository); absent: always */
   virtualAccess?: VirtualAccess;
+  /** the deploy policy manifest GET/HEAD pass (docs/deploy-policy.md); absent: every pull goes on */
+  pullPolicy?: PullPolicy;
 }
 
 /** The registry name a failed request was about, best effort (the name itself may be what failed). */
@@ -82,6 +89,7 @@ export function createDockerModule(d: DockerModuleDeps): FormatModule {
     routes: () => routes,
     access: d.auth,
     pinned: new WeakMap(),
+    ...(d.pullPolicy ? { pullPolicy: d.pullPolicy } : {}),
   };
   const routes: Routes = dockerRoutes({
     checkVersion,
@@ -101,7 +109,7 @@ export function createDockerModule(d: DockerModuleDeps): FormatModule {
     denialWording: 'registry',
     challenge: bearerChallenge,
     events: ['artifact.pushed', 'artifact.pulled', 'artifact.deleted', 'tag.updated', 'tag.deleted', 'push.failed', 'cache.hit', 'cache.miss', 'upstream.failed', 'virtual.shadowing'],
-    inventory: { ...createDockerInventory(targets, deps.manifests, d.blobs), images: createDockerImageReader(targets, d.blobs) },
+    inventory: { ...createDockerInventory(targets, deps.manifests, d.blobs), images: createDockerImageReader(targets, d.blobs), attestations: attestationWriter(deps) },
     access: dockerAccess(deps),
     renderError(err, ctx) {
       renderOciError(err, ctx);
@@ -116,6 +124,35 @@ export function createDockerModule(d: DockerModuleDeps): FormatModule {
         for (const [key, link] of shard.entries<BlobLink>(T.blobs)) if (isLive(link)) yield key.slice(key.lastIndexOf('@') + 1);
         for (const [, m] of shard.entries<ManifestRecord>(T.manifests)) yield m.digest;
       }
+    },
+  };
+}
+
+/**
+ * Attestations the deploy policy's API is given, stored as OCI referrers of the image (docs/deploy-policy.md): the
+ * payload as the one layer of an artifact manifest (empty config) whose subject is the image, in its repository.
+ */
+function attestationWriter(deps: DockerDeps): AttestationWriter {
+  return {
+    async attach(repo, image, subject, artifact) {
+      const t = deps.targets.resolve(`${repo.project}/${repo.repository}/${image}`, repo.location);
+      const target = t.shard.get<ManifestRecord>(T.manifests, manifestKey(t.image, subject));
+      if (!target) throw new EmulatorError('NOT_FOUND', `Image ${t.name}@${subject} is not stored.`);
+      const put = async (bytes: Buffer) => {
+        const digest = digestOf(bytes, 'sha256');
+        await deps.blobs.uploadWhole(t, Readable.from([bytes]), parseDigest(digest), { length: bytes.length });
+        return { digest, size: bytes.length };
+      };
+      const config = await put(Buffer.from('{}'));
+      const layer = await put(artifact.payload);
+      const body = Buffer.from(JSON.stringify({
+        schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType: artifact.artifactType,
+        config: { mediaType: OCI_EMPTY_CONFIG, ...config },
+        layers: [{ mediaType: artifact.artifactType, ...layer }],
+        subject: { mediaType: target.mediaType, digest: target.digest, size: target.size },
+        annotations: artifact.annotations,
+      }));
+      return (await deps.manifests.put(t, digestOf(body, 'sha256'), body, OCI_MANIFEST)).digest;
     },
   };
 }
