@@ -72,7 +72,8 @@ async function main(): Promise<void> {
   const cleanup = () => {
     killAll();
     log(`removing ${workDir}`);
-    rmSync(workDir, { recursive: true, force: true });
+    if (process.env.AR_BENCH_KEEP === "1") log(`kept ${workDir} (AR_BENCH_KEEP=1)`);
+    else rmSync(workDir, { recursive: true, force: true });
   };
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {

@@ -72,7 +72,7 @@ export function freePort(): Promise<number> {
 }
 
 function command(spec: ServerSpec, dataDir: string, port: number, workDir: string, uplink?: string): { file: string; args: string[] } {
-  const emulatorArgs = ['start', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir];
+  const emulatorArgs = ['start', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, ...(process.env.AR_BENCH_EMULATOR_LOG ? ['--log-level', process.env.AR_BENCH_EMULATOR_LOG] : [])];
   switch (spec.id) {
     case 'emulator':
       return { file: process.execPath, args: [join(ROOT, 'bench', 'dist-cli.mjs'), ...emulatorArgs] };
