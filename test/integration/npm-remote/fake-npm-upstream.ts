@@ -2,8 +2,8 @@
 // it (full and abbreviated packuments, tarballs at its own URL), counts every request, answers If-None-Match
 // with 304, and misbehaves on demand (wrong bytes, truncated or endless bodies, redirect loops). Loopback only.
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from '../../support/loopback-server.js';
 import { gzipSync } from 'node:zlib';
 
 export type Misbehaviour = 'wrong-bytes' | 'truncated' | 'endless' | 'redirect-loop' | 'status-500';
@@ -37,7 +37,7 @@ export function npmTarball(name: string, version: string, extra: Record<string, 
   return gzipSync(Buffer.concat([entry('package/package.json', json), entry('package/index.js', js), Buffer.alloc(1024)]));
 }
 
-export class FakeNpmUpstream {
+export class FakeNpmUpstream extends LoopbackServer {
   readonly requests: string[] = [];
   readonly packages = new Map<string, Map<string, FakeVersion>>();
   /** path → what goes wrong when it is requested */
@@ -46,23 +46,6 @@ export class FakeNpmUpstream {
   readonly accepts: string[] = [];
   /** Authorization headers of every request ('' when none), in order */
   readonly authorizations: string[] = [];
-  private server!: Server;
-  private readonly open = new Set<ServerResponse>();
-  url = '';
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    for (const r of this.open) r.destroy();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
   count(fragment: string): number {
     return this.requests.filter((r) => r.includes(fragment)).length;
   }
@@ -103,7 +86,7 @@ export class FakeNpmUpstream {
       : { _id: name, name, 'dist-tags': { latest }, versions, time };
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     const path = req.url ?? '/';
     this.requests.push(`${req.method} ${path}`);
     this.authorizations.push(req.headers.authorization ?? '');
@@ -151,19 +134,8 @@ export class FakeNpmUpstream {
       res.end();
       return;
     }
-    if (bad === 'truncated') {
-      res.write(body.subarray(0, Math.floor(body.length / 2)));
-      setTimeout(() => res.destroy(), 20);
-      return;
-    }
-    if (bad === 'endless') {
-      // a trickle that never ends: never silent long enough for a read timeout
-      this.open.add(res);
-      res.write(body.subarray(0, 10));
-      const timer = setInterval(() => res.write('x'), 50);
-      res.on('close', () => clearInterval(timer));
-      return;
-    }
+    if (bad === 'truncated') return this.sendTruncated(res, body);
+    if (bad === 'endless') return this.sendEndless(res, 'x', body.subarray(0, 10));
     res.end(body);
   }
 }

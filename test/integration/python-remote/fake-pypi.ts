@@ -3,8 +3,8 @@
 // a file whose bytes do not match its page's sha256, a truncated body, an endless slow body, a redirect loop, a
 // status. Loopback only.
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from '../../support/loopback-server.js';
 
 export const sha256hex = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
@@ -15,28 +15,11 @@ interface FakeFile {
   body: Buffer;
 }
 
-export class FakePypi {
+export class FakePypi extends LoopbackServer {
   readonly requests: Array<{ path: string; authorization?: string; accept?: string }> = [];
   private readonly projects = new Map<string, { files: FakeFile[]; json: boolean }>();
   /** path → what goes wrong when it is requested */
   readonly misbehave = new Map<string, Misbehaviour>();
-  private server!: Server;
-  private readonly open = new Set<ServerResponse>();
-  url = '';
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    for (const r of this.open) r.destroy();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
   count(fragment: string): number {
     return this.requests.filter((r) => r.path.includes(fragment)).length;
   }
@@ -49,7 +32,7 @@ export class FakePypi {
     return { path: `/files/${name}/${filename}`, sha256: sha256hex(body) };
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0]!;
     this.requests.push({ path, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), ...(req.headers.accept ? { accept: req.headers.accept } : {}) });
     this.open.add(res);
@@ -115,15 +98,11 @@ export class FakePypi {
     }
     if (bad === 'truncated') {
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': f.body.length });
-      res.write(f.body.subarray(0, Math.floor(f.body.length / 2)));
-      setTimeout(() => res.destroy(), 20);
-      return;
+      return this.sendTruncated(res, f.body);
     }
     if (bad === 'endless') {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
-      const timer = setInterval(() => res.write(Buffer.alloc(64, 0x42)), 50);
-      res.on('close', () => clearInterval(timer));
-      return;
+      return this.sendEndless(res, Buffer.alloc(64, 0x42));
     }
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': f.body.length }).end(f.body);
   }

@@ -2,36 +2,19 @@
 // test puts in it, counts every request, and misbehaves on demand (wrong bytes, truncated or endless bodies,
 // redirect loops). Loopback only.
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from '../../support/loopback-server.js';
 
 export const sha256 = (data: Buffer | string) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
 export type Misbehaviour = 'wrong-bytes' | 'truncated' | 'endless' | 'redirect-loop';
 
-export class FakeUpstream {
+export class FakeUpstream extends LoopbackServer {
   readonly requests: string[] = [];
   private readonly manifests = new Map<string, { body: Buffer; mediaType: string }>();
   private readonly blobs = new Map<string, Buffer>();
   /** path → what goes wrong when it is requested */
   readonly misbehave = new Map<string, Misbehaviour>();
-  private server!: Server;
-  private readonly open = new Set<ServerResponse>();
-  url = '';
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    for (const r of this.open) r.destroy();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
   count(fragment: string): number {
     return this.requests.filter((r) => r.includes(fragment)).length;
   }
@@ -61,7 +44,7 @@ export class FakeUpstream {
     return { digest, layer: ld, config: cd, manifest };
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     const path = req.url ?? '/';
     this.requests.push(`${req.method} ${path}`);
     const bad = this.misbehave.get(path);
@@ -96,18 +79,8 @@ export class FakeUpstream {
       res.end();
       return;
     }
-    if (bad === 'truncated') {
-      res.write(body.subarray(0, Math.floor(body.length / 2)));
-      setTimeout(() => res.destroy(), 20);
-      return;
-    }
-    if (bad === 'endless') {
-      // a trickle that never ends: never silent long enough for a read timeout
-      this.open.add(res);
-      const timer = setInterval(() => res.write('x'), 50);
-      res.on('close', () => clearInterval(timer));
-      return;
-    }
+    if (bad === 'truncated') return this.sendTruncated(res, body);
+    if (bad === 'endless') return this.sendEndless(res);
     res.end(body);
   }
 }
