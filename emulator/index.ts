@@ -22,6 +22,7 @@ import { npmjsRegistry } from './remote/npm-registry.js';
 import { createDockerModule } from './formats/docker/index.js';
 import { createPythonModule } from './formats/python/index.js';
 import { createGenericModule } from './formats/generic/index.js';
+import { createRepoSigner, type RepoSigner } from './content/repo-signing.js';
 import { createUploadModule } from './control/upload/index.js';
 import { OperationStore } from './control/operations.js';
 import { createNpmModule } from './formats/npm/index.js';
@@ -143,6 +144,8 @@ export interface FormatDeps {
   virtualAccess?: VirtualAccess;
   /** the deploy policy (Binary Authorization) container image pulls pass (docs/deploy-policy.md); always set by createEmulator */
   pullPolicy?: PullPolicy;
+  /** the per-location OpenPGP key that signs Apt and Yum indexes (content/repo-signing.ts); always set by createEmulator */
+  repoSigner?: RepoSigner;
 }
 
 /** THE registration list of the built-in formats: adding a format is one line here and its own folder. */
@@ -241,7 +244,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const remote = { client: new UpstreamClient(upstream, options.upstreamClient), secrets: new SecretsFile(options.secretsFile), presets: { npmjs: npmjsRegistry() } };
   // the deploy policy reads the scans' findings (the occurrences store is built below, before any request)
   const deployPolicies = new DeployPolicies({ meta, clock, events, occurrences: () => occurrences, attestations: () => inventories.get('DOCKER')?.attestations });
-  const formatDeps: FormatDeps = { meta, blobs, uploads, events, clock, defaultLocation, locateRepository, contentPolicy: immutableTagsPolicy(), upstream, remote, virtualAccess: security.virtualAccess, pullPolicy: deployPolicies };
+  const formatDeps: FormatDeps = { meta, blobs, uploads, events, clock, defaultLocation, locateRepository, contentPolicy: immutableTagsPolicy(), upstream, remote, virtualAccess: security.virtualAccess, pullPolicy: deployPolicies, repoSigner: createRepoSigner({ meta, clock }) };
   const formats = [...builtinFormats({ ...formatDeps, dockerAuth: security.dockerAuth }), ...(options.formats?.(formatDeps) ?? [])];
   const inventories = new Map(formats.flatMap((f) => (f.inventory ? [[f.inventory.format, f.inventory] as const] : [])));
   // One garbage collection at a time: a run asked for during another waits for it, then sweeps again.

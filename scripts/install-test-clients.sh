@@ -16,15 +16,18 @@ step() { printf '=== [%6ss] %s\n' "$(elapsed)" "$*"; }
 command -v dpkg-query >/dev/null && command -v apt-get >/dev/null \
   || { echo "install-test-clients.sh: needs a Debian system (apt-get, dpkg-query)" >&2; exit 1; }
 
-# One apt transaction per group, so a failure names its group. Later issues add groups here
-# (python, maven, go, apt, yum) and append them to GROUP_ORDER.
+# One apt transaction per group, so a failure names its group.
 declare -A GROUPS_=(
   [base]="curl ca-certificates"
   [oci]="docker.io docker-registry apache2-utils podman skopeo buildah containerd"
   [browser]="chromium"
   [python]="twine python3-pip python3-venv python3-setuptools python3-wheel"
+  [maven]="maven"
+  [go]="golang-go"
+  [apt]="apt dpkg-dev gpg"
+  [yum]="dnf rpm"
 )
-GROUP_ORDER=(base oci browser python)
+GROUP_ORDER=(base oci browser python maven go apt yum)
 read -r -a SELECTED <<< "${TEST_CLIENT_GROUPS:-${GROUP_ORDER[*]}}"
 for g in "${SELECTED[@]}"; do
   [ -n "${GROUPS_[$g]:-}" ] || { echo "install-test-clients.sh: unknown group '$g' (known: ${GROUP_ORDER[*]})" >&2; exit 1; }
@@ -112,6 +115,20 @@ if has_group python; then
   v twine            /usr/bin/twine --version
   v python3-deb      /usr/bin/python3 --version
   v pip-deb          /usr/bin/python3 -m pip --version
+fi
+if has_group maven; then
+  v mvn              mvn -v
+fi
+if has_group go; then
+  v go               go version
+fi
+if has_group apt; then
+  v apt-get          apt-get --version
+  v dpkg-deb         dpkg-deb --version
+fi
+if has_group yum; then
+  v dnf              dnf --version
+  v rpmbuild         rpmbuild --version
 fi
 
 printf 'install-test-clients.sh: total run time %s s\n' "$(elapsed)"

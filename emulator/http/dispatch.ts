@@ -60,9 +60,9 @@ export function createDispatch(t: DispatchTable): Dispatch {
     const path = ctx.path;
     const fixed = prefixed.find((p) => path === p.prefix.replace(/\/$/, '') || path.startsWith(p.prefix))?.module;
     if (fixed) return fixed;
+    if (path.startsWith('/projects/')) return chooseProjectPath(ctx, path, hostModule);
     const m = /^\/([^/]+)\/([^/]+)(?:\/|$)/.exec(path);
-    if (!m || m[1] === 'projects' || m[1] === '_emulator') return hostModule ?? t.fallback;
-    // TODO(registry): `/projects/PROJECT/…` is where Apt and Yum live; route it by repository when they land.
+    if (!m || m[1] === '_emulator') return hostModule ?? t.fallback;
     const located = t.locateRepository(m[1]!, m[2]!, ctx.state.hostLocation);
     if (located && 'several' in located) {
       const formats = new Set(located.several.map((r) => r.format.toLowerCase()));
@@ -84,6 +84,28 @@ export function createDispatch(t: DispatchTable): Dispatch {
     const dialect = asked ?? t.fallback;
     ctx.state.format = dialect.id;
     throw new EmulatorError('FAILED_PRECONDITION', wrongFormat(m[2]!, found.format, dialect));
+  };
+
+  /**
+   * `/projects/PROJECT/…`, where Apt (`dists/REPO/…`, `pool/REPO/…`) and Yum (`REPO/…`) repositories live: the module
+   * of the repository it names when that module serves such paths; otherwise what served these paths before any
+   * did (the Host's module, else the fallback's 404). A Yum repository named `dists` or `pool` is still reached:
+   * the Apt reading wins only when it names an Apt repository.
+   */
+  const chooseProjectPath = (ctx: AppContext, path: string, hostModule: FormatModule | undefined): FormatModule => {
+    const m = /^\/projects\/([^/]+)\/([^/]+)(?:\/([^/]+))?/.exec(path);
+    if (!m) return hostModule ?? t.fallback;
+    const served = (project: string, repository: string): FormatModule | undefined => {
+      const located = t.locateRepository(project, repository, ctx.state.hostLocation);
+      if (!located || 'several' in located) return undefined;
+      const owner = byFormat.get(located.format.toLowerCase());
+      if (!owner?.projectPaths) return undefined;
+      ctx.state.hostLocation ??= located.location;
+      return owner;
+    };
+    const project = m[1]!;
+    const apt = (m[2] === 'dists' || m[2] === 'pool') && m[3] ? served(project, m[3]) : undefined;
+    return apt ?? served(project, m[2]!) ?? hostModule ?? t.fallback;
   };
 
   const select: Middleware<RequestState> = async (koaCtx, next) => {

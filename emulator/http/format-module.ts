@@ -18,6 +18,11 @@ export interface FormatModule {
   /** Whether it is reached at `/PROJECT/REPO/…` for a repository of its format (npm, Python, Maven, Go, …). */
   repositoryPaths?: boolean;
   /**
+   * Whether it is reached under `/projects/PROJECT/…` for a repository of its format: Apt's `dists/REPO/…` and
+   * `pool/REPO/…`, Yum's `REPO/…` (spec ar-fidelity §2: the literal `projects/` segment of apt.pkg.dev and yum.pkg.dev).
+   */
+  projectPaths?: boolean;
+  /**
    * The User-Agent of its clients (`npm/…`, `pip/…`). When the Host names no format, a request from one of them about
    * a repository that is missing or of another format gets its error in this module's dialect (npm would print
    * Google's JSON error as `[object Object]`). Never used to choose who serves a request.
