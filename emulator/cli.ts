@@ -25,6 +25,7 @@ const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir 
   --iam        open (default: no credentials needed) | enforce (every request is checked against IAM)
   --cleanup-interval  how often, in emulator time, cleanup policies run (default 24h; e.g. 6h, 30m, 86400s)
   --offline    no remote repository contacts its upstream (answers from its cache only; \`ar-emulator offline off\` ends it)
+  --gcs-root   DIR: where aptArtifacts:import / yumArtifacts:import read gs://BUCKET/OBJECT, as DIR/BUCKET/OBJECT (default DATA-DIR/gcs)
   --secrets    FILE: JSON or YAML map from Secret Manager versions (projects/P/secrets/S/versions/V) to values, for upstream credentials
 
        ar-emulator auth print-access-token [--principal user:EMAIL|serviceAccount:EMAIL | --key-file KEY.json] [--endpoint HOST:PORT]
@@ -73,6 +74,7 @@ export async function main(argv: string[]): Promise<number> {
         'cleanup-interval': { type: 'string', default: '24h' },
         offline: { type: 'boolean', default: false },
         secrets: { type: 'string' },
+        'gcs-root': { type: 'string', default: process.env.AR_EMULATOR_GCS_ROOT },
       },
       strict: true,
     }));
@@ -114,6 +116,7 @@ export async function main(argv: string[]): Promise<number> {
       cleanupIntervalMs,
       offline: values.offline,
       ...(values.secrets !== undefined ? { secretsFile: values.secrets } : {}),
+      ...(values['gcs-root'] !== undefined ? { gcsRoot: values['gcs-root'] } : {}),
       logger,
       ...compactionFromEnv(process.env.AR_EMULATOR_COMPACTION_BYTES),
     });

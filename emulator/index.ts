@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join, resolve as resolvePath } from 'node:path';
 import { systemClock, VirtualClock, type Clock } from './core/clock.js';
 import { EmulatorError } from './core/errors.js';
 import { parseRepositoryName } from './core/names.js';
@@ -23,6 +24,7 @@ import { createDockerModule } from './formats/docker/index.js';
 import { createPythonModule } from './formats/python/index.js';
 import { createGenericModule } from './formats/generic/index.js';
 import { createRepoSigner, type RepoSigner } from './content/repo-signing.js';
+import { resolveGcsUris } from './storage/gcs-source.js';
 import { createUploadModule } from './control/upload/index.js';
 import { OperationStore } from './control/operations.js';
 import { createNpmModule } from './formats/npm/index.js';
@@ -76,6 +78,8 @@ export interface EmulatorOptions {
   defaultProject?: string;
   /** location for requests that do not name one in the Host header (default us-central1) */
   defaultLocation?: string;
+  /** where `gs://BUCKET/OBJECT` of `aptArtifacts:import` / `yumArtifacts:import` is read: ROOT/BUCKET/OBJECT (default DATADIR/gcs) */
+  gcsRoot?: string;
   /** the real time the emulator's virtual clock starts from (tests pass a ManualClock); the system clock by default */
   clock?: Clock;
   /** --offline: no remote repository contacts its upstream (switchable later through POST /_emulator/offline) */
@@ -282,6 +286,8 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     repositoryFormats: formats.flatMap((f) => (f.repositoryFormat ? [f.repositoryFormat] : [])),
     repositoryValidators: new Map(formats.flatMap((f) => (f.repositoryFormat && f.validateRepositoryConfig ? [[f.repositoryFormat, f.validateRepositoryConfig.bind(f)] as const] : []))),
     logger: logger.child('control'), virtualAccess: security.virtualAccess,
+    importKinds: formats.flatMap((f) => f.importKinds ?? []),
+    importSources: (uris, wild) => resolveGcsUris(options.gcsRoot ? resolvePath(options.gcsRoot) : join(paths.root, 'gcs'), uris, wild),
   });
   const shadowing = new VirtualShadowing(meta, inventories, security.virtualAccess);
   const arControl = createControlModule(controlApi, { identities, tokenUri: () => `${url}/token` });

@@ -16,10 +16,21 @@ export interface ListRequest {
   orderBy?: string;
 }
 
+/** ImportAptArtifactsRequest / ImportYumArtifactsRequest: `{parent, gcsSource: {uris[], useWildcards}}` */
+export interface ImportRequest {
+  parent: string;
+  gcsSource?: { uris?: string[]; useWildcards?: boolean };
+}
+
 export interface ControlApi {
   listLocations(req: { name: string; pageSize?: number; pageToken?: string }): Promise<{ locations?: Json[]; nextPageToken?: string }>;
   getLocation(req: { name: string }): Promise<Json>;
   getOperation(req: { name: string }): Promise<OperationResource>;
+
+  /** Imports `gcsSource.uris` (local files in place of Cloud Storage: storage/gcs-source.ts) into an APT repository. */
+  importAptArtifacts(req: ImportRequest): Promise<OperationResource>;
+  /** Imports `gcsSource.uris` into a YUM repository. */
+  importYumArtifacts(req: ImportRequest): Promise<OperationResource>;
 
   /** `warn`: given each warning about the stored config (a virtual repository's dependency-confusion risk) for the transport to pass on */
   createRepository(req: { parent: string; repositoryId: string; repository: Json; warn?: Warn }): Promise<OperationResource>;

@@ -4,7 +4,7 @@ import { requestedRange, sliceStream } from './upload/download-range.js';
 import { EmulatorError } from '../core/errors.js';
 import type { ArtifactInventory, VersionInfo } from '../core/inventory.js';
 import { assertValidParent, parseResourceName, repositoryName, versionName, type RepositoryRef } from '../core/names.js';
-import type { ControlApi, Json } from './api.js';
+import type { ControlApi, ImportRequest, Json } from './api.js';
 import { listPage, listPageOf, type ListSpec } from './listing.js';
 import type { OperationStore } from './operations.js';
 import type { PageTokens } from './page-token.js';
@@ -17,6 +17,7 @@ import { immutableTagsPolicy, isImmutable } from '../content/immutable-tags.js';
 import { emptyInventory } from './empty-inventory.js';
 import { formatPackages } from './format-packages.js';
 import type { EventBus } from '../core/events.js';
+import type { ImportKind, ImportSource } from '../core/import-kind.js';
 import type { Logger } from '../core/logger.js';
 import type { VirtualShadowing } from './service/virtual-shadowing.js';
 
@@ -34,6 +35,10 @@ export interface ControlServiceDeps {
   shadowing: VirtualShadowing;
   events: EventBus;
   logger?: Logger;
+  /** the formats' `…/<kind>:import` methods, by kind (`aptArtifacts`) */
+  importKinds?: ReadonlyMap<string, ImportKind>;
+  /** resolves the `gcs_source` URIs of an import to local files (storage/gcs-source.ts) */
+  importSources?: (uris: readonly string[], useWildcards: boolean) => Promise<ImportSource[]>;
 }
 
 const byName = { name: (x: Json) => String(x.name) };
@@ -68,6 +73,24 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
     return v === 'FULL' || v === '2';
   };
 
+  /** The `…/<kind>:import` methods: the request checked, the URIs resolved, the kind's ingest, a done operation. */
+  const importInto = async (kind: string, req: ImportRequest) => {
+    const ref = parseResourceName(String(req.parent ?? ''), 'repository', 'parent').ref;
+    const importer = d.importKinds?.get(kind);
+    const record = d.repositories.get(ref);
+    if (!importer || !d.importSources) throw new EmulatorError('UNSUPPORTED', `Method ${kind}:import is not implemented by the emulator.`);
+    if (record.format !== importer.format) {
+      throw new EmulatorError('FAILED_PRECONDITION', `Repository "${ref.repository}" is a ${record.format} repository: ${kind}:import needs a ${importer.format} repository.`);
+    }
+    const source = req.gcsSource;
+    const uris = Array.isArray(source?.uris) ? source.uris.map(String) : [];
+    if (uris.length === 0) throw new EmulatorError('INVALID_ARGUMENT', 'Invalid value for field "gcs_source.uris": at least one gs:// URI is required.', { field: 'gcs_source.uris' });
+    if (uris.length > 1000) throw new EmulatorError('INVALID_ARGUMENT', 'Invalid value for field "gcs_source.uris": at most 1000 URIs.', { field: 'gcs_source.uris' });
+    const sources = await d.importSources(uris, source?.useWildcards === true);
+    const response = await importer.run(ref, sources);
+    return d.operations.completed(ref.project, ref.location, importer.responseType, response, importer.metadataType);
+  };
+
   return {
     ...formatPackages({
       inventoryFor: (ref, format) => (d.repositories.get(ref).format === format ? d.inventories.get(format) : undefined),
@@ -89,6 +112,8 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
       parseResourceName(req.name, 'operation');
       return d.operations.get(req.name);
     },
+    importAptArtifacts: (req) => importInto('aptArtifacts', req),
+    importYumArtifacts: (req) => importInto('yumArtifacts', req),
 
     async createRepository(req) {
       const m = /^projects\/([^/]+)\/locations\/([^/]+)$/.exec(req.parent);

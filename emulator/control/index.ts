@@ -22,6 +22,7 @@ import { SettingsService } from './service/settings.js';
 import { AnnotationStore } from './service/annotations.js';
 import { VirtualShadowing } from './service/virtual-shadowing.js';
 import type { Logger } from '../core/logger.js';
+import type { ImportKind, ImportSource } from '../core/import-kind.js';
 import type { VirtualAccess } from '../content/virtual.js';
 
 export interface ControlModuleDeps {
@@ -36,6 +37,10 @@ export interface ControlModuleDeps {
   held: (caller: { principal: string; groups: string[] } | undefined, repository: RepositoryRef, requested: string[]) => string[];
   /** Artifact Registry formats of the registered format modules (the registry): creating them is accepted */
   repositoryFormats?: readonly string[];
+  /** the formats' `…/<kind>:import` methods (FormatModule.importKinds) */
+  importKinds?: readonly ImportKind[];
+  /** resolves an import's gs:// URIs to local files (storage/gcs-source.ts) */
+  importSources?: (uris: readonly string[], useWildcards: boolean) => Promise<ImportSource[]>;
   /** the registered formats' checks of a repository body being created, by format */
   repositoryValidators?: ReadonlyMap<string, (config: Record<string, unknown>) => void>;
   /** where warnings about stored configs are logged (a virtual repository's dependency-confusion risk) */
@@ -60,6 +65,8 @@ export function createControlApi(d: ControlModuleDeps): ControlApi {
     shadowing: new VirtualShadowing(d.meta, d.inventories, d.virtualAccess),
     events: d.events,
     ...(d.logger ? { logger: d.logger } : {}),
+    importKinds: new Map((d.importKinds ?? []).map((k) => [k.kind, k])),
+    ...(d.importSources ? { importSources: d.importSources } : {}),
   });
 }
 

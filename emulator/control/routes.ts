@@ -22,8 +22,6 @@ const NOT_IMPLEMENTED = 'UNSUPPORTED' as const;
 export const UNIMPLEMENTED_METHODS: ReadonlyArray<readonly [string, string, string]> = [
   ['ListMavenArtifacts', 'GET', `${R}/mavenArtifacts`],
   ['GetMavenArtifact', 'GET', `${R}/mavenArtifacts/:artifact`],
-  ['ImportAptArtifacts', 'POST', `${R}/aptArtifacts\\:import`],
-  ['ImportYumArtifacts', 'POST', `${R}/yumArtifacts\\:import`],
   ['ExportArtifact', 'POST', `${R}\\:exportArtifact`],
   ['ListRules', 'GET', `${R}/rules`],
   ['CreateRule', 'POST', `${R}/rules`],
@@ -62,6 +60,8 @@ export function controlRoutes(h: Record<ControlHandlerName | AdminHandlerName, H
     r('repositories.getIamPolicy', 'GET', `${R}\\:getIamPolicy`, h.getIamPolicy),
     r('repositories.setIamPolicy', 'POST', `${R}\\:setIamPolicy`, h.setIamPolicy),
     r('repositories.testIamPermissions', 'POST', `${R}\\:testIamPermissions`, h.testIamPermissions),
+    r('aptArtifacts.import', 'POST', `${R}/aptArtifacts\\:import`, h.importAptArtifacts),
+    r('yumArtifacts.import', 'POST', `${R}/yumArtifacts\\:import`, h.importYumArtifacts),
     r('repositories.get', 'GET', R, h.getRepository),
     r('repositories.update', 'PATCH', R, h.updateRepository),
     r('repositories.delete', 'DELETE', R, h.deleteRepository),

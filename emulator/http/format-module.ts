@@ -4,6 +4,7 @@ import type { AccessCheck } from '../core/access.js';
 import type { EmulatorError } from '../core/errors.js';
 import type { EmulatorEventType } from '../core/events.js';
 import type { ArtifactInventory } from '../core/inventory.js';
+import type { ImportKind } from '../core/import-kind.js';
 import type { UploadKind } from '../core/upload-kind.js';
 import type { AppContext, RouteParams } from './context.js';
 import type { Routes } from './routes.js';
@@ -47,6 +48,8 @@ export interface FormatModule {
   inventory?: ArtifactInventory;
   /** The `/upload/v1/…/<kind>:create` methods it serves through the control plane's upload protocol. */
   uploadKinds?: readonly UploadKind[];
+  /** The `/v1/{parent}/<kind>:import` methods it serves through the control plane (Apt, Yum). */
+  importKinds?: readonly ImportKind[];
   /** Events its services emit (documentation and the event feed's filters). */
   events?: readonly EmulatorEventType[];
   /** What IAM must allow for a matched route; undefined means no check (public endpoints, bad names). */

@@ -8,6 +8,11 @@ import { boolQuery, intQuery, listQuery, maskQuery, query, respond, seg } from '
 const repo = (p: RouteParams) => `projects/${seg(p.project)}/locations/${seg(p.location)}/repositories/${seg(p.repository)}`;
 const pkg = (p: RouteParams) => `${repo(p)}/packages/${seg(p.package)}`;
 const body = async (ctx: AppContext) => (await readJson(ctx, 1 << 20)) as Json;
+/** `{gcsSource: {uris, useWildcards}}` (also the proto field names, `gcs_source`/`use_wildcards`) */
+const importBody = (b: Json) => {
+  const src = asJson(b.gcsSource ?? b.gcs_source);
+  return { gcsSource: { uris: Array.isArray(src.uris) ? src.uris.map(String) : [], useWildcards: (src.useWildcards ?? src.use_wildcards) === true } };
+};
 const asJson = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
 
 /**
@@ -20,7 +25,7 @@ const warnHeader = (ctx: AppContext) => (message: string) => {
 };
 
 export type ControlHandlerName =
-  | 'listLocations' | 'getLocation' | 'getOperation'
+  | 'listLocations' | 'getLocation' | 'getOperation' | 'importAptArtifacts' | 'importYumArtifacts'
   | 'createRepository' | 'getRepository' | 'listRepositories' | 'updateRepository' | 'deleteRepository'
   | 'listPackages' | 'getPackage' | 'updatePackage' | 'deletePackage'
   | 'listVersions' | 'getVersion' | 'updateVersion' | 'deleteVersion' | 'batchDeleteVersions'
@@ -36,6 +41,8 @@ export function restHandlers(api: ControlApi): Record<ControlHandlerName, Handle
     listLocations: async (ctx, p) => respond(ctx, await api.listLocations({ name: `projects/${p.project}`, pageSize: intQuery(ctx, 'pageSize'), pageToken: query(ctx, 'pageToken') })),
     getLocation: async (ctx, p) => respond(ctx, await api.getLocation({ name: `projects/${p.project}/locations/${p.location}` })),
     getOperation: async (ctx, p) => respond(ctx, await api.getOperation({ name: `projects/${p.project}/locations/${p.location}/operations/${seg(p.operation)}` })),
+    importAptArtifacts: async (ctx, p) => respond(ctx, await api.importAptArtifacts({ ...importBody(await body(ctx)), parent: repo(p) })),
+    importYumArtifacts: async (ctx, p) => respond(ctx, await api.importYumArtifacts({ ...importBody(await body(ctx)), parent: repo(p) })),
 
     createRepository: async (ctx, p) => respond(ctx, await api.createRepository({
       parent: `projects/${p.project}/locations/${p.location}`, repositoryId: query(ctx, 'repositoryId') ?? '', repository: asJson(await readJson(ctx, 1 << 20)), warn: warnHeader(ctx),
