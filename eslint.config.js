@@ -36,6 +36,7 @@ export default tseslint.config(
   layer(['emulator/content/**/*.ts'], [NOT_ELECTRON, UPPER(['http', 'iam', 'formats', 'control', 'scanning', 'remote', 'jobs'], 'content may import core and storage only (formats describe their tables to it)')]),
   layer(['emulator/settings/**/*.ts'], [NOT_ELECTRON, UPPER(['storage', 'http', 'iam', 'formats', 'control', 'content', 'scanning', 'remote', 'jobs'], 'settings renders client snippets from core only (the CLI and the dashboard print the same bytes)')]),
   layer(['emulator/scanning/**/*.ts'], [NOT_ELECTRON, UPPER(['http', 'iam', 'formats', 'control', 'content', 'remote'], 'scanning may import core, storage and jobs only (STYLE §A.2)')]),
+  layer(['emulator/config/**/*.ts'], [NOT_ELECTRON, UPPER(['http', 'iam', 'formats', 'control', 'content', 'scanning', 'remote', 'jobs'], 'config may import core and storage only: it applies the file through ConfigTarget (the control plane, passed in)')]),
   layer(['emulator/jobs/**/*.ts'], [NOT_ELECTRON, UPPER(['storage', 'http', 'iam', 'formats', 'control', 'scanning', 'remote'], 'jobs may import core only')]),
   ...FORMAT_IDS.map(formatLayer),
   layer(['emulator/control/**/*.ts'], [NOT_ELECTRON, UPPER(['formats', 'scanning', 'jobs', 'remote'], 'control knows formats only through FormatModule'),

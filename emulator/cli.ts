@@ -1,16 +1,18 @@
 // `ar-emulator` command line: `start` runs the emulator headless until SIGINT/SIGTERM, printing a readiness
 // line and an export line in the style of the gcloud emulators; the other commands are in cli-tools.ts
 // (auth, configure-docker, print-settings) and cli-policies.ts (clock, cleanup run, gc).
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { createEmulator, createLineLogger, type Emulator } from './index.js';
+import { createEmulator, createLineLogger, findDefaultConfig, type Emulator } from './index.js';
 import { PRINT_SETTINGS_USAGE, printSettings, tools } from './cli-tools.js';
 import { POLICIES_HELP, POLICIES_USAGE, policyCommand } from './cli-policies.js';
 import { FAULTS_HELP, FAULTS_USAGE, faultsCommand } from './cli-faults.js';
 import { VULNDB_HELP, VULNDB_USAGE, vulndbCommand } from './cli-vulndb.js';
 import { SCAN_HELP, SCAN_USAGE, scanCommand } from './cli-scan.js';
+import { CONFIG_HELP, CONFIG_USAGE, configCommand } from './cli-config.js';
 import { parseDurationMs } from './core/duration.js';
 
 const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir DIR] [--project ID] [--location LOC] [--log-level LEVEL]
@@ -25,6 +27,8 @@ const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir 
   --iam        open (default: no credentials needed) | enforce (every request is checked against IAM)
   --cleanup-interval  how often, in emulator time, cleanup policies run (default 24h; e.g. 6h, 30m, 86400s)
   --offline    no remote repository contacts its upstream (answers from its cache only; \`ar-emulator offline off\` ends it)
+  --config     FILE: the config file (repositories, IAM policies, service accounts; docs/config.md), applied at start
+               and watched; default ./ar-emulator.yaml, .yml or .json when one exists (--no-config: none)
   --gcs-root   DIR: where aptArtifacts:import / yumArtifacts:import read gs://BUCKET/OBJECT, as DIR/BUCKET/OBJECT (default DATA-DIR/gcs)
   --secrets    FILE: JSON or YAML map from Secret Manager versions (projects/P/secrets/S/versions/V) to values, for upstream credentials
 
@@ -35,12 +39,14 @@ const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir 
        ${FAULTS_USAGE}
        ${VULNDB_USAGE}
        ${SCAN_USAGE}
+       ${CONFIG_USAGE}
   --endpoint   the running emulator (default $ARTIFACT_REGISTRY_EMULATOR_HOST, else localhost:8088)
   print-settings prints the .npmrc, .pypirc/pip.conf or docker lines for a repository (docs/print-settings.md)
 ${POLICIES_HELP}
 ${FAULTS_HELP}
 ${VULNDB_HELP}
-${SCAN_HELP}`;
+${SCAN_HELP}
+${CONFIG_HELP}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -54,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'faults' || command === 'offline') return faultsCommand(command, rest);
   if (command === 'vulndb') return vulndbCommand(rest);
   if (command === 'scan') return scanCommand(rest);
+  if (command === 'config') return configCommand(rest);
   if (command !== 'start') {
     process.stderr.write(`ar-emulator: unknown command "${command}"\n${USAGE}\n`);
     return 2;
@@ -75,6 +82,8 @@ export async function main(argv: string[]): Promise<number> {
         offline: { type: 'boolean', default: false },
         secrets: { type: 'string' },
         'gcs-root': { type: 'string', default: process.env.AR_EMULATOR_GCS_ROOT },
+        config: { type: 'string', default: process.env.AR_EMULATOR_CONFIG },
+        'no-config': { type: 'boolean', default: false },
       },
       strict: true,
     }));
@@ -101,6 +110,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write('ar-emulator: --cleanup-interval must be a duration of at least a minute, like 24h, 30m or 86400s\n');
     return 2;
   }
+  const configFile = values['no-config'] ? undefined : (values.config ?? findDefaultConfig(process.cwd()));
+  if (values.config !== undefined && !values['no-config'] && !existsSync(values.config)) {
+    process.stderr.write(`ar-emulator: --config ${values.config}: no such file\n`);
+    return 2;
+  }
   const level = values['log-level'] as 'debug' | 'info' | 'warn' | 'error';
   const logger = createLineLogger({ level, sink: (line) => process.stderr.write(`${line}\n`) });
   let emulator: Emulator;
@@ -117,6 +131,7 @@ export async function main(argv: string[]): Promise<number> {
       offline: values.offline,
       ...(values.secrets !== undefined ? { secretsFile: values.secrets } : {}),
       ...(values['gcs-root'] !== undefined ? { gcsRoot: values['gcs-root'] } : {}),
+      ...(configFile ? { configFile } : {}),
       logger,
       ...compactionFromEnv(process.env.AR_EMULATOR_COMPACTION_BYTES),
     });

@@ -25,6 +25,7 @@ import { createPythonModule } from './formats/python/index.js';
 import { createGenericModule } from './formats/generic/index.js';
 import { createRepoSigner, type RepoSigner } from './content/repo-signing.js';
 import { resolveGcsUris } from './storage/gcs-source.js';
+import { ConfigError, ConfigFile, type ConfigStatus } from './config/index.js';
 import { createUploadModule } from './control/upload/index.js';
 import { OperationStore } from './control/operations.js';
 import { createNpmModule } from './formats/npm/index.js';
@@ -67,6 +68,7 @@ export { ManualClock, systemClock, VirtualClock, type Clock } from './core/clock
 export type { CleanupReport } from './content/cleanup-runner.js';
 export { createLineLogger, silentLogger, type Logger } from './core/logger.js';
 export { ShardUnreadableError } from './storage/low-meta-store.js';
+export { ConfigError, CONFIG_SCHEMA, findDefaultConfig, type ConfigStatus } from './config/index.js';
 
 export interface EmulatorOptions {
   /** where blobs and metadata live (created if missing) */
@@ -78,6 +80,10 @@ export interface EmulatorOptions {
   defaultProject?: string;
   /** location for requests that do not name one in the Host header (default us-central1) */
   defaultLocation?: string;
+  /** the config file applied at start and watched (docs/config.md); an invalid one fails the start with ConfigError */
+  configFile?: string;
+  /** watch the config file and apply its edits live (default true) */
+  watchConfig?: boolean;
   /** where `gs://BUCKET/OBJECT` of `aptArtifacts:import` / `yumArtifacts:import` is read: ROOT/BUCKET/OBJECT (default DATADIR/gcs) */
   gcsRoot?: string;
   /** the real time the emulator's virtual clock starts from (tests pass a ManualClock); the system clock by default */
@@ -179,6 +185,10 @@ export interface Emulator {
   readonly clock: VirtualClock;
   /** upstream faults and offline switches of remote repositories (what POST /_emulator/faults and /offline change) */
   readonly upstream: UpstreamConditions;
+  /** the config file's state: applied, or invalid with its problems (undefined without a config file) */
+  configStatus(): ConfigStatus | undefined;
+  /** reads and applies the config file now (what `ar-emulator reset` will build on) */
+  applyConfig(): Promise<ConfigStatus>;
   /** Runs a repository's cleanup policies now (`projects/P/locations/L/repositories/R`); dryRun overrides its setting. */
   runCleanup(repository: string, opts?: { dryRun?: boolean }): Promise<CleanupReport>;
   /** Deletes every blob nothing references, now (safe during pushes). */
@@ -317,6 +327,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     gc: () => gc(),
   };
   const api = createEmulatorApiModule({ events, version: VERSION, startedAt, url: () => url, iamHandlers: security.handlers, policy,
+    config: () => (config ? { status: () => config.status, apply: () => config.apply() } : undefined),
     virtualWarnings: (name) => {
       const ref = parseRepositoryName(name);
       const record = ref && meta.get(repositoryShardKey(ref))?.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY);
@@ -418,9 +429,28 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     scheduler.request('purge-uploads-now', 0, purgeUploads);
   });
 
-  events.emit('server.started', { url, dataDir: paths.root });
+  // The config file (docs/config.md): applied before the emulator is announced, then watched.
+  const config = options.configFile
+    ? new ConfigFile({
+        file: options.configFile, meta, events, clock, logger: logger.child('config'),
+        target: {
+          createRepository: (req) => controlApi.createRepository(req),
+          updateRepository: (req) => controlApi.updateRepository(req),
+          deleteRepository: (req) => controlApi.deleteRepository(req),
+          getRepository: (req) => controlApi.getRepository(req),
+          listPackages: (req) => controlApi.listPackages(req),
+          getIamPolicy: (req) => controlApi.getIamPolicy(req),
+          setIamPolicy: (req) => controlApi.setIamPolicy(req),
+          projectPolicy: (project) => identities.projectPolicy(project) as Record<string, unknown> | undefined,
+          setProjectPolicy: (project, policy) => identities.setProjectPolicy(project, policy),
+          serviceAccountExists: (email) => identities.serviceAccounts(email.split('@')[1]!.replace(/\.iam\.gserviceaccount\.com$/, '')).some((a) => a.email === email),
+          createServiceAccount: (project, accountId, displayName) => identities.createServiceAccount(project, accountId, displayName),
+          createKey: async (email) => (await identities.createKey(email, `${url}/token`)).file,
+        },
+      })
+    : undefined;
   let stopping: Promise<void> | undefined;
-  return {
+  const emulator: Emulator = {
     url,
     host,
     port: server.port,
@@ -437,6 +467,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     stop(graceMs) {
       stopping ??= (async () => {
         events.emit('server.stopping', { reason: 'stop requested' });
+        await config?.close();
         scheduler.stop();
         await scanner.stop();
         shutdown.abort();
@@ -449,7 +480,22 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
       })();
       return stopping;
     },
+    configStatus: () => config?.status,
+    applyConfig: async () => {
+      if (!config) throw new EmulatorError('FAILED_PRECONDITION', 'The emulator was started without a config file (--config FILE).');
+      return config.apply();
+    },
   };
+  if (config) {
+    const status = await config.apply();
+    if (status.state === 'invalid') {
+      await emulator.stop(0);
+      throw new ConfigError(status.problems);
+    }
+    if (options.watchConfig !== false) config.watch();
+  }
+  events.emit('server.started', { url, dataDir: paths.root });
+  return emulator;
 }
 
 /** How long after a delete the garbage collector runs: deletes in a burst (an image, a repository) share one run. */

@@ -33,6 +33,8 @@ export interface EmulatorApiDeps {
   repositoryMode?: (name: string) => RepositoryMode | undefined;
   /** a virtual repository's dependency-confusion warnings by full name (undefined: no such repository); docs/virtual.md */
   virtualWarnings?: (name: string) => ShadowingWarning[] | undefined;
+  /** the config file (docs/config.md): its state, and applying it again; absent without a config file */
+  config?: () => { status(): unknown; apply(): Promise<unknown> } | undefined;
 }
 
 const DEFAULT_REPLAY = 100;
@@ -64,6 +66,20 @@ export function createEmulatorApiModule(d: EmulatorApiDeps): FormatModule {
     if (!warnings) throw new EmulatorError('NOT_FOUND', `Repository ${repository.slice(0, 200)} was not found.`);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { warnings };
+  };
+
+  /** GET /_emulator/config: the config file's state (applied, or invalid with `file:line:column` problems); POST …/apply reads it again. */
+  const configFile = () => {
+    const c = d.config?.();
+    if (!c) throw new EmulatorError('FAILED_PRECONDITION', 'The emulator was started without a config file (--config FILE; docs/config.md).');
+    return c;
+  };
+  const getConfig: Handler = async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = d.config?.()?.status() ?? { file: null };
+  };
+  const applyConfig: Handler = async (ctx) => {
+    ctx.body = await configFile().apply();
   };
 
   const health: Handler = async (ctx) => {
@@ -135,6 +151,8 @@ export function createEmulatorApiModule(d: EmulatorApiDeps): FormatModule {
     { name: 'emulator.settings.get', method: 'GET', path: '/_emulator/settings/:tool', handler: getSettings },
     { name: 'emulator.cleanup.last', method: 'GET', path: '/_emulator/cleanup/last', handler: getLastCleanup },
     { name: 'emulator.warnings.get', method: 'GET', path: '/_emulator/warnings', handler: getWarnings },
+    { name: 'emulator.config.get', method: 'GET', path: '/_emulator/config', handler: getConfig },
+    { name: 'emulator.config.apply', method: 'POST', path: '/_emulator/config/apply', handler: applyConfig },
     { name: 'emulator.oauth.token', method: 'POST', path: '/token', handler: d.iamHandlers.oauthToken },
     { name: 'emulator.iam.mintToken', method: 'POST', path: '/_emulator/iam/tokens', handler: d.iamHandlers.mintToken },
     { name: 'emulator.iam.setGroup', method: 'PUT', path: '/_emulator/iam/groups/:group', handler: d.iamHandlers.setGroup },

@@ -66,6 +66,13 @@ export interface EmulatorEventMap {
     repository: string; package: string; version: string; resourceUri: string;
     counts: Record<string, number>; total: number; fixable: number; worst?: string; status: 'FINISHED_SUCCESS' | 'FINISHED_UNSUPPORTED';
   };
+  /** the config file (docs/config.md) was applied: what it created, updated, deleted, and kept although no longer declared */
+  'config.applied': {
+    file: string; created: string[]; updated: string[]; deleted: string[]; kept: Array<{ name: string; reason: string }>;
+    iamPolicies: string[]; serviceAccounts: string[];
+  };
+  /** an edit of the config file was refused (the state before it stays): each problem as `file:line:column: message` */
+  'config.invalid': { file: string; problems: string[] };
   /** a scan could not read the image (a corrupt layer, a decompression bomb, a missing blob): why */
   'scan.failed': { repository: string; package: string; version: string; resourceUri: string; reason: string };
 }

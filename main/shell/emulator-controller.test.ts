@@ -26,6 +26,8 @@ function fakeFactory() {
       upstream: {} as Emulator['upstream'],
       runCleanup: async (repository) => ({ repository, dryRun: true, deleted: [], keptCount: 0 }),
       collectGarbage: async () => ({ blobsDeleted: 0, bytesReclaimed: 0 }),
+      configStatus: () => undefined,
+      applyConfig: async () => ({ file: '', state: 'applied', problems: [] }),
       stop: async () => void stopped.push(port),
     };
   };

@@ -94,4 +94,13 @@ describe('describeEvent for policies', () => {
     expect(describeEvent(ev('vulndb.imported', { added: 3, updated: 1, advisories: 15 }))).toEqual({ category: 'scan', title: 'Advisory database updated: 3 added, 1 updated', detail: '15 advisories · stored images are scanned again' });
     expect(categoryOf(ev('push.failed', {}))).toBe('error');
   });
+
+  it('reads config file events: what an edit changed, or why it was refused', () => {
+    expect(describeEvent(ev('config.applied', { file: '/w/ar-emulator.yaml', created: ['a', 'b'], updated: [], deleted: ['c'], kept: [], iamPolicies: ['x'], serviceAccounts: [] }))).toEqual({
+      category: 'server', title: 'Applied ar-emulator.yaml', detail: '2 created · 1 deleted · 1 IAM policy',
+    });
+    expect(describeEvent(ev('config.invalid', { file: '/w/ar-emulator.yaml', problems: ['/w/ar-emulator.yaml:8:5: unknown field "colour"', 'x'] }))).toEqual({
+      category: 'error', title: 'Edit of ar-emulator.yaml refused: the previous state stays', detail: '/w/ar-emulator.yaml:8:5: unknown field "colour" (and 1 more)',
+    });
+  });
 });

@@ -36,6 +36,7 @@ export function categoryOf(e: FeedEvent): EventCategory {
   const [noun, verb] = e.type.split('.');
   if (e.type.startsWith('policy.') || e.type === 'virtual.shadowing' || (str(e.data.permission) && str(e.data.principal))) return 'violation';
   if (noun === 'scan' || noun === 'vulndb') return 'scan';
+  if (noun === 'config') return verb === 'invalid' ? 'error' : 'server';
   if (verb === 'failed' || e.type.endsWith('.error')) return 'error';
   if (noun === 'cache' || noun === 'faults') return 'cache';
   if (noun === 'cleanup') return 'cleanup';
@@ -72,6 +73,7 @@ export function describeEvent(e: FeedEvent): EventView {
   if (e.type === 'cache.hit' || e.type === 'cache.miss') return cacheEvent(e.type, d, repository);
   if (e.type.startsWith('scan.')) return scanEvent(e.type, d, repository);
   if (e.type === 'vulndb.imported') return vulndbImported(d);
+  if (e.type === 'config.applied' || e.type === 'config.invalid') return configEvent(e.type, d);
   switch (category) {
     case 'violation':
       if (str(d.permission) === IMMUTABLE_TAGS) return immutableTagViolation(e, repository ?? str(d.resource));
@@ -170,6 +172,23 @@ function scanEvent(type: string, d: Record<string, unknown>, repository: string 
   const parts = entries.map(([sev, n]) => `${n} ${sev === 'SEVERITY_UNSPECIFIED' ? 'unrated' : sev.toLowerCase()}`);
   if (total && typeof d.fixable === 'number') parts.push(`${d.fixable} fixable`);
   return { category: 'scan', repository, title, detail: parts.join(' · ') };
+}
+
+/** `config.applied` / `config.invalid`: what an edit of the config file changed, or why it was refused (the first problem). */
+function configEvent(type: string, d: Record<string, unknown>): EventView {
+  const list = (k: string) => (Array.isArray(d[k]) ? (d[k] as unknown[]) : []);
+  const file = str(d.file)?.split('/').pop() ?? 'config file';
+  if (type === 'config.invalid') {
+    const problems = list('problems').filter((p): p is string => typeof p === 'string');
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+    return { category: 'error', title: `Edit of ${file} refused: the previous state stays`, detail: `${problems[0] ?? ''}${more}` };
+  }
+  const parts = [['created', list('created').length], ['updated', list('updated').length], ['deleted', list('deleted').length], ['kept', list('kept').length]]
+    .filter(([, n]) => (n as number) > 0)
+    .map(([w, n]) => `${n} ${w}`);
+  const policies = list('iamPolicies').length;
+  if (policies) parts.push(`${policies} IAM polic${policies === 1 ? 'y' : 'ies'}`);
+  return { category: 'server', title: `Applied ${file}`, detail: parts.length ? parts.join(' · ') : 'no changes' };
 }
 
 /** `vulndb.imported`: what an import changed; stored images are scanned again. */
