@@ -1,8 +1,8 @@
 // `ar-emulator` command line: `start` runs the emulator headless until SIGINT/SIGTERM, printing a readiness
 // line and an export line in the style of the gcloud emulators; the other commands are in cli-tools.ts
 // (auth, configure-docker, print-settings) and cli-policies.ts (clock, cleanup run, gc).
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -13,6 +13,7 @@ import { FAULTS_HELP, FAULTS_USAGE, faultsCommand } from './cli-faults.js';
 import { VULNDB_HELP, VULNDB_USAGE, vulndbCommand } from './cli-vulndb.js';
 import { SCAN_HELP, SCAN_USAGE, scanCommand } from './cli-scan.js';
 import { CONFIG_HELP, CONFIG_USAGE, configCommand } from './cli-config.js';
+import { FIXTURE_HELP, FIXTURE_USAGE, fixtureCommand } from './cli-fixture.js';
 import { parseDurationMs } from './core/duration.js';
 
 const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir DIR] [--project ID] [--location LOC] [--log-level LEVEL]
@@ -20,6 +21,7 @@ const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir 
   --port       port to listen on (default 8088; 0 picks a free one)
   --host       interface to listen on (default 127.0.0.1)
   --data-dir   where blobs and metadata are kept (default ~/.ar-emulator/data)
+  --ephemeral  a temporary data dir, removed when the emulator stops
   --project    default project (default local-project)
   --location   location for requests without a LOCATION-docker.pkg.dev Host (default us-central1)
   --log-level  debug | info | warn | error (default info)
@@ -40,13 +42,15 @@ const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir 
        ${VULNDB_USAGE}
        ${SCAN_USAGE}
        ${CONFIG_USAGE}
+       ${FIXTURE_USAGE}
   --endpoint   the running emulator (default $ARTIFACT_REGISTRY_EMULATOR_HOST, else localhost:8088)
   print-settings prints the .npmrc, .pypirc/pip.conf or docker lines for a repository (docs/print-settings.md)
 ${POLICIES_HELP}
 ${FAULTS_HELP}
 ${VULNDB_HELP}
 ${SCAN_HELP}
-${CONFIG_HELP}`;
+${CONFIG_HELP}
+${FIXTURE_HELP}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -61,6 +65,7 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'vulndb') return vulndbCommand(rest);
   if (command === 'scan') return scanCommand(rest);
   if (command === 'config') return configCommand(rest);
+  if (command === 'env-init' || command === 'reset') return fixtureCommand(command, rest);
   if (command !== 'start') {
     process.stderr.write(`ar-emulator: unknown command "${command}"\n${USAGE}\n`);
     return 2;
@@ -84,6 +89,7 @@ export async function main(argv: string[]): Promise<number> {
         'gcs-root': { type: 'string', default: process.env.AR_EMULATOR_GCS_ROOT },
         config: { type: 'string', default: process.env.AR_EMULATOR_CONFIG },
         'no-config': { type: 'boolean', default: false },
+        ephemeral: { type: 'boolean', default: false },
       },
       strict: true,
     }));
@@ -115,12 +121,20 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`ar-emulator: --config ${values.config}: no such file\n`);
     return 2;
   }
+  if (values.ephemeral && rest.some((a) => a === '--data-dir' || a.startsWith('--data-dir='))) {
+    process.stderr.write('ar-emulator: --ephemeral makes its own data dir: leave out --data-dir\n');
+    return 2;
+  }
+  const ephemeralDir = values.ephemeral ? mkdtempSync(join(tmpdir(), 'ar-emulator-')) : undefined;
+  const dropEphemeral = () => {
+    if (ephemeralDir) rmSync(ephemeralDir, { recursive: true, force: true });
+  };
   const level = values['log-level'] as 'debug' | 'info' | 'warn' | 'error';
   const logger = createLineLogger({ level, sink: (line) => process.stderr.write(`${line}\n`) });
   let emulator: Emulator;
   try {
     emulator = await createEmulator({
-      dataDir: values['data-dir'],
+      dataDir: ephemeralDir ?? values['data-dir'],
       host: values.host,
       port,
       defaultProject: values.project,
@@ -140,6 +154,7 @@ export async function main(argv: string[]): Promise<number> {
     if ((err as { code?: string }).code === 'EADDRINUSE') {
       process.stderr.write(`[ar-emulator] port ${port} is taken: stop what listens there, choose another with --port, or use --port 0 for a free one\n`);
     }
+    dropEphemeral();
     return 1;
   }
   process.stdout.write(
@@ -163,6 +178,7 @@ export async function main(argv: string[]): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+  dropEphemeral();
   process.stderr.write('[ar-emulator] stopped\n');
   return 0;
 }

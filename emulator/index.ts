@@ -69,6 +69,7 @@ export type { CleanupReport } from './content/cleanup-runner.js';
 export { createLineLogger, silentLogger, type Logger } from './core/logger.js';
 export { ShardUnreadableError } from './storage/low-meta-store.js';
 export { ConfigError, CONFIG_SCHEMA, findDefaultConfig, type ConfigStatus } from './config/index.js';
+export { startEmulator, type EmulatorFixture, type FixtureOptions, type FixtureUrls } from './fixture.js';
 
 export interface EmulatorOptions {
   /** where blobs and metadata live (created if missing) */
@@ -185,6 +186,8 @@ export interface Emulator {
   readonly clock: VirtualClock;
   /** upstream faults and offline switches of remote repositories (what POST /_emulator/faults and /offline change) */
   readonly upstream: UpstreamConditions;
+  /** Back to the seeded state: everything deleted, then the config file applied again (docs/config.md). */
+  reset(): Promise<ConfigStatus | undefined>;
   /** the config file's state: applied, or invalid with its problems (undefined without a config file) */
   configStatus(): ConfigStatus | undefined;
   /** reads and applies the config file now (what `ar-emulator reset` will build on) */
@@ -328,6 +331,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   };
   const api = createEmulatorApiModule({ events, version: VERSION, startedAt, url: () => url, iamHandlers: security.handlers, policy,
     config: () => (config ? { status: () => config.status, apply: () => config.apply() } : undefined),
+    reset: () => emulator.reset(),
     virtualWarnings: (name) => {
       const ref = parseRepositoryName(name);
       const record = ref && meta.get(repositoryShardKey(ref))?.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY);
@@ -479,6 +483,26 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
         await meta.close();
       })();
       return stopping;
+    },
+    async reset() {
+      // Back to the seeded state (docs/config.md "Reset"): every repository goes (with its artifacts, tags, IAM
+      // policy and scan results), groups and project policies go, the clock, faults and offline switches are
+      // cleared; then the config file, if any, is applied again from scratch.
+      for (const record of [...allRepositories(meta)]) {
+        await controlApi.deleteRepository({ name: `projects/${record.project}/locations/${record.location}/repositories/${record.repository}` }).catch((err: unknown) => {
+          if (!(err instanceof EmulatorError && (err.code === 'NOT_FOUND' || err.code === 'REPOSITORY_NOT_FOUND'))) throw err;
+        });
+      }
+      await identities.resetPolicies();
+      upstream.clearFaults();
+      upstream.setOffline(undefined, false);
+      for (const r of upstream.offlineState().repositories) upstream.setOffline(r, false);
+      clock.reset();
+      await config?.forget();
+      const status = config ? await config.apply() : undefined;
+      await gc();
+      events.emit('emulator.reset', { repositories: status?.last?.created.length ?? 0, config: status?.state ?? 'none' });
+      return status;
     },
     configStatus: () => config?.status,
     applyConfig: async () => {

@@ -201,7 +201,9 @@ const ADMIN_ROUTES = new Set(['emulator.iam.mintToken', 'emulator.iam.setGroup',
   // names members' packages whatever the caller may read (docs/virtual.md)
   'emulator.warnings.get',
   // the config file's path and problems; applying it changes repositories and IAM (docs/config.md)
-  'emulator.config.get', 'emulator.config.apply']);
+  'emulator.config.get', 'emulator.config.apply',
+  // deletes everything
+  'emulator.reset']);
 
 export function isAdminRoute(routeName: string | undefined): boolean {
   return routeName !== undefined && (ADMIN_ROUTES.has(routeName) || routeName.startsWith('control.admin.'));

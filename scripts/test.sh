@@ -4,7 +4,7 @@
 #   2. installs the real clients the integration tests drive (as root, idempotent)
 #   3. typecheck (per-folder tsconfigs; also builds main/ and the dashboard in renderer/), lint (layering),
 #      unit + component tests (main/ with a mocked electron), integration tests (real clients, the official
-#      OCI conformance suite), browser tests with @playwright/test (the dashboard in Debian's Chromium, the
+#      OCI conformance suite), the examples/vitest fixture project, browser tests with @playwright/test (the dashboard in Debian's Chromium, the
 #      Electron smoke test where a binary exists)
 # In CI (CI=true) a missing client fails the run instead of skipping its tests.
 set -euo pipefail
@@ -37,6 +37,8 @@ npx vitest run --project unit --reporter=default --reporter=json --outputFile.js
 step "integration tests (real clients)"
 FAILED=0
 npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$RESULTS/integration.json" || FAILED=1
+step "examples (examples/vitest: the emulator as a vitest globalSetup fixture)"
+npx vitest run --config examples/vitest/vitest.config.ts --reporter=default --reporter=json --outputFile.json="$RESULTS/examples.json" || FAILED=1
 step "browser tests (@playwright/test: dashboard in Chromium, Electron smoke)"
 PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/browser.json" npx playwright test || FAILED=1
 step "done in $(( $(date +%s) - T0 ))s"
@@ -53,5 +55,5 @@ node -e '
     }
   }
   console.log(`tests: ${p} passed, ${f} failed, ${s} skipped`);
-' "$RESULTS/unit.json" "$RESULTS/integration.json" "$RESULTS/browser.json"
+' "$RESULTS/unit.json" "$RESULTS/integration.json" "$RESULTS/examples.json" "$RESULTS/browser.json"
 exit $FAILED

@@ -52,6 +52,13 @@ export class ConfigApplier {
     private readonly shard: MetaShard,
   ) {}
 
+  async forget(): Promise<void> {
+    await this.shard.transact((tx) => {
+      for (const [k] of [...this.shard.entries(REPOS)]) tx.delete(REPOS, k);
+      for (const [k] of [...this.shard.entries(POLICIES)]) tx.delete(POLICIES, k);
+    });
+  }
+
   /** The config's file (for keyFile paths relative to it) and its parsed content. */
   async apply(file: string, config: DeclaredConfig): Promise<ApplyResult> {
     const t = this.target;

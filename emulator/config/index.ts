@@ -73,6 +73,12 @@ export class ConfigFile {
     this.watcher.on('error', (err) => this.d.logger.warn('config file watch failed', { file: this.file, error: String(err) }));
   }
 
+  /** Forgets what the file declared (a reset deleted it all), so the next apply creates everything again. */
+  async forget(): Promise<void> {
+    await this.chain;
+    await this.applier.forget();
+  }
+
   async close(): Promise<void> {
     clearTimeout(this.timer);
     await this.watcher?.close();

@@ -35,6 +35,8 @@ export interface EmulatorApiDeps {
   virtualWarnings?: (name: string) => ShadowingWarning[] | undefined;
   /** the config file (docs/config.md): its state, and applying it again; absent without a config file */
   config?: () => { status(): unknown; apply(): Promise<unknown> } | undefined;
+  /** back to the seeded state (Emulator.reset) */
+  reset?: () => Promise<unknown>;
 }
 
 const DEFAULT_REPLAY = 100;
@@ -80,6 +82,12 @@ export function createEmulatorApiModule(d: EmulatorApiDeps): FormatModule {
   };
   const applyConfig: Handler = async (ctx) => {
     ctx.body = await configFile().apply();
+  };
+
+  /** POST /_emulator/reset: everything deleted, the config file applied again; answers the config's state. */
+  const reset: Handler = async (ctx) => {
+    if (!d.reset) throw new EmulatorError('UNSUPPORTED', 'Reset is not available.');
+    ctx.body = { config: (await d.reset()) ?? null };
   };
 
   const health: Handler = async (ctx) => {
@@ -153,6 +161,7 @@ export function createEmulatorApiModule(d: EmulatorApiDeps): FormatModule {
     { name: 'emulator.warnings.get', method: 'GET', path: '/_emulator/warnings', handler: getWarnings },
     { name: 'emulator.config.get', method: 'GET', path: '/_emulator/config', handler: getConfig },
     { name: 'emulator.config.apply', method: 'POST', path: '/_emulator/config/apply', handler: applyConfig },
+    { name: 'emulator.reset', method: 'POST', path: '/_emulator/reset', handler: reset },
     { name: 'emulator.oauth.token', method: 'POST', path: '/token', handler: d.iamHandlers.oauthToken },
     { name: 'emulator.iam.mintToken', method: 'POST', path: '/_emulator/iam/tokens', handler: d.iamHandlers.mintToken },
     { name: 'emulator.iam.setGroup', method: 'PUT', path: '/_emulator/iam/groups/:group', handler: d.iamHandlers.setGroup },

@@ -71,6 +71,8 @@ export interface EmulatorEventMap {
     file: string; created: string[]; updated: string[]; deleted: string[]; kept: Array<{ name: string; reason: string }>;
     iamPolicies: string[]; serviceAccounts: string[];
   };
+  /** the emulator was reset to its seeded state (POST /_emulator/reset): repositories the config created again, the config's state */
+  'emulator.reset': { repositories: number; config: 'applied' | 'invalid' | 'none' };
   /** an edit of the config file was refused (the state before it stays): each problem as `file:line:column: message` */
   'config.invalid': { file: string; problems: string[] };
   /** a scan could not read the image (a corrupt layer, a decompression bomb, a missing blob): why */

@@ -133,6 +133,14 @@ export class IdentityStore {
     await this.shard.transact((tx) => tx.put('groups', group, [...new Set(members)].sort()));
   }
 
+  /** Reset (docs/config.md): groups and project policies go; service accounts and their keys stay (key files outlive a reset). */
+  async resetPolicies(): Promise<void> {
+    await this.shard.transact((tx) => {
+      for (const [g] of [...this.shard.entries('groups')]) tx.delete('groups', g);
+      for (const [p] of [...this.shard.entries('projectPolicies')]) tx.delete('projectPolicies', p);
+    });
+  }
+
   groups(): Record<string, string[]> {
     return Object.fromEntries(this.shard.entries<string[]>('groups'));
   }

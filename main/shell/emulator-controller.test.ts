@@ -27,6 +27,7 @@ function fakeFactory() {
       runCleanup: async (repository) => ({ repository, dryRun: true, deleted: [], keptCount: 0 }),
       collectGarbage: async () => ({ blobsDeleted: 0, bytesReclaimed: 0 }),
       configStatus: () => undefined,
+      reset: async () => undefined,
       applyConfig: async () => ({ file: '', state: 'applied', problems: [] }),
       stop: async () => void stopped.push(port),
     };
