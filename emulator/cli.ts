@@ -22,6 +22,8 @@ const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir 
   --host       interface to listen on (default 127.0.0.1)
   --data-dir   where blobs and metadata are kept (default ~/.ar-emulator/data)
   --ephemeral  a temporary data dir, removed when the emulator stops
+  --import     DIR: start from a snapshot (ar-emulator export); verified first, copied into an empty data dir
+  --export-on-exit  DIR: on SIGINT/SIGTERM, a snapshot into DIR before stopping (a failed one keeps the previous)
   --project    default project (default local-project)
   --location   location for requests without a LOCATION-docker.pkg.dev Host (default us-central1)
   --log-level  debug | info | warn | error (default info)
@@ -65,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'vulndb') return vulndbCommand(rest);
   if (command === 'scan') return scanCommand(rest);
   if (command === 'config') return configCommand(rest);
-  if (command === 'env-init' || command === 'reset') return fixtureCommand(command, rest);
+  if (command === 'env-init' || command === 'reset' || command === 'export') return fixtureCommand(command, rest);
   if (command !== 'start') {
     process.stderr.write(`ar-emulator: unknown command "${command}"\n${USAGE}\n`);
     return 2;
@@ -90,6 +92,8 @@ export async function main(argv: string[]): Promise<number> {
         config: { type: 'string', default: process.env.AR_EMULATOR_CONFIG },
         'no-config': { type: 'boolean', default: false },
         ephemeral: { type: 'boolean', default: false },
+        import: { type: 'string' },
+        'export-on-exit': { type: 'string' },
       },
       strict: true,
     }));
@@ -146,6 +150,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(values.secrets !== undefined ? { secretsFile: values.secrets } : {}),
       ...(values['gcs-root'] !== undefined ? { gcsRoot: values['gcs-root'] } : {}),
       ...(configFile ? { configFile } : {}),
+      ...(values.import ? { importSnapshot: values.import } : {}),
       logger,
       ...compactionFromEnv(process.env.AR_EMULATOR_COMPACTION_BYTES),
     });
@@ -170,7 +175,13 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`[ar-emulator] ${signal} received, stopping\n`);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      emulator.stop(10_000).then(resolve, (err: unknown) => {
+      const exported = values['export-on-exit']
+        ? emulator.exportSnapshot(values['export-on-exit']).then(
+            (r) => void process.stderr.write(`[ar-emulator] exported ${r.files} files to ${r.dir}\n`),
+            (err: unknown) => void process.stderr.write(`[ar-emulator] export to ${values['export-on-exit']} failed (the previous export there is intact): ${(err as Error).message}\n`),
+          )
+        : Promise.resolve();
+      exported.then(() => emulator.stop(10_000)).then(resolve, (err: unknown) => {
         process.stderr.write(`[ar-emulator] error while stopping: ${(err as Error).message}\n`);
         resolve();
       });

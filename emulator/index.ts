@@ -25,6 +25,7 @@ import { createPythonModule } from './formats/python/index.js';
 import { createGenericModule } from './formats/generic/index.js';
 import { createRepoSigner, type RepoSigner } from './content/repo-signing.js';
 import { resolveGcsUris } from './storage/gcs-source.js';
+import { exportSnapshot, importSnapshot, type ExportResult } from './storage/snapshot.js';
 import { ConfigError, ConfigFile, type ConfigStatus } from './config/index.js';
 import { createUploadModule } from './control/upload/index.js';
 import { OperationStore } from './control/operations.js';
@@ -69,6 +70,7 @@ export type { CleanupReport } from './content/cleanup-runner.js';
 export { createLineLogger, silentLogger, type Logger } from './core/logger.js';
 export { ShardUnreadableError } from './storage/low-meta-store.js';
 export { ConfigError, CONFIG_SCHEMA, findDefaultConfig, type ConfigStatus } from './config/index.js';
+export { SnapshotError, type ExportResult } from './storage/snapshot.js';
 export { startEmulator, type EmulatorFixture, type FixtureOptions, type FixtureUrls } from './fixture.js';
 
 export interface EmulatorOptions {
@@ -81,6 +83,8 @@ export interface EmulatorOptions {
   defaultProject?: string;
   /** location for requests that do not name one in the Host header (default us-central1) */
   defaultLocation?: string;
+  /** a snapshot (ar-emulator export) to start from: verified, then copied into the data dir, which must be empty */
+  importSnapshot?: string;
   /** the config file applied at start and watched (docs/config.md); an invalid one fails the start with ConfigError */
   configFile?: string;
   /** watch the config file and apply its edits live (default true) */
@@ -186,6 +190,8 @@ export interface Emulator {
   readonly clock: VirtualClock;
   /** upstream faults and offline switches of remote repositories (what POST /_emulator/faults and /offline change) */
   readonly upstream: UpstreamConditions;
+  /** A consistent, checksummed snapshot of the data dir into `dir` while serving (docs/fixture.md); the previous one at `dir` stays until it is complete. */
+  exportSnapshot(dir: string): Promise<ExportResult>;
   /** Back to the seeded state: everything deleted, then the config file applied again (docs/config.md). */
   reset(): Promise<ConfigStatus | undefined>;
   /** the config file's state: applied, or invalid with its problems (undefined without a config file) */
@@ -228,6 +234,8 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const scheduler = new Scheduler(logger.child('jobs'));
 
   const paths = new DataPaths(options.dataDir);
+  // a snapshot goes into an empty data dir before anything reads it (checked first: a tampered one is refused)
+  if (options.importSnapshot) await importSnapshot(options.importSnapshot, paths.root);
   mkdirSync(paths.root, { recursive: true });
   const events = new EventBus(() => clock.now(), logger.child('events'));
   const meta = new LowMetaStore(paths, logger.child('storage'), options.metaCompaction);
@@ -332,6 +340,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const api = createEmulatorApiModule({ events, version: VERSION, startedAt, url: () => url, iamHandlers: security.handlers, policy,
     config: () => (config ? { status: () => config.status, apply: () => config.apply() } : undefined),
     reset: () => emulator.reset(),
+    exportSnapshot: (dir) => emulator.exportSnapshot(dir),
     virtualWarnings: (name) => {
       const ref = parseRepositoryName(name);
       const record = ref && meta.get(repositoryShardKey(ref))?.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY);
@@ -483,6 +492,15 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
         await meta.close();
       })();
       return stopping;
+    },
+    exportSnapshot: (dir) => {
+      // the garbage collector waits: every blob the exported metadata names is still there to copy
+      const run = gcChain.then(() => exportSnapshot({ paths, meta, dir, emulatorVersion: VERSION, now: clock.now() }));
+      gcChain = run.catch(() => {});
+      return run.then((r) => {
+        events.emit('emulator.exported', { dir: r.dir, files: r.files, bytes: r.bytes });
+        return r;
+      });
     },
     async reset() {
       // Back to the seeded state (docs/config.md "Reset"): every repository goes (with its artifacts, tags, IAM

@@ -203,7 +203,9 @@ const ADMIN_ROUTES = new Set(['emulator.iam.mintToken', 'emulator.iam.setGroup',
   // the config file's path and problems; applying it changes repositories and IAM (docs/config.md)
   'emulator.config.get', 'emulator.config.apply',
   // deletes everything
-  'emulator.reset']);
+  'emulator.reset',
+  // writes a copy of everything to a path of the caller's choosing
+  'emulator.export']);
 
 export function isAdminRoute(routeName: string | undefined): boolean {
   return routeName !== undefined && (ADMIN_ROUTES.has(routeName) || routeName.startsWith('control.admin.'));
@@ -237,6 +239,7 @@ const GRPC_OPERATIONS: Record<string, string> = {
   ListDockerImages: 'control.dockerImages.list', GetDockerImage: 'control.dockerImages.get',
   ListNpmPackages: 'control.npmPackages.list', GetNpmPackage: 'control.npmPackages.get',
   ListPythonPackages: 'control.pythonPackages.list', GetPythonPackage: 'control.pythonPackages.get',
+  ListMavenArtifacts: 'control.mavenArtifacts.list', GetMavenArtifact: 'control.mavenArtifacts.get',
   GetProjectSettings: 'control.projectSettings.get', UpdateProjectSettings: 'control.projectSettings.update',
   ListLocations: 'control.locations.list', GetLocation: 'control.locations.get', GetOperation: 'control.operations.get',
 };

@@ -1,7 +1,10 @@
 // The emulator's own API under /_emulator/ (health, the live event feed, client settings snippets) and the
 // answer for paths no format claims. Errors render in Google's JSON shape.
+import { isAbsolute } from 'node:path';
 import { EmulatorError } from '../core/errors.js';
 import type { EmulatorEventMap, EventBus } from '../core/events.js';
+import { readJson } from '../http/body.js';
+import { SnapshotError } from '../storage/snapshot.js';
 import type { Handler } from '../http/context.js';
 import type { FormatModule } from '../http/format-module.js';
 import { Routes } from '../http/routes.js';
@@ -35,6 +38,8 @@ export interface EmulatorApiDeps {
   virtualWarnings?: (name: string) => ShadowingWarning[] | undefined;
   /** the config file (docs/config.md): its state, and applying it again; absent without a config file */
   config?: () => { status(): unknown; apply(): Promise<unknown> } | undefined;
+  /** a snapshot of the data dir into a directory (Emulator.exportSnapshot) */
+  exportSnapshot?: (dir: string) => Promise<unknown>;
   /** back to the seeded state (Emulator.reset) */
   reset?: () => Promise<unknown>;
 }
@@ -88,6 +93,17 @@ export function createEmulatorApiModule(d: EmulatorApiDeps): FormatModule {
   const reset: Handler = async (ctx) => {
     if (!d.reset) throw new EmulatorError('UNSUPPORTED', 'Reset is not available.');
     ctx.body = { config: (await d.reset()) ?? null };
+  };
+
+  /** POST /_emulator/export {"dir": DIR}: a consistent, checksummed snapshot written to DIR (a path on this machine). */
+  const exportTo: Handler = async (ctx) => {
+    const body = (await readJson(ctx, 16 * 1024)) as { dir?: unknown };
+    if (typeof body?.dir !== 'string' || !body.dir || !isAbsolute(body.dir)) throw new EmulatorError('INVALID_ARGUMENT', 'Field "dir" must be an absolute path on the emulator\'s machine.', { field: 'dir' });
+    if (!d.exportSnapshot) throw new EmulatorError('UNSUPPORTED', 'Export is not available.');
+    ctx.body = await d.exportSnapshot(body.dir).catch((err: unknown) => {
+      if (err instanceof SnapshotError) throw new EmulatorError('FAILED_PRECONDITION', err.message);
+      throw err;
+    });
   };
 
   const health: Handler = async (ctx) => {
@@ -162,6 +178,7 @@ export function createEmulatorApiModule(d: EmulatorApiDeps): FormatModule {
     { name: 'emulator.config.get', method: 'GET', path: '/_emulator/config', handler: getConfig },
     { name: 'emulator.config.apply', method: 'POST', path: '/_emulator/config/apply', handler: applyConfig },
     { name: 'emulator.reset', method: 'POST', path: '/_emulator/reset', handler: reset },
+    { name: 'emulator.export', method: 'POST', path: '/_emulator/export', handler: exportTo },
     { name: 'emulator.oauth.token', method: 'POST', path: '/token', handler: d.iamHandlers.oauthToken },
     { name: 'emulator.iam.mintToken', method: 'POST', path: '/_emulator/iam/tokens', handler: d.iamHandlers.mintToken },
     { name: 'emulator.iam.setGroup', method: 'PUT', path: '/_emulator/iam/groups/:group', handler: d.iamHandlers.setGroup },

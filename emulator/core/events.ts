@@ -73,6 +73,8 @@ export interface EmulatorEventMap {
   };
   /** the emulator was reset to its seeded state (POST /_emulator/reset): repositories the config created again, the config's state */
   'emulator.reset': { repositories: number; config: 'applied' | 'invalid' | 'none' };
+  /** a snapshot of the data dir was written (ar-emulator export, --export-on-exit) */
+  'emulator.exported': { dir: string; files: number; bytes: number };
   /** an edit of the config file was refused (the state before it stays): each problem as `file:line:column: message` */
   'config.invalid': { file: string; problems: string[] };
   /** a scan could not read the image (a corrupt layer, a decompression bomb, a missing blob): why */

@@ -38,6 +38,11 @@ export interface MetaShard {
    * Returns the unsubscribe function. A listener must not throw or write.
    */
   onCommit(listener: CommitListener): () => void;
+  /**
+   * Calls `write` with the shard's whole state under the shard lock (no transaction runs meanwhile), for a
+   * consistent snapshot of the data dir; false (and no call) when the shard is empty or was dropped.
+   */
+  exportState(write: (doc: SnapshotDoc) => Promise<void>): Promise<boolean>;
 }
 
 export type CommitListener = (ops: readonly ShardOp[]) => void;
@@ -149,6 +154,14 @@ export class Shard implements MetaShard {
   onCommit(listener: CommitListener): () => void {
     this.commitListeners.add(listener);
     return () => this.commitListeners.delete(listener);
+  }
+
+  exportState(write: (doc: SnapshotDoc) => Promise<void>): Promise<boolean> {
+    return this.mutex.run(this.lockKey, async () => {
+      if (this.dropped || [...this.tables.values()].every((t) => t.size === 0)) return false;
+      await write(this.snapshot());
+      return true;
+    });
   }
 
   /** Writes a snapshot of the current state and truncates the journal (under the lock). */

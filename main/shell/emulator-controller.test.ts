@@ -28,6 +28,7 @@ function fakeFactory() {
       collectGarbage: async () => ({ blobsDeleted: 0, bytesReclaimed: 0 }),
       configStatus: () => undefined,
       reset: async () => undefined,
+      exportSnapshot: async (dir) => ({ dir, files: 0, bytes: 0, shards: 0, blobs: 0 }),
       applyConfig: async () => ({ file: '', state: 'applied', problems: [] }),
       stop: async () => void stopped.push(port),
     };
