@@ -14,13 +14,27 @@ export interface Logger {
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 /** Writes one line per entry through `sink` (stderr in the CLI). */
-export function createLineLogger(opts: { level?: LogLevel; sink: (line: string) => void; area?: string }): Logger {
+/**
+ * `text` (default): `TIME LEVEL [area] message {fields}`, for people. `json`: one JSON object per line for machines,
+ * `{"time","level","area","msg",...fields}` (a field named like one of the four is kept under `fields`).
+ */
+export type LogFormat = 'text' | 'json';
+
+export function createLineLogger(opts: { level?: LogLevel; sink: (line: string) => void; area?: string; format?: LogFormat }): Logger {
   const min = ORDER[opts.level ?? 'info'];
   const area = opts.area ?? 'emulator';
   const log = (level: LogLevel) => (msg: string, fields?: LogFields) => {
     if (ORDER[level] < min) return;
+    const time = new Date().toISOString();
+    if (opts.format === 'json') {
+      const has = fields && Object.keys(fields).length > 0;
+      const clash = has && ['time', 'level', 'area', 'msg'].some((k) => k in fields!);
+      const record = { time, level, area, msg, ...(has ? (clash ? { fields } : fields) : {}) };
+      opts.sink(safeJson(record as LogFields));
+      return;
+    }
     const extra = fields && Object.keys(fields).length ? ' ' + safeJson(fields) : '';
-    opts.sink(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${area}] ${msg}${extra}`);
+    opts.sink(`${time} ${level.toUpperCase().padEnd(5)} [${area}] ${msg}${extra}`);
   };
   return {
     debug: log('debug'),
