@@ -6,10 +6,11 @@ import type { ManifestResult, Measured, Repeated } from './manifest-bench.js';
 import type { InstallResult, NpmResult } from './npm-bench.js';
 import type { NpmRemoteResult } from './npm-remote-bench.js';
 import type { ScanResult } from './scan-bench.js';
+import type { FixtureResult } from './fixture-bench.js';
 import type { StartupResult } from './startup-bench.js';
 
 /** `upstream`: a direct install from the machine's configured npm registry (the npm-remote figures); `scanning off`: the scan figures' other repository */
-export type PeerName = 'distribution' | 'verdaccio' | 'upstream' | 'scanning off';
+export type PeerName = 'distribution' | 'verdaccio' | 'upstream' | 'scanning off' | 'bare node';
 
 export interface Row {
   figure: string;
@@ -25,7 +26,7 @@ export interface Row {
   target?: string;
   pass?: boolean;
   /** the table the row is printed in when not its peer's usual one (`npm-remote`) */
-  group?: 'npm-remote' | 'scan';
+  group?: 'npm-remote' | 'scan' | 'fixture';
   /** for a figure measured several times: min and max of each server's runs and of the per-run ratio */
   spread?: { emulator: [number, number]; peer: [number, number]; ratio: [number, number]; runs: number };
 }
@@ -39,6 +40,8 @@ export interface Results {
   npm?: { emulator: NpmResult; verdaccio: NpmResult };
   /** npm install through a remote repository, against a direct install and verdaccio with an uplink */
   npmRemote?: NpmRemoteResult;
+  /** startEmulator() to its first answer, against a bare Node server (bench/fixture-bench.ts) */
+  fixture?: FixtureResult;
   /** a 1 GiB image pushed with scanning on and off (bench/scan-bench.ts) */
   scan?: ScanResult;
 }
@@ -174,6 +177,14 @@ export function buildRows(r: Results, p: RowParams): Row[] {
     scanRow('peak RSS during a run (VmHWM; on: push + scan)', 'MB', x.peakOnBytes / MB, x.peakOffBytes / MB, 'lower', { text: 'on ≤ idle + 256 MB', pass: x.peakOnBytes <= bound }, spreadOfRuns(x.runs.hwmOn.map((b) => b / MB), x.runs.hwmOff.map((b) => b / MB)));
     scanRow('peak RSS growth over idle', 'MB', (x.peakOnBytes - x.idleRssBytes) / MB, (x.peakOffBytes - x.idleRssBytes) / MB, 'lower');
   }
+  if (r.fixture) {
+    const x = r.fixture;
+    peerName = 'bare node';
+    add(`startEmulator() → first answer, in-process (median of ${x.runs.startMs.length})`, 'ms', x.startMs, x.bareMs, 'lower', { text: 'emulator ≤ 300 ms', pass: x.startMs <= 300 }, spreadOfRuns(x.runs.startMs, x.runs.bareMs));
+    rows[rows.length - 1]!.group = 'fixture';
+    add('stop() with its temp data dir removed', 'ms', x.stopMs, NaN, 'lower', undefined, spreadOfRuns(x.runs.stopMs, x.runs.stopMs.map(() => NaN)));
+    rows[rows.length - 1]!.group = 'fixture';
+  }
   return rows;
 }
 
@@ -194,7 +205,7 @@ function spreadOfRuns(e: number[], d: number[]): Row['spread'] {
 /** A markdown table of rows that share one peer; the spread columns appear when some row has runs. */
 export function formatTable(rows: Row[]): string {
   const peer = rows[0]?.peerName ?? 'distribution';
-  const short = peer === 'distribution' ? 'dist' : peer === 'verdaccio' ? 'verd' : peer === 'scanning off' ? 'off' : 'up';
+  const short = peer === 'distribution' ? 'dist' : peer === 'verdaccio' ? 'verd' : peer === 'scanning off' ? 'off' : peer === 'bare node' ? 'node' : 'up';
   const withSpread = rows.some((r) => r.spread);
   const header = ['figure', 'unit', 'emulator', peer, `emu/${short}`, 'better', 'target', 'ok', ...(withSpread ? ['emulator runs', `${peer} runs`, 'ratio runs'] : [])];
   const range = ([a, b]: [number, number], suffix = '') => (Number.isNaN(a) && Number.isNaN(b) ? '–' : `${num(a)}–${num(b)}${suffix}`);

@@ -19,10 +19,11 @@ import { ensureVerdaccio, VERDACCIO_VERSION } from './peers.js';
 import { buildRows, formatTable, type Results } from './report.js';
 import { killAll, SPECS, startServer, type RunningServer, type ServerSpec } from './servers.js';
 import { startupBench } from './startup-bench.js';
+import { fixtureBench } from './fixture-bench.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const quick = process.argv.includes('--quick');
-const SECTIONS = ['blobs', 'manifests', 'startup', 'npm', 'npm-remote', 'scan'] as const;
+const SECTIONS = ['blobs', 'manifests', 'startup', 'npm', 'npm-remote', 'scan', 'fixture'] as const;
 type Section = (typeof SECTIONS)[number];
 const only = onlySections();
 const run = (section: Section) => only === undefined || only.includes(section);
@@ -38,6 +39,7 @@ const P = {
   getRequests: quick ? 3000 : 20_000,
   getMaxMs: 15_000,
   startupReps: quick ? 2 : 5,
+  fixtureReps: quick ? 3 : 15,
   idleMs: 2000,
   npm: {
     deps: 50,
@@ -182,6 +184,11 @@ async function main(): Promise<void> {
       });
     }
 
+    if (run('fixture')) {
+      log(`fixture: startEmulator() from dist/ to its first answer, ${P.fixtureReps} runs in this process`);
+      results.fixture = await phase('fixture', () => fixtureBench(ROOT, { reps: P.fixtureReps, log }));
+    }
+
     if (run('startup')) {
       if (!seeded) throw new Error('the startup figure needs the manifests section (it starts on the data dir that section leaves)');
       log(`startup and idle RSS: ${P.startupReps} runs per server and data dir`);
@@ -207,6 +214,7 @@ async function main(): Promise<void> {
     const remoteUp = rows.filter((r) => r.group === 'npm-remote' && r.peerName === 'upstream');
     const remoteVerd = rows.filter((r) => r.group === 'npm-remote' && r.peerName === 'verdaccio');
     const scan = rows.filter((r) => r.group === 'scan');
+    const fixture = rows.filter((r) => r.group === 'fixture');
     const npmVersion = results.npm?.emulator.npmVersion;
     process.stdout.write(
       `\nAR emulator vs its reference peers — ${env.date}, ${env.cpuCount} × ${env.cpuModel}, node ${env.node}${quick ? ' (QUICK run)' : ''}${only ? ` (only: ${only.join(', ')})` : ''}\n` +
@@ -216,6 +224,7 @@ async function main(): Promise<void> {
         (remoteUp.length ? `\nnpm remote: the emulator's remote NPMJS repository vs a direct install from the machine's registry (${results.npmRemote?.upstream})\n\n${formatTable(remoteUp)}\n` : '') +
         (remoteVerd.length ? `\nnpm remote: the emulator's remote repository vs verdaccio ${VERDACCIO_VERSION} with an uplink to the same registry\n\n${formatTable(remoteVerd)}\n` : '') +
         (scan.length ? `\nScanning: a ${((results.scan?.layerBytes ?? 0) / MiB).toFixed(0)} MiB image (one gzip layer) pushed to a repository with scanning on (the emulator column) and to one with it off, in one emulator; peak RSS = VmHWM of the run\n\n${formatTable(scan)}\n` : '') +
+        (fixture.length ? `\nTest fixture: startEmulator() from the built package vs a bare Node http server, in one process\n\n${formatTable(fixture)}\n` : '') +
         (base ? `\nfloor on this machine: a bare Node http server starts in ${base.emptyMs.toFixed(0)} ms and idles at ${(base.idleRssBytes / 1e6).toFixed(1)} MB RSS.\n` : '\n') +
         `bench took ${elapsedS.toFixed(0)} s; other processes and kernel threads used ${env.foreignCpuS.toFixed(1)} of ${env.totalCpuS.toFixed(1)} busy CPU-seconds ` +
         `(load average ${env.loadavg[0]} before, ${env.loadavgAfter[0]} after).\n`,
