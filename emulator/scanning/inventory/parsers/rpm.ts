@@ -1,24 +1,20 @@
 // The rpm database. rpm 4.16+ keeps it in SQLite (`/var/lib/rpm/rpmdb.sqlite`; Fedora 36+ at
 // `/usr/lib/sysimage/rpm/rpmdb.sqlite`): table `Packages (hnum INTEGER PRIMARY KEY, blob BLOB)`, one header blob per
 // installed package (rpm's lib/backend/sqlite.c). A header blob is the header structure of the rpm file format
-// (https://rpm-software-management.github.io/rpm/manual/format_header.html, "Header structure") without its 8-byte
-// magic: big-endian int32 index count and data length, that many 16-byte index entries (tag, type, offset, count),
-// then the data store. Tags read: NAME 1000, VERSION 1001, RELEASE 1002, EPOCH 1003 (INT32), ARCH 1022,
+// (https://rpm-software-management.github.io/rpm/manual/format_header.html, "Header structure", parsed by
+// core/rpm-header.ts) without its 8-byte magic: big-endian int32 index count and data length, that many 16-byte
+// index entries (tag, type, offset, count), then the data store. Tags read: NAME 1000, VERSION 1001, RELEASE 1002, EPOCH 1003 (INT32), ARCH 1022,
 // SOURCERPM 1044 (lib/rpmtag.h). sql.js (SQLite compiled to WebAssembly) reads the file from memory; it is loaded
 // on first use. RHEL 8's BerkeleyDB `Packages` file is read by ./rpm-bdb.ts.
 import { createRequire } from 'node:module';
 import type { SqlJsStatic } from 'sql.js';
 import type { ParseResult, RawPackage } from './raw.js';
 import { berkeleyHashValues } from './rpm-bdb.js';
+import { RpmHeaderData, RpmTag, parseHeaderBlob } from '../../../core/rpm-header.js';
 
 const require = createRequire(import.meta.url);
 let sqlJs: Promise<SqlJsStatic> | undefined;
 const loadSqlJs = (): Promise<SqlJsStatic> => (sqlJs ??= (require('sql.js') as (c?: object) => Promise<SqlJsStatic>)());
-
-const TAG = { NAME: 1000, VERSION: 1001, RELEASE: 1002, EPOCH: 1003, ARCH: 1022, SOURCERPM: 1044 } as const;
-const TYPE_INT32 = 4;
-const TYPE_STRING = 6;
-const TYPE_I18NSTRING = 9;
 
 export interface RpmHeader {
   name?: string;
@@ -29,49 +25,21 @@ export interface RpmHeader {
   sourceRpm?: string;
 }
 
-/** One header blob; throws on a blob whose index or offsets fall outside it. */
+const READ_TAGS: ReadonlySet<number> = new Set([RpmTag.NAME, RpmTag.VERSION, RpmTag.RELEASE, RpmTag.EPOCH, RpmTag.ARCH, RpmTag.SOURCERPM]);
+
+/** One header blob (core/rpm-header.ts, shared with the Yum format); throws on a blob whose index or offsets fall outside it. */
 export function parseRpmHeader(blob: Uint8Array): RpmHeader {
-  const buf = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
-  if (buf.length < 8) throw new Error('header blob too short');
-  const il = buf.readUInt32BE(0);
-  const dl = buf.readUInt32BE(4);
-  const dataStart = 8 + il * 16;
-  if (il > 100_000 || dataStart + dl > buf.length) throw new Error('header blob index out of range');
+  const h = new RpmHeaderData(parseHeaderBlob(blob, 'header blob', READ_TAGS), 0, blob.length);
   const out: RpmHeader = {};
-  const str = (offset: number): string => {
-    const at = dataStart + offset;
-    if (offset >= dl) throw new Error('header string out of range');
-    const end = buf.indexOf(0, at);
-    if (end < 0 || end > dataStart + dl) throw new Error('header string not terminated');
-    return buf.toString('utf8', at, end);
+  const set = <K extends keyof RpmHeader>(key: K, value: RpmHeader[K] | undefined) => {
+    if (value !== undefined) out[key] = value;
   };
-  for (let i = 0; i < il; i++) {
-    const e = 8 + i * 16;
-    const tag = buf.readUInt32BE(e);
-    const type = buf.readUInt32BE(e + 4);
-    const offset = buf.readUInt32BE(e + 8);
-    const isString = type === TYPE_STRING || type === TYPE_I18NSTRING;
-    switch (tag) {
-      case TAG.NAME:
-        if (isString) out.name = str(offset);
-        break;
-      case TAG.VERSION:
-        if (isString) out.version = str(offset);
-        break;
-      case TAG.RELEASE:
-        if (isString) out.release = str(offset);
-        break;
-      case TAG.ARCH:
-        if (isString) out.arch = str(offset);
-        break;
-      case TAG.SOURCERPM:
-        if (isString) out.sourceRpm = str(offset);
-        break;
-      case TAG.EPOCH:
-        if (type === TYPE_INT32 && offset + 4 <= dl) out.epoch = buf.readInt32BE(dataStart + offset);
-        break;
-    }
-  }
+  set('name', h.string(RpmTag.NAME));
+  set('version', h.string(RpmTag.VERSION));
+  set('release', h.string(RpmTag.RELEASE));
+  set('arch', h.string(RpmTag.ARCH));
+  set('sourceRpm', h.string(RpmTag.SOURCERPM));
+  set('epoch', h.number(RpmTag.EPOCH));
   return out;
 }
 
