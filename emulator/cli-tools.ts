@@ -143,7 +143,7 @@ export async function configureDocker(endpoint: string): Promise<number> {
 }
 
 export const PRINT_SETTINGS_USAGE =
-  'ar-emulator print-settings npm|python|docker --repository REPO [--project P] [--location L] [--scope @S] [--endpoint HOST:PORT] [--key-file KEY.json | --token TOKEN | --json-key KEY.json]';
+  'ar-emulator print-settings npm|python|docker|mvn|gradle|go --repository REPO [--project P] [--location L] [--scope @S] [--endpoint HOST:PORT] [--key-file KEY.json | --token TOKEN | --json-key KEY.json]';
 
 /**
  * `ar-emulator print-settings TOOL`, the counterpart of `gcloud artifacts print-settings`: checks through the

@@ -14,6 +14,7 @@ import { VULNDB_HELP, VULNDB_USAGE, vulndbCommand } from './cli-vulndb.js';
 import { SCAN_HELP, SCAN_USAGE, scanCommand } from './cli-scan.js';
 import { CONFIG_HELP, CONFIG_USAGE, configCommand } from './cli-config.js';
 import { FIXTURE_HELP, FIXTURE_USAGE, fixtureCommand } from './cli-fixture.js';
+import { GO_HELP, GO_USAGE, goCommand } from './cli-go.js';
 import { parseDurationMs } from './core/duration.js';
 
 const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir DIR] [--project ID] [--location LOC] [--log-level LEVEL]
@@ -27,6 +28,7 @@ const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir 
   --project    default project (default local-project)
   --location   location for requests without a LOCATION-docker.pkg.dev Host (default us-central1)
   --log-level  debug | info | warn | error (default info)
+  --log-format text (default: readable lines) | json (one JSON object per line, for machines)
   --grpc-port  port of the plaintext gRPC control plane (default 0: a free port; "off" disables it)
   --iam        open (default: no credentials needed) | enforce (every request is checked against IAM)
   --cleanup-interval  how often, in emulator time, cleanup policies run (default 24h; e.g. 6h, 30m, 86400s)
@@ -45,14 +47,16 @@ const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir 
        ${SCAN_USAGE}
        ${CONFIG_USAGE}
        ${FIXTURE_USAGE}
+       ${GO_USAGE}
   --endpoint   the running emulator (default $ARTIFACT_REGISTRY_EMULATOR_HOST, else localhost:8088)
-  print-settings prints the .npmrc, .pypirc/pip.conf or docker lines for a repository (docs/print-settings.md)
+  print-settings prints the .npmrc, .pypirc/pip.conf, docker, mvn, gradle, yum (.repo) or apt (sources.list) lines for a repository (docs/print-settings.md)
 ${POLICIES_HELP}
 ${FAULTS_HELP}
 ${VULNDB_HELP}
 ${SCAN_HELP}
 ${CONFIG_HELP}
-${FIXTURE_HELP}`;
+${FIXTURE_HELP}
+${GO_HELP}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -68,6 +72,7 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'scan') return scanCommand(rest);
   if (command === 'config') return configCommand(rest);
   if (command === 'env-init' || command === 'reset' || command === 'export') return fixtureCommand(command, rest);
+  if (command === 'go') return goCommand(rest);
   if (command !== 'start') {
     process.stderr.write(`ar-emulator: unknown command "${command}"\n${USAGE}\n`);
     return 2;
@@ -92,6 +97,7 @@ export async function main(argv: string[]): Promise<number> {
         config: { type: 'string', default: process.env.AR_EMULATOR_CONFIG },
         'no-config': { type: 'boolean', default: false },
         ephemeral: { type: 'boolean', default: false },
+        'log-format': { type: 'string', default: process.env.AR_EMULATOR_LOG_FORMAT ?? 'text' },
         import: { type: 'string' },
         'export-on-exit': { type: 'string' },
       },
@@ -134,7 +140,11 @@ export async function main(argv: string[]): Promise<number> {
     if (ephemeralDir) rmSync(ephemeralDir, { recursive: true, force: true });
   };
   const level = values['log-level'] as 'debug' | 'info' | 'warn' | 'error';
-  const logger = createLineLogger({ level, sink: (line) => process.stderr.write(`${line}\n`) });
+  if (values['log-format'] !== 'text' && values['log-format'] !== 'json') {
+    process.stderr.write('ar-emulator: --log-format must be "text" or "json"\n');
+    return 2;
+  }
+  const logger = createLineLogger({ level, format: values['log-format'], sink: (line) => process.stderr.write(`${line}\n`) });
   let emulator: Emulator;
   try {
     emulator = await createEmulator({

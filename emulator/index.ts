@@ -22,7 +22,11 @@ import { SecretsFile } from './remote/secrets.js';
 import { npmjsRegistry } from './remote/npm-registry.js';
 import { createDockerModule } from './formats/docker/index.js';
 import { createPythonModule } from './formats/python/index.js';
+import { createMavenModule, MAVEN_CENTRAL_URL_VAR } from './formats/maven/index.js';
 import { createGenericModule } from './formats/generic/index.js';
+import { createGoModule, GOPROXY_URL_VARIABLE } from './formats/go/index.js';
+import { createYumModule } from './formats/yum/index.js';
+import { createAptModule } from './formats/apt/index.js';
 import { createRepoSigner, type RepoSigner } from './content/repo-signing.js';
 import { resolveGcsUris } from './storage/gcs-source.js';
 import { exportSnapshot, importSnapshot, type ExportResult } from './storage/snapshot.js';
@@ -169,7 +173,11 @@ export function builtinFormats(d: FormatDeps & { dockerAuth: DockerAuth }): Form
     createDockerModule({ ...d, auth: d.dockerAuth }),
     createPythonModule(d),
     createNpmModule(d),
+    createMavenModule({ ...d, mavenCentralUrl: () => process.env[MAVEN_CENTRAL_URL_VAR] || undefined }),
     createGenericModule(d),
+    createGoModule({ ...d, goproxyPreset: () => process.env[GOPROXY_URL_VARIABLE] || undefined }),
+    createYumModule(d),
+    createAptModule(d),
   ];
 }
 

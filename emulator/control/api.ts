@@ -72,6 +72,9 @@ export interface ControlApi {
   /** Each version of each package of a PYTHON repository (`…/pythonPackages/PACKAGE:VERSION`); pageSize/pageToken only. */
   listPythonPackages(req: { parent: string; pageSize?: number; pageToken?: string }): Promise<{ pythonPackages?: Json[]; nextPageToken?: string }>;
   getPythonPackage(req: { name: string }): Promise<Json>;
+  /** Each version of each artifact of a MAVEN repository (`…/mavenArtifacts/GROUP:ARTIFACT:VERSION`); pageSize/pageToken only. */
+  listMavenArtifacts(req: { parent: string; pageSize?: number; pageToken?: string }): Promise<{ mavenArtifacts?: Json[]; nextPageToken?: string }>;
+  getMavenArtifact(req: { name: string }): Promise<Json>;
 
   getProjectSettings(req: { name: string }): Promise<Json>;
   updateProjectSettings(req: { projectSettings: Json; updateMask?: string[] }): Promise<Json>;
@@ -90,7 +93,7 @@ export const ARTIFACT_REGISTRY_RPCS = [
   'ListTags', 'GetTag', 'CreateTag', 'UpdateTag', 'DeleteTag',
   'ListFiles', 'GetFile', 'UpdateFile', 'DeleteFile',
   'ListDockerImages', 'GetDockerImage',
-  'ListNpmPackages', 'GetNpmPackage', 'ListPythonPackages', 'GetPythonPackage',
+  'ListNpmPackages', 'GetNpmPackage', 'ListPythonPackages', 'GetPythonPackage', 'ListMavenArtifacts', 'GetMavenArtifact',
   'GetProjectSettings', 'UpdateProjectSettings',
   'GetIamPolicy', 'SetIamPolicy', 'TestIamPermissions',
 ] as const;

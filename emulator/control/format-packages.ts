@@ -1,4 +1,4 @@
-// npmPackages and pythonPackages (artifact.proto; spec ar-fidelity §1.2, §1.4): views of the generic inventory of an
+// npmPackages, pythonPackages and mavenArtifacts (artifact.proto; spec ar-fidelity §1.2, §1.4): views of the generic inventory of an
 // NPM or PYTHON repository in which each version of each package is one item, named `PACKAGE:VERSION`. Lists page
 // with pageSize/pageToken only (the requests have no filter or order_by). A repository of another format has none:
 // its list is empty and every get is NOT_FOUND.
@@ -8,11 +8,11 @@ import { clip, parseResourceName, type RepositoryRef } from '../core/names.js';
 import type { Json } from './api.js';
 import { listPageOf } from './listing.js';
 import type { PageTokens } from './page-token.js';
-import { npmPackageResource, pythonPackageResource } from './resources.js';
+import { mavenArtifactResource, npmPackageResource, pythonPackageResource } from './resources.js';
 
 export interface FormatPackagesDeps {
   /** the inventory of the repository when it is of `format` and a module serves that format; NOT_FOUND for a missing repository */
-  inventoryFor(ref: RepositoryRef, format: 'NPM' | 'PYTHON'): ArtifactInventory | undefined;
+  inventoryFor(ref: RepositoryRef, format: 'NPM' | 'PYTHON' | 'MAVEN'): ArtifactInventory | undefined;
   pageTokens: PageTokens;
   registryHost: () => string;
 }
@@ -55,6 +55,17 @@ export function formatPackages(d: FormatPackagesDeps) {
       const { v } = found(d.inventoryFor(n.ref, 'NPM'), n.ref, n.pkg, n.version);
       return npmPackageResource(n.ref, n.pkg, v);
     },
+    async listMavenArtifacts(req: PageRequest): Promise<{ mavenArtifacts?: Json[]; nextPageToken?: string }> {
+      const ref = parseResourceName(req.parent, 'repository', 'parent').ref;
+      const inv = d.inventoryFor(ref, 'MAVEN');
+      const r = page(req, inv ? versionsOf(ref, inv) : [], (items) => items.map((x) => mavenArtifactResource(ref, x.pkg, x.v, d.registryHost())));
+      return { ...(r.items.length ? { mavenArtifacts: r.items } : {}), ...(r.nextPageToken ? { nextPageToken: r.nextPageToken } : {}) };
+    },
+    async getMavenArtifact(req: { name: string }): Promise<Json> {
+      const n = parseArtifactName(req.name, 'mavenArtifacts');
+      const { v } = found(d.inventoryFor(n.ref, 'MAVEN'), n.ref, n.pkg, n.version);
+      return mavenArtifactResource(n.ref, n.pkg, v, d.registryHost());
+    },
     async listPythonPackages(req: PageRequest): Promise<{ pythonPackages?: Json[]; nextPageToken?: string }> {
       const ref = parseResourceName(req.parent, 'repository', 'parent').ref;
       const inv = d.inventoryFor(ref, 'PYTHON');
@@ -75,7 +86,8 @@ export function formatPackages(d: FormatPackagesDeps) {
 
 /**
  * `projects/P/locations/L/repositories/R/COLLECTION/PACKAGE:VERSION`, PACKAGE percent-decoded (`@scope%2Fname` and
- * `%40scope%2Fname` both name `@scope/name`); neither npm nor Python names or versions contain `:`.
+ * `%40scope%2Fname` both name `@scope/name`); neither npm nor Python names or versions contain `:` (Maven's
+ * `GROUP:ARTIFACT:VERSION` splits at its last one).
  */
 function parseArtifactName(name: string, collection: string): { ref: RepositoryRef; pkg: string; version: string } {
   const bad = () =>

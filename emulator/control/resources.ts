@@ -10,6 +10,7 @@ export function repositoryResource(r: RepositoryRecord, registryHost: string, si
   if (r.description) out.description = r.description;
   if (r.labels && Object.keys(r.labels).length) out.labels = r.labels;
   if (r.dockerConfig?.immutableTags) out.dockerConfig = { immutableTags: true };
+  if (r.mavenConfig) out.mavenConfig = { ...r.mavenConfig };
   if (r.remoteRepositoryConfig) out.remoteRepositoryConfig = r.remoteRepositoryConfig as Json;
   if (r.virtualRepositoryConfig) out.virtualRepositoryConfig = r.virtualRepositoryConfig as Json;
   if (r.cleanupPolicies && Object.keys(r.cleanupPolicies).length) out.cleanupPolicies = r.cleanupPolicies;
@@ -35,6 +36,23 @@ export function registryUri(r: RepositoryRef & { format: string }, registryHost:
   return r.format === 'APT' || r.format === 'YUM'
     ? `${registryHost}/projects/${r.project}/${r.repository}`
     : `${registryHost}/${r.project}/${r.repository}`;
+}
+
+/**
+ * A Maven artifact version (artifact.proto MavenArtifact): `…/mavenArtifacts/GROUP:ARTIFACT:VERSION`; `pomUri` is where
+ * its (newest) pom is served, `HOST/PROJECT/REPO/GROUP/PATH/ARTIFACT/VERSION/FILE.pom` with the emulator's host.
+ */
+export function mavenArtifactResource(ref: RepositoryRef, pkg: string, v: VersionInfo, registryHost: string): Json {
+  const colon = pkg.indexOf(':');
+  const [groupId, artifactId] = colon > 0 ? [pkg.slice(0, colon), pkg.slice(colon + 1)] : ['', pkg];
+  const files = Array.isArray(v.metadata?.files) ? (v.metadata.files as unknown[]).filter((f): f is string => typeof f === 'string') : [];
+  const pom = [...files].reverse().find((f) => f.endsWith('.pom'));
+  const dir = `${registryHost}/${ref.project}/${ref.repository}/${groupId.replace(/\./g, '/')}/${artifactId}/${v.id}`;
+  return {
+    name: formatArtifactName(ref, 'mavenArtifacts', pkg, v.id),
+    ...(pom ? { pomUri: `${dir}/${pom}` } : {}),
+    groupId, artifactId, version: v.id, createTime: v.createTime, updateTime: v.updateTime,
+  };
 }
 
 /** An npm package version (artifact.proto NpmPackage): `…/npmPackages/PACKAGE:VERSION`, `/` of a scope escaped. */

@@ -20,8 +20,6 @@ const NOT_IMPLEMENTED = 'UNSUPPORTED' as const;
  * that the emulator does not implement yet: [RPC name, HTTP method, path].
  */
 export const UNIMPLEMENTED_METHODS: ReadonlyArray<readonly [string, string, string]> = [
-  ['ListMavenArtifacts', 'GET', `${R}/mavenArtifacts`],
-  ['GetMavenArtifact', 'GET', `${R}/mavenArtifacts/:artifact`],
   ['ExportArtifact', 'POST', `${R}\\:exportArtifact`],
   ['ListRules', 'GET', `${R}/rules`],
   ['CreateRule', 'POST', `${R}/rules`],
@@ -90,6 +88,8 @@ export function controlRoutes(h: Record<ControlHandlerName | AdminHandlerName, H
     r('npmPackages.get', 'GET', `${R}/npmPackages/:artifact`, h.getNpmPackage),
     r('pythonPackages.list', 'GET', `${R}/pythonPackages`, h.listPythonPackages),
     r('pythonPackages.get', 'GET', `${R}/pythonPackages/:artifact`, h.getPythonPackage),
+    r('mavenArtifacts.list', 'GET', `${R}/mavenArtifacts`, h.listMavenArtifacts),
+    r('mavenArtifacts.get', 'GET', `${R}/mavenArtifacts/:artifact`, h.getMavenArtifact),
     r('locations.get', 'GET', L, h.getLocation),
     ...UNIMPLEMENTED_METHODS.map(([rpc, method, path]) => unimplementedRoute(rpc, method, path)),
   ]);

@@ -20,6 +20,8 @@ export interface RepositoryRecord extends RepositoryRef {
   description?: string;
   labels?: Record<string, string>;
   dockerConfig?: { immutableTags?: boolean };
+  /** MAVEN: `versionPolicy` (RELEASE, SNAPSHOT; absent = unspecified) and `allowSnapshotOverwrites` (formats/maven/service/policy.ts) */
+  mavenConfig?: { versionPolicy?: 'RELEASE' | 'SNAPSHOT'; allowSnapshotOverwrites?: boolean };
   cleanupPolicies?: Record<string, unknown>;
   cleanupPolicyDryRun?: boolean;
   /** REMOTE_REPOSITORY: the config as given (proto3 JSON names), returned exactly (emulator/remote/, docs/remote.md) */

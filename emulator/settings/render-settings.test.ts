@@ -101,8 +101,9 @@ describe('renderSettings inputs', () => {
   });
 
   it('maps each format to its tool', () => {
-    expect(SETTINGS_RENDERERS.map((r) => [r.format, settingsToolForFormat(r.format)])).toEqual([['NPM', 'npm'], ['PYTHON', 'python'], ['DOCKER', 'docker']]);
-    expect(settingsToolForFormat('maven')).toBeUndefined();
+    expect(SETTINGS_RENDERERS.map((r) => [r.format, settingsToolForFormat(r.format)])).toEqual([['NPM', 'npm'], ['PYTHON', 'python'], ['DOCKER', 'docker'], ['MAVEN', 'mvn'], ['MAVEN', 'mvn'], ['YUM', 'yum'], ['GO', 'go'], ['APT', 'apt']]);
+    expect(settingsToolForFormat('maven')).toBe('mvn');
+    expect(settingsToolForFormat('kfp')).toBeUndefined();
   });
 });
 

@@ -5,10 +5,15 @@ import { isKnownLocation, isValidProjectId, isValidRepositoryId } from '../core/
 import { dockerSettings } from './docker-settings.js';
 import { npmSettings } from './npm-settings.js';
 import { pythonSettings } from './python-settings.js';
+import { mavenSettings } from './maven-settings.js';
+import { gradleSettings } from './gradle-settings.js';
+import { yumSettings } from './yum-settings.js';
+import { goSettings } from './go-settings.js';
+import { aptSettings } from './apt-settings.js';
 import type { SettingsInput, SettingsRenderer, SettingsSnippet } from './settings-snippet.js';
 
 /** Adding a tool (mvn, gradle, go, apt, yum): its renderer file and one line here. */
-export const SETTINGS_RENDERERS: readonly SettingsRenderer[] = [npmSettings, pythonSettings, dockerSettings];
+export const SETTINGS_RENDERERS: readonly SettingsRenderer[] = [npmSettings, pythonSettings, dockerSettings, mavenSettings, gradleSettings, yumSettings, goSettings, aptSettings];
 
 export function settingsRenderer(tool: string): SettingsRenderer {
   const r = SETTINGS_RENDERERS.find((x) => x.tool === tool);

@@ -7,9 +7,10 @@ import { copyButton, emptyState, errorState, h, panel, replaceChildren } from '.
 import { enumName } from './repositories-view.js';
 import { repoParts, type ViewContext } from './view.js';
 
-/** The print-settings tool of a format: its lower-case id (NPM → npm); the emulator says when there is none. */
+/** The print-settings tool of a format: its lower-case id (NPM → npm; MAVEN → mvn); the emulator says when there is none. */
 export function settingsTool(format: RepositoryResource['format']): string {
-  return String(enumName(format)).toLowerCase();
+  const id = String(enumName(format)).toLowerCase();
+  return id === 'maven' ? 'mvn' : id;
 }
 
 export function clientSettingsPanel(ctx: ViewContext, repo: RepositoryResource): HTMLElement {

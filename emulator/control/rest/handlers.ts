@@ -32,7 +32,7 @@ export type ControlHandlerName =
   | 'listTags' | 'getTag' | 'createTag' | 'updateTag' | 'deleteTag'
   | 'listFiles' | 'getFile' | 'updateFile' | 'deleteFile' | 'downloadFile'
   | 'listDockerImages' | 'getDockerImage'
-  | 'listNpmPackages' | 'getNpmPackage' | 'listPythonPackages' | 'getPythonPackage'
+  | 'listNpmPackages' | 'getNpmPackage' | 'listPythonPackages' | 'getPythonPackage' | 'listMavenArtifacts' | 'getMavenArtifact'
   | 'getProjectSettings' | 'updateProjectSettings'
   | 'getIamPolicy' | 'setIamPolicy' | 'testIamPermissions';
 
@@ -105,6 +105,8 @@ export function restHandlers(api: ControlApi): Record<ControlHandlerName, Handle
     getNpmPackage: async (ctx, p) => respond(ctx, await api.getNpmPackage({ name: `${repo(p)}/npmPackages/${seg(p.artifact)}` })),
     listPythonPackages: async (ctx, p) => respond(ctx, await api.listPythonPackages({ parent: repo(p), pageSize: intQuery(ctx, 'pageSize'), pageToken: query(ctx, 'pageToken') })),
     getPythonPackage: async (ctx, p) => respond(ctx, await api.getPythonPackage({ name: `${repo(p)}/pythonPackages/${seg(p.artifact)}` })),
+    listMavenArtifacts: async (ctx, p) => respond(ctx, await api.listMavenArtifacts({ parent: repo(p), pageSize: intQuery(ctx, 'pageSize'), pageToken: query(ctx, 'pageToken') })),
+    getMavenArtifact: async (ctx, p) => respond(ctx, await api.getMavenArtifact({ name: `${repo(p)}/mavenArtifacts/${seg(p.artifact)}` })),
 
     getProjectSettings: async (ctx, p) => respond(ctx, await api.getProjectSettings({ name: `projects/${p.project}/projectSettings` })),
     updateProjectSettings: async (ctx, p) => respond(ctx, await api.updateProjectSettings({ projectSettings: { ...(await body(ctx)), name: `projects/${p.project}/projectSettings` }, updateMask: maskQuery(ctx) })),

@@ -1,6 +1,6 @@
 // remoteRepositoryConfig of a REMOTE_REPOSITORY (spec ar-fidelity §1.3, §4.3): validated at create and kept as
-// given (proto3 JSON names, enum names canonical), so a get returns exactly what was created. DOCKER, NPM and
-// PYTHON remotes are served; other formats are refused with UNSUPPORTED until their remote read paths exist.
+// given (proto3 JSON names, enum names canonical), so a get returns exactly what was created. The formats in
+// REMOTE_FORMATS are served; other formats are refused with UNSUPPORTED until their remote read paths exist.
 import { EmulatorError } from '../../core/errors.js';
 import { clip } from '../../core/names.js';
 import { SECRET_VERSION } from '../../content/upstream.js';
@@ -9,12 +9,15 @@ const TOP = new Set(['description', 'upstreamCredentials', 'disableUpstreamValid
   'mavenRepository', 'npmRepository', 'pythonRepository', 'aptRepository', 'yumRepository', 'goRepository']);
 const SOURCES = ['dockerRepository', 'commonRepository', 'mavenRepository', 'npmRepository', 'pythonRepository', 'aptRepository', 'yumRepository', 'goRepository'];
 /** formats whose remote repositories this emulator serves */
-export const REMOTE_FORMATS = new Set(['DOCKER', 'NPM', 'PYTHON']);
+export const REMOTE_FORMATS = new Set(['DOCKER', 'NPM', 'PYTHON', 'MAVEN', 'GO', 'YUM', 'APT']);
 /** the per-format upstream source field and its public preset (spec §1.3) */
 const FORMAT_SOURCES: Record<string, { field: string; preset: string }> = {
   DOCKER: { field: 'dockerRepository', preset: 'DOCKER_HUB' },
   NPM: { field: 'npmRepository', preset: 'NPMJS' },
   PYTHON: { field: 'pythonRepository', preset: 'PYPI' },
+  // [U] the public proto has no Go preset enum; GOPROXY names the Go module proxy whose URL AR_EMULATOR_GOPROXY_URL gives (docs/remote.md)
+  GO: { field: 'goRepository', preset: 'GOPROXY' },
+  MAVEN: { field: 'mavenRepository', preset: 'MAVEN_CENTRAL' },
 };
 
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

@@ -102,6 +102,10 @@ export class RepositoryService {
       const enablementConfig = scanningEnablement(input.vulnerabilityScanningConfig);
       record.vulnerabilityScanningConfig = enablementConfig ? { enablementConfig } : {};
     }
+    if (input.mavenConfig !== undefined) {
+      if (record.format !== 'MAVEN') throw fieldError('repository.maven_config', 'is only valid for MAVEN repositories');
+      record.mavenConfig = mavenConfigOf(asObject(input.mavenConfig, 'repository.maven_config')); // checked by the MAVEN module's validateRepositoryConfig
+    }
     if (record.format === 'DOCKER' && record.vulnerabilityScanningConfig?.enablementConfig !== 'DISABLED') {
       record.vulnerabilityScanningConfig = { ...record.vulnerabilityScanningConfig, lastEnableTime: now };
     }
@@ -172,6 +176,14 @@ export class RepositoryService {
           if (current.mode !== 'REMOTE_REPOSITORY') throw fieldError('repository.remote_repository_config', 'is only valid for a REMOTE_REPOSITORY');
           next.remoteRepositoryConfig = this.patchedRemoteConfig(current, value, sub, path);
           break;
+        case 'mavenConfig': {
+          if (current.format !== 'MAVEN') throw fieldError('repository.maven_config', 'is only valid for MAVEN repositories');
+          const mc = mavenConfigOf(value === undefined ? {} : asObject(value, 'repository.maven_config'));
+          if (sub && sub !== 'allowSnapshotOverwrites') throw fieldError('update_mask', `field "${snake(path)}" cannot be updated`);
+          if (!sub && (mc.versionPolicy ?? '') !== (current.mavenConfig?.versionPolicy ?? '')) throw fieldError('repository.maven_config.version_policy', 'cannot be changed after the repository is created');
+          next.mavenConfig = { ...(current.mavenConfig?.versionPolicy ? { versionPolicy: current.mavenConfig.versionPolicy } : {}), ...(mc.allowSnapshotOverwrites ? { allowSnapshotOverwrites: true } : {}) };
+          break;
+        }
         default:
           if (OUTPUT_ONLY.has(top) || CREATE_FIELDS.has(top)) {
             throw fieldError('update_mask', `field "${snake(path)}" cannot be updated`);
@@ -264,6 +276,13 @@ function enumValue(value: unknown, table: Record<string, number>, field: string,
     if (upper.endsWith('_UNSPECIFIED') && !required) return undefined;
   }
   throw fieldError(field, `has an unknown value "${clip(String(value))}"`);
+}
+
+/** The stored mavenConfig: versionPolicy by name (unspecified dropped), allowSnapshotOverwrites only when true. */
+function mavenConfigOf(mc: Record<string, unknown>): NonNullable<RepositoryRecord['mavenConfig']> {
+  const names: Record<string, 'RELEASE' | 'SNAPSHOT'> = { RELEASE: 'RELEASE', SNAPSHOT: 'SNAPSHOT', 1: 'RELEASE', 2: 'SNAPSHOT' };
+  const policy = names[String(mc.versionPolicy ?? '').toUpperCase()];
+  return { ...(policy ? { versionPolicy: policy } : {}), ...(mc.allowSnapshotOverwrites === true ? { allowSnapshotOverwrites: true } : {}) };
 }
 
 function asObject(value: unknown, field: string): Record<string, unknown> {

@@ -1,6 +1,6 @@
-// Repositories of a format no module serves yet (MAVEN, GO, APT, YUM, GENERIC, KFP, …) and registryUri: their
-// package, file, version and tag listings answer as for an empty repository, never 501; `registryUri` is set for
-// every format, the real service's address with the host swapped for the emulator's.
+// Empty repositories of the formats beyond Docker, npm and Python (and KFP, which no module serves yet) and
+// registryUri: their package, file, version and tag listings answer as for an empty repository, never 501;
+// `registryUri` is set for every format, the real service's address with the host swapped for the emulator's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, TEST_PROJECT, type TestEmulator } from '../../support/emulator.js';
 
