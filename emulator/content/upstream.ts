@@ -3,6 +3,7 @@
 // reach it only through the Upstream interface, STYLE §A.2).
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import { EmulatorError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import type { RepositoryRecord } from '../core/repository.js';
 
@@ -134,7 +135,21 @@ export function ttlSecondsOf(record: RepositoryRecord): number {
 export interface RemoteSource {
   /** the format's `customRepository.uri` or `commonRepository.uri`, without trailing slashes; undefined: the format's public preset */
   custom?: string;
+  /** an Apt or Yum public preset: its repository base (`DEBIAN`, `ROCKY`, …) and the path below it */
+  based?: { base: string; path: string };
   credentials?: { username: string; passwordSecretVersion: string };
+}
+
+/**
+ * The URL of an Apt or Yum preset's repository base, from the emulator's configuration only (never written in code):
+ * `AR_EMULATOR_APT_DEBIAN_URL`, `AR_EMULATOR_YUM_ROCKY_URL`, … (docs/remote.md). UNAVAILABLE naming the variable when
+ * it is not set.
+ */
+export function presetBaseUrl(format: 'APT' | 'YUM', base: string, env: Record<string, string | undefined> = process.env): string {
+  const variable = `AR_EMULATOR_${format}_${base}_URL`;
+  const url = env[variable];
+  if (!url) throw new EmulatorError('UNAVAILABLE', `This remote repository's upstream is the ${base} preset, whose URL the emulator takes from ${variable}, which is not set.`);
+  return url.replace(/\/+$/, '');
 }
 
 /** Reads `remoteRepositoryConfig` (validated at create by the control plane) for the format's source field (`npmRepository`, …). */
@@ -145,5 +160,7 @@ export function remoteSourceOf(record: RepositoryRecord, field: string): RemoteS
   const creds = rc.upstreamCredentials?.usernamePasswordCredentials;
   const credentials = creds?.username && creds.passwordSecretVersion ? { username: creds.username, passwordSecretVersion: creds.passwordSecretVersion } : undefined;
   const custom = rc[field]?.customRepository?.uri ?? rc.commonRepository?.uri;
-  return { ...(custom ? { custom: custom.replace(/\/+$/, '') } : {}), ...(credentials ? { credentials } : {}) };
+  const pub = (rc[field] as { publicRepository?: { repositoryBase?: string; repositoryPath?: string } } | undefined)?.publicRepository;
+  const based = !custom && pub && typeof pub === 'object' && pub.repositoryBase && pub.repositoryPath ? { base: pub.repositoryBase, path: pub.repositoryPath } : undefined;
+  return { ...(custom ? { custom: custom.replace(/\/+$/, '') } : {}), ...(based ? { based } : {}), ...(credentials ? { credentials } : {}) };
 }

@@ -19,6 +19,12 @@ const FORMAT_SOURCES: Record<string, { field: string; preset: string }> = {
   GO: { field: 'goRepository', preset: 'GOPROXY' },
   MAVEN: { field: 'mavenRepository', preset: 'MAVEN_CENTRAL' },
 };
+/** Apt and Yum presets are objects: a repository base (whose URL the emulator's configuration gives) and a path below it */
+const BASED_SOURCES: Record<string, { field: string; bases: readonly string[] }> = {
+  APT: { field: 'aptRepository', bases: ['DEBIAN', 'UBUNTU', 'DEBIAN_SNAPSHOT'] },
+  YUM: { field: 'yumRepository', bases: ['CENTOS', 'CENTOS_DEBUG', 'CENTOS_VAULT', 'CENTOS_STREAM', 'ROCKY', 'EPEL'] },
+};
+const REPOSITORY_PATH = /^[A-Za-z0-9._~+-]+(?:\/[A-Za-z0-9._~+-]+)*$/;
 
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const bad = (field: string, why: string) => new EmulatorError('INVALID_ARGUMENT', `Invalid value at '${field}': ${why}`, { field });
@@ -78,7 +84,8 @@ export function normalizeRemoteConfig(format: string, input: unknown): Record<st
     out.upstreamCredentials = { usernamePasswordCredentials: { ...up } };
   }
   const given = SOURCES.filter((s) => rc[s] !== undefined);
-  if (given.length !== 1) throw bad(f, given.length ? `only one upstream source may be set, got ${given.join(', ')}` : `an upstream source is required (${FORMAT_SOURCES[format] ? snake(FORMAT_SOURCES[format].field) : 'a format source'} or common_repository)`);
+  const formatField = FORMAT_SOURCES[format]?.field ?? BASED_SOURCES[format]?.field;
+  if (given.length !== 1) throw bad(f, given.length ? `only one upstream source may be set, got ${given.join(', ')}` : `an upstream source is required (${formatField ? snake(formatField) : 'a format source'} or common_repository)`);
   const source = given[0]!;
   if (source === 'commonRepository') {
     const cr = obj(rc.commonRepository, `${f}.common_repository`);
@@ -98,6 +105,27 @@ export function normalizeRemoteConfig(format: string, input: unknown): Record<st
       const pr = dr.publicRepository;
       if (pr !== preset && pr !== preset.toLowerCase() && pr !== 1) throw bad(`${sf}.public_repository`, `must be ${preset}`);
       out[field] = { publicRepository: preset };
+    }
+  } else if (source === BASED_SOURCES[format]?.field) {
+    const { field, bases } = BASED_SOURCES[format]!;
+    const sf = `${f}.${snake(field)}`;
+    const dr = obj(rc[field], sf);
+    only(dr, ['publicRepository', 'customRepository'], sf);
+    if ((dr.publicRepository === undefined) === (dr.customRepository === undefined)) throw bad(sf, 'set either public_repository or custom_repository');
+    if (dr.customRepository !== undefined) {
+      const cr = obj(dr.customRepository, `${sf}.custom_repository`);
+      only(cr, ['uri'], `${sf}.custom_repository`);
+      out[field] = { customRepository: { uri: uri(cr.uri, `${sf}.custom_repository.uri`) } };
+    } else {
+      const pf = `${sf}.public_repository`;
+      const pr = obj(dr.publicRepository, pf);
+      only(pr, ['repositoryBase', 'repositoryPath'], pf);
+      const base = typeof pr.repositoryBase === 'string' ? pr.repositoryBase.toUpperCase() : '';
+      if (!bases.includes(base)) throw bad(`${pf}.repository_base`, `must be one of ${bases.join(', ')}`);
+      if (typeof pr.repositoryPath !== 'string' || !REPOSITORY_PATH.test(pr.repositoryPath) || pr.repositoryPath.split('/').some((s) => s === '.' || s === '..')) {
+        throw bad(`${pf}.repository_path`, 'must be a relative path below the repository base, like debian/dists/bookworm');
+      }
+      out[field] = { publicRepository: { repositoryBase: base, repositoryPath: pr.repositoryPath } };
     }
   } else {
     throw bad(`${f}.${source}`, `does not match the repository format ${format}`);

@@ -14,7 +14,7 @@ import type { Clock } from '../../core/clock.js';
 import { EmulatorError } from '../../core/errors.js';
 import type { EventBus } from '../../core/events.js';
 import { clip } from '../../core/names.js';
-import { isUpstreamError, readAll, remoteSourceOf, SingleFlight, ttlSecondsOf, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials } from '../../content/upstream.js';
+import { isUpstreamError, presetBaseUrl, readAll, remoteSourceOf, SingleFlight, ttlSecondsOf, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials } from '../../content/upstream.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import { MAX_ARCHITECTURES, MAX_COMPONENTS, renderRelease, storeIndex, type AptSigner } from './service.js';
 import { indexKey, type AptTarget, type IndexFile } from './store.js';
@@ -52,8 +52,10 @@ export class AptRemote {
   ) {}
 
   private upstream(t: AptTarget): { suite: string; root: string; credentials?: UpstreamCredentials } {
-    const { custom, credentials } = remoteSourceOf(t.record, 'aptRepository');
-    if (!custom) throw new EmulatorError('UNAVAILABLE', 'This remote repository names a public Apt preset, which the emulator does not serve: use aptRepository.customRepository.uri.');
+    const { custom: given, based, credentials } = remoteSourceOf(t.record, 'aptRepository');
+    // a preset: its base's URL from the configuration, then the path (`debian/dists/bookworm`)
+    const custom = given ?? (based ? `${presetBaseUrl('APT', based.base)}/${based.path}` : undefined);
+    if (!custom) throw new EmulatorError('UNAVAILABLE', 'This remote repository names no upstream the emulator can reach: use aptRepository.customRepository.uri, a preset with repositoryPath, or commonRepository.uri.');
     const m = /^(.*)\/dists\/[^/]+$/.exec(custom);
     if (!m) throw new EmulatorError('UNAVAILABLE', 'The upstream URI of this remote repository must name a suite, ARCHIVE/dists/SUITE.');
     return { suite: custom, root: m[1]!, ...(credentials ? { credentials: { username: credentials.username, password: this.secrets.resolve(credentials.passwordSecretVersion) } } : {}) };

@@ -10,7 +10,7 @@ import type { Clock } from '../../core/clock.js';
 import { EmulatorError } from '../../core/errors.js';
 import type { EventBus } from '../../core/events.js';
 import { clip } from '../../core/names.js';
-import { isUpstreamError, readAll, remoteSourceOf, SingleFlight, ttlSecondsOf, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials } from '../../content/upstream.js';
+import { isUpstreamError, presetBaseUrl, readAll, remoteSourceOf, SingleFlight, ttlSecondsOf, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials } from '../../content/upstream.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import type { BlobWriter, YumSigner } from './service.js';
 import type { YumTarget } from './store.js';
@@ -49,8 +49,10 @@ export class YumRemote {
   ) {}
 
   private upstream(t: YumTarget): { base: string; credentials?: UpstreamCredentials } {
-    const { custom, credentials } = remoteSourceOf(t.record, 'yumRepository');
-    if (!custom) throw new EmulatorError('UNAVAILABLE', 'This remote repository names a public Yum preset, which the emulator does not serve: use yumRepository.customRepository.uri.');
+    const { custom: given, based, credentials } = remoteSourceOf(t.record, 'yumRepository');
+    // a preset: its base's URL from the configuration, then the path (`rocky/9/BaseOS/x86_64/os`)
+    const custom = given ?? (based ? `${presetBaseUrl('YUM', based.base)}/${based.path}` : undefined);
+    if (!custom) throw new EmulatorError('UNAVAILABLE', 'This remote repository names no upstream the emulator can reach: use yumRepository.customRepository.uri, a preset with repositoryPath, or commonRepository.uri.');
     return { base: custom, ...(credentials ? { credentials: { username: credentials.username, password: this.secrets.resolve(credentials.passwordSecretVersion) } } : {}) };
   }
 
