@@ -7,10 +7,11 @@ import type { InstallResult, NpmResult } from './npm-bench.js';
 import type { NpmRemoteResult } from './npm-remote-bench.js';
 import type { ScanResult } from './scan-bench.js';
 import type { FixtureResult } from './fixture-bench.js';
+import type { OsIndexResult } from './os-index-bench.js';
 import type { StartupResult } from './startup-bench.js';
 
 /** `upstream`: a direct install from the machine's configured npm registry (the npm-remote figures); `scanning off`: the scan figures' other repository */
-export type PeerName = 'distribution' | 'verdaccio' | 'upstream' | 'scanning off' | 'bare node';
+export type PeerName = 'distribution' | 'verdaccio' | 'upstream' | 'scanning off' | 'bare node' | 'static tool';
 
 export interface Row {
   figure: string;
@@ -26,7 +27,7 @@ export interface Row {
   target?: string;
   pass?: boolean;
   /** the table the row is printed in when not its peer's usual one (`npm-remote`) */
-  group?: 'npm-remote' | 'scan' | 'fixture';
+  group?: 'npm-remote' | 'scan' | 'fixture' | 'os-index';
   /** for a figure measured several times: min and max of each server's runs and of the per-run ratio */
   spread?: { emulator: [number, number]; peer: [number, number]; ratio: [number, number]; runs: number };
 }
@@ -40,6 +41,8 @@ export interface Results {
   npm?: { emulator: NpmResult; verdaccio: NpmResult };
   /** npm install through a remote repository, against a direct install and verdaccio with an uplink */
   npmRemote?: NpmRemoteResult;
+  /** one more package into a 2,000-package Apt and Yum repository (bench/os-index-bench.ts) */
+  osIndex?: OsIndexResult;
   /** startEmulator() to its first answer, against a bare Node server (bench/fixture-bench.ts) */
   fixture?: FixtureResult;
   /** a 1 GiB image pushed with scanning on and off (bench/scan-bench.ts) */
@@ -177,6 +180,15 @@ export function buildRows(r: Results, p: RowParams): Row[] {
     scanRow('peak RSS during a run (VmHWM; on: push + scan)', 'MB', x.peakOnBytes / MB, x.peakOffBytes / MB, 'lower', { text: 'on ≤ idle + 256 MB', pass: x.peakOnBytes <= bound }, spreadOfRuns(x.runs.hwmOn.map((b) => b / MB), x.runs.hwmOff.map((b) => b / MB)));
     scanRow('peak RSS growth over idle', 'MB', (x.peakOnBytes - x.idleRssBytes) / MB, (x.peakOffBytes - x.idleRssBytes) / MB, 'lower');
   }
+  if (r.osIndex) {
+    const x = r.osIndex;
+    peerName = 'static tool';
+    const n = x.apt.runs.emulatorMs.length;
+    add(`Apt: one more .deb into ${x.packages} → InRelease + Packages.gz served (median of ${n}) [peer: dpkg-scanpackages + gzip]`, 'ms', x.apt.emulatorMs, x.apt.peerMs, 'lower', { text: 'ratio ≤ 1.0×', pass: x.apt.emulatorMs <= x.apt.peerMs }, spreadOfRuns(x.apt.runs.emulatorMs, x.apt.runs.peerMs));
+    rows[rows.length - 1]!.group = 'os-index';
+    add(`Yum: one more .rpm into ${x.packages} → repomd.xml + primary.xml.gz served (median of ${n}) [peer: ${x.yum.peerName}]`, 'ms', x.yum.emulatorMs, x.yum.peerMs, 'lower', Number.isNaN(x.yum.peerMs) ? undefined : { text: 'ratio ≤ 1.0×', pass: x.yum.emulatorMs <= x.yum.peerMs }, spreadOfRuns(x.yum.runs.emulatorMs, x.yum.runs.peerMs));
+    rows[rows.length - 1]!.group = 'os-index';
+  }
   if (r.fixture) {
     const x = r.fixture;
     peerName = 'bare node';
@@ -205,7 +217,7 @@ function spreadOfRuns(e: number[], d: number[]): Row['spread'] {
 /** A markdown table of rows that share one peer; the spread columns appear when some row has runs. */
 export function formatTable(rows: Row[]): string {
   const peer = rows[0]?.peerName ?? 'distribution';
-  const short = peer === 'distribution' ? 'dist' : peer === 'verdaccio' ? 'verd' : peer === 'scanning off' ? 'off' : peer === 'bare node' ? 'node' : 'up';
+  const short = peer === 'distribution' ? 'dist' : peer === 'verdaccio' ? 'verd' : peer === 'scanning off' ? 'off' : peer === 'bare node' ? 'node' : peer === 'static tool' ? 'tool' : 'up';
   const withSpread = rows.some((r) => r.spread);
   const header = ['figure', 'unit', 'emulator', peer, `emu/${short}`, 'better', 'target', 'ok', ...(withSpread ? ['emulator runs', `${peer} runs`, 'ratio runs'] : [])];
   const range = ([a, b]: [number, number], suffix = '') => (Number.isNaN(a) && Number.isNaN(b) ? '–' : `${num(a)}–${num(b)}${suffix}`);

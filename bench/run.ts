@@ -20,10 +20,11 @@ import { buildRows, formatTable, type Results } from './report.js';
 import { killAll, SPECS, startServer, type RunningServer, type ServerSpec } from './servers.js';
 import { startupBench } from './startup-bench.js';
 import { fixtureBench } from './fixture-bench.js';
+import { osIndexBench } from './os-index-bench.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const quick = process.argv.includes('--quick');
-const SECTIONS = ['blobs', 'manifests', 'startup', 'npm', 'npm-remote', 'scan', 'fixture'] as const;
+const SECTIONS = ['blobs', 'manifests', 'startup', 'npm', 'npm-remote', 'scan', 'fixture', 'os-index'] as const;
 type Section = (typeof SECTIONS)[number];
 const only = onlySections();
 const run = (section: Section) => only === undefined || only.includes(section);
@@ -40,6 +41,7 @@ const P = {
   getMaxMs: 15_000,
   startupReps: quick ? 2 : 5,
   fixtureReps: quick ? 3 : 15,
+  osIndex: { packages: quick ? 200 : 2000, reps: quick ? 2 : 5 },
   idleMs: 2000,
   npm: {
     deps: 50,
@@ -184,6 +186,17 @@ async function main(): Promise<void> {
       });
     }
 
+    if (run('os-index')) {
+      log(`os-index: one more package into a ${P.osIndex.packages}-package Apt and Yum repository, ${P.osIndex.reps} runs each, against dpkg-scanpackages and createrepo_c --update`);
+      results.osIndex = await phase('os-index', async () => {
+        const e = await startServer(SPECS.emulator, dir('os-index-emulator'), workDir);
+        started.push(e);
+        const r = await osIndexBench(e, { ...P.osIndex, workDir, log });
+        await e.stop();
+        return r;
+      });
+    }
+
     if (run('fixture')) {
       log(`fixture: startEmulator() from dist/ to its first answer, ${P.fixtureReps} runs in this process`);
       results.fixture = await phase('fixture', () => fixtureBench(ROOT, { reps: P.fixtureReps, log }));
@@ -215,6 +228,7 @@ async function main(): Promise<void> {
     const remoteVerd = rows.filter((r) => r.group === 'npm-remote' && r.peerName === 'verdaccio');
     const scan = rows.filter((r) => r.group === 'scan');
     const fixture = rows.filter((r) => r.group === 'fixture');
+    const osIndex = rows.filter((r) => r.group === 'os-index');
     const npmVersion = results.npm?.emulator.npmVersion;
     process.stdout.write(
       `\nAR emulator vs its reference peers — ${env.date}, ${env.cpuCount} × ${env.cpuModel}, node ${env.node}${quick ? ' (QUICK run)' : ''}${only ? ` (only: ${only.join(', ')})` : ''}\n` +
@@ -224,6 +238,7 @@ async function main(): Promise<void> {
         (remoteUp.length ? `\nnpm remote: the emulator's remote NPMJS repository vs a direct install from the machine's registry (${results.npmRemote?.upstream})\n\n${formatTable(remoteUp)}\n` : '') +
         (remoteVerd.length ? `\nnpm remote: the emulator's remote repository vs verdaccio ${VERDACCIO_VERSION} with an uplink to the same registry\n\n${formatTable(remoteVerd)}\n` : '') +
         (scan.length ? `\nScanning: a ${((results.scan?.layerBytes ?? 0) / MiB).toFixed(0)} MiB image (one gzip layer) pushed to a repository with scanning on (the emulator column) and to one with it off, in one emulator; peak RSS = VmHWM of the run\n\n${formatTable(scan)}\n` : '') +
+        (osIndex.length ? `\nApt and Yum: one more package into a ${results.osIndex?.packages}-package repository until a client can read it, vs a static repository tool regenerating its index\n\n${formatTable(osIndex)}\n` : '') +
         (fixture.length ? `\nTest fixture: startEmulator() from the built package vs a bare Node http server, in one process\n\n${formatTable(fixture)}\n` : '') +
         (base ? `\nfloor on this machine: a bare Node http server starts in ${base.emptyMs.toFixed(0)} ms and idles at ${(base.idleRssBytes / 1e6).toFixed(1)} MB RSS.\n` : '\n') +
         `bench took ${elapsedS.toFixed(0)} s; other processes and kernel threads used ${env.foreignCpuS.toFixed(1)} of ${env.totalCpuS.toFixed(1)} busy CPU-seconds ` +

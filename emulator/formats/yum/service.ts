@@ -23,6 +23,9 @@ export type BlobWriter = <R>(source: Readable, then: (blob: { digest: string; si
 export interface YumSigner { detachSign(location: string, data: string): Promise<string> }
 
 /** What the service did, for tests that assert the work per change is bounded. */
+/** the most fragment bytes kept in memory across all Yum repositories (oldest first out) */
+const FRAGMENT_CACHE_BYTES = 64 << 20;
+
 export interface YumWorkCounters { headersParsed: number; fragmentsRendered: number; repodataBuilds: number; fragmentsRead: number }
 
 /** The YumArtifact message (yum_artifact.proto) of one stored file. */
@@ -150,15 +153,47 @@ export class YumService {
     return writeFrom(0);
   }
 
-  /** One document: the fixed head, each package's stored fragment in file-name order, the tail. */
+  /**
+   * One document: the fixed head, each package's stored fragment in file-name order, the tail; handed on in
+   * batches of about 64 KiB (not one small chunk per package) so the gzip stream does not pay per fragment.
+   */
   private async *document(type: RepodataType, files: readonly FileRecord[]): AsyncGenerator<Buffer> {
-    yield Buffer.from(documentHead(type, files.length), 'utf8');
+    let batch: Buffer[] = [Buffer.from(documentHead(type, files.length), 'utf8')];
+    let size = batch[0]!.length;
     for (const f of files) {
       this.counters.fragmentsRead++;
-      yield await this.blobs.read(f.fragments[type]);
+      const fragment = await this.fragment(f.fragments[type]);
+      batch.push(fragment);
+      size += fragment.length;
+      if (size >= 64 * 1024) {
+        yield Buffer.concat(batch);
+        batch = [];
+        size = 0;
+      }
     }
-    yield Buffer.from(documentTail(type), 'utf8');
+    batch.push(Buffer.from(documentTail(type), 'utf8'));
+    yield Buffer.concat(batch);
   }
+
+  /**
+   * A stored fragment's bytes, from a bounded in-memory cache (fragments are immutable, content-addressed and a few
+   * hundred bytes each: the next build after one more upload reads them from memory, not from thousands of files).
+   */
+  private async fragment(digest: string): Promise<Buffer> {
+    const hit = this.fragmentCache.get(digest);
+    if (hit) return hit;
+    const bytes = await this.blobs.read(digest);
+    this.fragmentCache.set(digest, bytes);
+    this.fragmentCacheBytes += bytes.length;
+    for (const [k, v] of this.fragmentCache) {
+      if (this.fragmentCacheBytes <= FRAGMENT_CACHE_BYTES) break;
+      this.fragmentCache.delete(k);
+      this.fragmentCacheBytes -= v.length;
+    }
+    return bytes;
+  }
+  private readonly fragmentCache = new Map<string, Buffer>();
+  private fragmentCacheBytes = 0;
 
   /** Blobs the metadata references: files, fragments and the kept repodata. */
   *referencedBlobs(): Iterable<string> {
