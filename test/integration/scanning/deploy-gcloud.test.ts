@@ -78,7 +78,7 @@ describeWithClients(['gcloud'], 'gcloud container binauthz against the deploy po
     const payload = await gcloud(['container', 'binauthz', 'create-signature-payload', `--artifact-url=${artifact}`]);
     await writeFile(join(work, 'payload.json'), payload);
     const create = () => gcloudRun(['container', 'binauthz', 'attestations', 'create', `--artifact-url=${artifact}`, '--attestor=built-by-ci',
-      `--signature-file=${join(work, 'sig.bin')}`, `--public-key-id=${keyId}`, `--payload-file=${join(work, 'payload.json')}`, '--validate', '--log-http']).then((o) => (console.log('OUT', o), o));
+      `--signature-file=${join(work, 'sig.bin')}`, `--public-key-id=${keyId}`, `--payload-file=${join(work, 'payload.json')}`, '--validate']);
     // --validate asks attestors/A:validateAttestationOccurrence first; gcloud warns about a signature over other
     // bytes and creates the occurrence all the same, which then admits nothing
     await writeFile(join(work, 'sig.bin'), sign('sha256', Buffer.from('other bytes'), privateKey));
