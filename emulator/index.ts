@@ -1,7 +1,7 @@
 // The public facade and composition root: createEmulator(options) builds one self-contained emulator
 // (no module-level state, so several can run in one process) and starts it listening.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { createReadStream, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve as resolvePath } from 'node:path';
 import { systemClock, VirtualClock, type Clock } from './core/clock.js';
@@ -467,6 +467,28 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
           serviceAccountExists: (email) => identities.serviceAccounts(email.split('@')[1]!.replace(/\.iam\.gserviceaccount\.com$/, '')).some((a) => a.email === email),
           createServiceAccount: (project, accountId, displayName) => identities.createServiceAccount(project, accountId, displayName),
           createKey: async (email) => (await identities.createKey(email, `${url}/token`)).file,
+          preload: async (repository, file, metadata) => {
+            // the format's own upload method (the one `/upload/v1/…:create` runs), fed from the file
+            const ref = parseRepositoryName(repository);
+            const record = ref && meta.get(repositoryShardKey(ref))?.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY);
+            if (!ref || !record) throw new EmulatorError('NOT_FOUND', `Repository ${repository} was not found.`);
+            const kind = PRELOAD_KINDS[record.format] && formats.flatMap((f) => f.uploadKinds ?? []).find((k) => k.kind === PRELOAD_KINDS[record.format]);
+            if (!kind) throw new EmulatorError('INVALID_ARGUMENT', `Preloading into a ${record.format} repository is not supported yet (APT, YUM, GO and GENERIC are).`);
+            let prepared;
+            try {
+              prepared = kind.prepare(ref, metadata);
+            } catch (err) {
+              if (err instanceof EmulatorError && err.code === 'ALREADY_EXISTS') return 'exists';
+              throw err;
+            }
+            const p = prepared;
+            return uploads.ingest
+              .ingest(createReadStream(file), { algorithms: ['md5'], limit: { bytes: p.maxBytes, code: 'INVALID_ARGUMENT' } }, (blob) => p.commit(blob))
+              .then(() => 'created' as const, (err: unknown) => {
+                if (err instanceof EmulatorError && err.code === 'ALREADY_EXISTS') return 'exists' as const;
+                throw err;
+              });
+          },
         },
       })
     : undefined;
@@ -547,6 +569,9 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   events.emit('server.started', { url, dataDir: paths.root });
   return emulator;
 }
+
+/** The upload method a config file's preload uses, by repository format (docs/config.md). */
+const PRELOAD_KINDS: Record<string, string> = { APT: 'aptArtifacts', YUM: 'yumArtifacts', GO: 'goModules', GENERIC: 'genericArtifacts' };
 
 /** How long after a delete the garbage collector runs: deletes in a burst (an image, a repository) share one run. */
 const GC_AFTER_DELETE_MS = 1_000;

@@ -2,7 +2,7 @@
 // gets the API's own message), as one unit: every create and update of this round is undone when a later one
 // fails, and the state the file declared before stays. Deletes come last and touch only what the file itself
 // declared before; a repository that holds artifacts is kept (they were pushed by users) and reported.
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { EmulatorError } from '../core/errors.js';
 import type { MetaShard } from '../storage/meta-store.js';
@@ -25,6 +25,8 @@ export interface ConfigTarget {
   createServiceAccount(project: string, accountId: string, displayName?: string): Promise<unknown>;
   /** a new JSON key file for the account */
   createKey(email: string): Promise<unknown>;
+  /** uploads a local file into the repository through its format's upload method; `exists` when it is there already */
+  preload(repository: string, file: string, metadata: Record<string, string>): Promise<'created' | 'exists'>;
 }
 
 export interface ApplyReport {
@@ -36,6 +38,8 @@ export interface ApplyReport {
   iamPolicies: string[];
   serviceAccounts: string[];
   keyFiles: string[];
+  /** preload files uploaded in this apply */
+  preloaded: string[];
 }
 
 export type ApplyResult = { ok: true; report: ApplyReport } | { ok: false; problems: ConfigProblem[] };
@@ -62,7 +66,7 @@ export class ConfigApplier {
   /** The config's file (for keyFile paths relative to it) and its parsed content. */
   async apply(file: string, config: DeclaredConfig): Promise<ApplyResult> {
     const t = this.target;
-    const report: ApplyReport = { created: [], updated: [], deleted: [], kept: [], iamPolicies: [], serviceAccounts: [], keyFiles: [] };
+    const report: ApplyReport = { created: [], updated: [], deleted: [], kept: [], iamPolicies: [], serviceAccounts: [], keyFiles: [], preloaded: [] };
     const undo: Array<() => Promise<unknown>> = [];
     const before = new Map([...this.shard.entries<Json>(REPOS)]);
     const policiesBefore = new Map([...this.shard.entries<Json>(POLICIES)]);
@@ -70,6 +74,14 @@ export class ConfigApplier {
       for (const step of undo.reverse()) await step().catch(() => undefined);
       return { ok: false, problems: [{ line, column: 1, message }] };
     };
+
+    // Preload files must all be there and readable before anything changes.
+    const preloadPath = (p: string) => (isAbsolute(p) ? p : resolve(dirname(file), p));
+    for (const p of config.preload) {
+      const st = await stat(preloadPath(p.file)).catch(() => undefined);
+      if (!st?.isFile()) return { ok: false, problems: [{ line: p.line, column: 1, message: `preload file "${p.file}" does not exist or is not a file` }] };
+      if (!config.repositories.some((r) => r.name === p.repository)) return { ok: false, problems: [{ line: p.line, column: 1, message: `preload into "${p.repository}", which this file does not declare` }] };
+    }
 
     for (const r of config.repositories) {
       const existing = await t.getRepository({ name: r.name }).catch((err: unknown) => {
@@ -119,6 +131,16 @@ export class ConfigApplier {
         report.iamPolicies.push(p.resource);
       } catch (err) {
         return await fail(p.line, `iamPolicies["${p.resource}"]: ${messageOf(err)}`);
+      }
+    }
+
+    // Preloads: a refused file (corrupt, wrong format) undoes the round; the repositories created in it go with
+    // their files. Files preloaded into repositories that existed before stay (uploads are not taken back).
+    for (const p of config.preload) {
+      try {
+        if ((await t.preload(p.repository, preloadPath(p.file), p.metadata)) === 'created') report.preloaded.push(p.file);
+      } catch (err) {
+        return await fail(p.line, `preload "${p.file}" into ${p.repository}: ${messageOf(err)}`);
       }
     }
 

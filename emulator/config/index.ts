@@ -108,7 +108,7 @@ export class ConfigFile {
     const r = applied.report;
     this.status = { file: this.file, state: 'applied', problems: [], appliedTime: this.d.clock.now().toISOString(), last: r };
     this.d.logger.info('config applied', { file: this.file, created: r.created.length, updated: r.updated.length, deleted: r.deleted.length, kept: r.kept.length, iamPolicies: r.iamPolicies.length });
-    this.d.events.emit('config.applied', { file: this.file, created: r.created, updated: r.updated, deleted: r.deleted, kept: r.kept, iamPolicies: r.iamPolicies, serviceAccounts: r.serviceAccounts });
+    this.d.events.emit('config.applied', { file: this.file, created: r.created, updated: r.updated, deleted: r.deleted, kept: r.kept, iamPolicies: r.iamPolicies, serviceAccounts: r.serviceAccounts, preloaded: r.preloaded });
     return this.status;
   }
 }

@@ -46,7 +46,7 @@ describe('parseConfig', () => {
   });
 
   it('an empty file declares nothing', () => {
-    expect(parseConfig('')).toEqual({ ok: true, config: { repositories: [], iamPolicies: [], serviceAccounts: [] } });
+    expect(parseConfig('')).toEqual({ ok: true, config: { repositories: [], iamPolicies: [], serviceAccounts: [], preload: [] } });
   });
 
   it.each([

@@ -28,8 +28,17 @@ export interface DeclaredServiceAccount {
   line: number;
 }
 
+export interface DeclaredPreload {
+  repository: string;
+  file: string;
+  /** the upload's metadata (GENERIC: packageId, versionId, filename) */
+  metadata: Record<string, string>;
+  line: number;
+}
+
 export interface DeclaredConfig {
   repositories: DeclaredRepository[];
+  preload: DeclaredPreload[];
   iamPolicies: Array<{ resource: string; policy: Record<string, unknown>; line: number }>;
   serviceAccounts: DeclaredServiceAccount[];
 }
@@ -59,6 +68,7 @@ export function parseConfig(text: string): ParseResult {
     repositories?: Array<Record<string, unknown> & { name: string }>;
     iamPolicies?: Record<string, Record<string, unknown>>;
     serviceAccounts?: Array<{ email: string; displayName?: string; keyFile?: string }>;
+    preload?: Array<{ repository: string; file: string } & Record<string, string>>;
   };
   const lineOf = (path: Array<string | number>) => at(nodeAt(doc, path)?.range?.[0]).line;
   const problems: ConfigProblem[] = [];
@@ -81,7 +91,8 @@ export function parseConfig(text: string): ParseResult {
   });
   if (problems.length) return { ok: false, problems };
   const iamPolicies = Object.entries(v.iamPolicies ?? {}).map(([resource, policy]) => ({ resource, policy, line: lineOf(['iamPolicies', resource]) }));
-  return { ok: true, config: { repositories, iamPolicies, serviceAccounts } };
+  const preload = (v.preload ?? []).map(({ repository, file, ...metadata }, i) => ({ repository, file, metadata, line: lineOf(['preload', i]) }));
+  return { ok: true, config: { repositories, iamPolicies, serviceAccounts, preload } };
 }
 
 /** `file:line:column: message`, one per problem */

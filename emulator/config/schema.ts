@@ -62,6 +62,22 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    preload: {
+      description: 'Files to upload into declared repositories at apply (once: a file already there is left as it is): .deb (APT), .rpm (YUM), a module zip (GO), any file (GENERIC, with packageId, versionId, filename).',
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['repository', 'file'],
+        properties: {
+          repository: { type: 'string', pattern: NAME },
+          file: { type: 'string', minLength: 1, description: 'a path relative to this file' },
+          packageId: { type: 'string', minLength: 1 },
+          versionId: { type: 'string', minLength: 1 },
+          filename: { type: 'string', minLength: 1 },
+        },
+      },
+    },
     serviceAccounts: {
       description: 'Service accounts to create; keyFile (relative to this file) receives a JSON key when it does not exist yet.',
       type: 'array',

@@ -69,7 +69,7 @@ export interface EmulatorEventMap {
   /** the config file (docs/config.md) was applied: what it created, updated, deleted, and kept although no longer declared */
   'config.applied': {
     file: string; created: string[]; updated: string[]; deleted: string[]; kept: Array<{ name: string; reason: string }>;
-    iamPolicies: string[]; serviceAccounts: string[];
+    iamPolicies: string[]; serviceAccounts: string[]; preloaded: string[];
   };
   /** the emulator was reset to its seeded state (POST /_emulator/reset): repositories the config created again, the config's state */
   'emulator.reset': { repositories: number; config: 'applied' | 'invalid' | 'none' };

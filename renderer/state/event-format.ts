@@ -186,6 +186,8 @@ function configEvent(type: string, d: Record<string, unknown>): EventView {
   const parts = [['created', list('created').length], ['updated', list('updated').length], ['deleted', list('deleted').length], ['kept', list('kept').length]]
     .filter(([, n]) => (n as number) > 0)
     .map(([w, n]) => `${n} ${w}`);
+  const preloaded = list('preloaded').length;
+  if (preloaded) parts.push(`${preloaded} preloaded`);
   const policies = list('iamPolicies').length;
   if (policies) parts.push(`${policies} IAM polic${policies === 1 ? 'y' : 'ies'}`);
   return { category: 'server', title: `Applied ${file}`, detail: parts.length ? parts.join(' · ') : 'no changes' };
