@@ -16,6 +16,7 @@ import { CONFIG_HELP, CONFIG_USAGE, configCommand } from './cli-config.js';
 import { FIXTURE_HELP, FIXTURE_USAGE, fixtureCommand } from './cli-fixture.js';
 import { GO_HELP, GO_USAGE, goCommand } from './cli-go.js';
 import { parseDurationMs } from './core/duration.js';
+import { progressTo } from './core/progress.js';
 
 const USAGE = `Usage: ar-emulator start [--port PORT] [--host HOST] [--data-dir DIR] [--project ID] [--location LOC] [--log-level LEVEL]
 
@@ -161,6 +162,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(values['gcs-root'] !== undefined ? { gcsRoot: values['gcs-root'] } : {}),
       ...(configFile ? { configFile } : {}),
       ...(values.import ? { importSnapshot: values.import } : {}),
+      progress: progressTo({ tty: process.stderr.isTTY === true, write: (t) => void process.stderr.write(t) }),
       logger,
       ...compactionFromEnv(process.env.AR_EMULATOR_COMPACTION_BYTES),
     });

@@ -30,6 +30,7 @@ import { createAptModule } from './formats/apt/index.js';
 import { createRepoSigner, type RepoSigner } from './content/repo-signing.js';
 import { resolveGcsUris } from './storage/gcs-source.js';
 import { exportSnapshot, importSnapshot, type ExportResult } from './storage/snapshot.js';
+import type { ProgressFactory } from './core/progress.js';
 import { ConfigError, ConfigFile, type ConfigStatus } from './config/index.js';
 import { createUploadModule } from './control/upload/index.js';
 import { OperationStore } from './control/operations.js';
@@ -87,6 +88,8 @@ export interface EmulatorOptions {
   defaultProject?: string;
   /** location for requests that do not name one in the Host header (default us-central1) */
   defaultLocation?: string;
+  /** where progress of long work goes (snapshot exports and imports; docs/fixture.md); none by default, stderr in the CLI */
+  progress?: ProgressFactory;
   /** a snapshot (ar-emulator export) to start from: verified, then copied into the data dir, which must be empty */
   importSnapshot?: string;
   /** the config file applied at start and watched (docs/config.md); an invalid one fails the start with ConfigError */
@@ -243,7 +246,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
 
   const paths = new DataPaths(options.dataDir);
   // a snapshot goes into an empty data dir before anything reads it (checked first: a tampered one is refused)
-  if (options.importSnapshot) await importSnapshot(options.importSnapshot, paths.root);
+  if (options.importSnapshot) await importSnapshot(options.importSnapshot, paths.root, options.progress);
   mkdirSync(paths.root, { recursive: true });
   const events = new EventBus(() => clock.now(), logger.child('events'));
   const meta = new LowMetaStore(paths, logger.child('storage'), options.metaCompaction);
@@ -525,7 +528,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     },
     exportSnapshot: (dir) => {
       // the garbage collector waits: every blob the exported metadata names is still there to copy
-      const run = gcChain.then(() => exportSnapshot({ paths, meta, dir, emulatorVersion: VERSION, now: clock.now() }));
+      const run = gcChain.then(() => exportSnapshot({ paths, meta, dir, emulatorVersion: VERSION, now: clock.now(), ...(options.progress ? { progress: options.progress } : {}) }));
       gcChain = run.catch(() => {});
       return run.then((r) => {
         events.emit('emulator.exported', { dir: r.dir, files: r.files, bytes: r.bytes });

@@ -14,6 +14,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { noProgress, type ProgressFactory } from '../core/progress.js';
 import { syncDirectory, syncFile } from './fsync.js';
 import { SnapshotFile } from './json-lines-file.js';
 import type { MetaStore } from './meta-store.js';
@@ -43,7 +44,7 @@ export interface ExportResult {
 }
 
 /** Writes a snapshot of `meta` and the blobs under `paths` to `dir` (replacing what is there only when it is done). */
-export async function exportSnapshot(d: { paths: DataPaths; meta: MetaStore; dir: string; emulatorVersion: string; now: Date }): Promise<ExportResult> {
+export async function exportSnapshot(d: { paths: DataPaths; meta: MetaStore; dir: string; emulatorVersion: string; now: Date; progress?: ProgressFactory }): Promise<ExportResult> {
   const target = resolve(d.dir);
   if (isInside(target, d.paths.root) || isInside(d.paths.root, target)) throw new SnapshotError(`The snapshot dir ${target} may not be inside the data dir, nor hold it.`);
   const parent = dirname(target);
@@ -52,12 +53,16 @@ export async function exportSnapshot(d: { paths: DataPaths; meta: MetaStore; dir
   const out = new DataPaths(partial);
   try {
     let shards = 0;
-    for (const shard of d.meta.list([])) {
+    const all = d.meta.list([]);
+    const blobList = await listBlobs(d.paths);
+    const progress = (d.progress ?? noProgress)(`export to ${target}`, all.length + blobList.length, 'shards and blobs');
+    for (const shard of all) {
       const written = await shard.exportState((doc) => new SnapshotFile(out.shard(shard.key).snapshot).write(doc));
       if (written) shards += 1;
+      progress.tick();
     }
     let blobs = 0;
-    for (const b of await listBlobs(d.paths)) {
+    for (const b of blobList) {
       const to = out.blob(b.algorithm, b.hex);
       await mkdir(dirname(to), { recursive: true });
       await link(b.path, to).catch(async (err: NodeJS.ErrnoException) => {
@@ -66,7 +71,9 @@ export async function exportSnapshot(d: { paths: DataPaths; meta: MetaStore; dir
         await syncFile(to);
       });
       blobs += 1;
+      progress.tick();
     }
+    progress.done();
     const files = await checksums(partial);
     const manifest: SnapshotManifest = { format: FORMAT, version: 1, createTime: d.now.toISOString(), emulatorVersion: d.emulatorVersion, files };
     await writeFile(join(partial, SNAPSHOT_MANIFEST), `${JSON.stringify(manifest, null, 1)}\n`);
@@ -87,7 +94,7 @@ export async function exportSnapshot(d: { paths: DataPaths; meta: MetaStore; dir
 }
 
 /** Checks a snapshot: its manifest, every file present with its size and sha256, nothing outside it. */
-export async function verifySnapshot(dir: string): Promise<SnapshotManifest> {
+export async function verifySnapshot(dir: string, progressOf: ProgressFactory = noProgress): Promise<SnapshotManifest> {
   const root = resolve(dir);
   let manifest: SnapshotManifest;
   try {
@@ -103,31 +110,37 @@ export async function verifySnapshot(dir: string): Promise<SnapshotManifest> {
   }
   const present = new Set((await walk(root)).map((p) => relative(root, p).split(sep).join('/')).filter((p) => p !== SNAPSHOT_MANIFEST));
   for (const p of present) if (!listed.has(p)) throw new SnapshotError(`${root}: ${p} is not in the manifest (the snapshot was changed after it was taken).`);
+  const progress = progressOf(`verify ${root}`, manifest.files.length, 'files');
   for (const f of manifest.files) {
+    progress.tick();
     if (!present.has(f.path)) throw new SnapshotError(`${root}: ${f.path} is missing (the snapshot is incomplete).`);
     const file = join(root, ...f.path.split('/'));
     const size = (await stat(file)).size;
     if (size !== f.size || (await sha256Of(file)) !== f.sha256) throw new SnapshotError(`${root}: ${f.path} does not match its checksum (the snapshot was changed or damaged).`);
   }
+  progress.done();
   return manifest;
 }
 
 /** Verifies `dir`, then copies it into `dataDir`, which must be empty or absent. */
-export async function importSnapshot(dir: string, dataDir: string): Promise<SnapshotManifest> {
-  const manifest = await verifySnapshot(dir);
+export async function importSnapshot(dir: string, dataDir: string, progressOf: ProgressFactory = noProgress): Promise<SnapshotManifest> {
+  const manifest = await verifySnapshot(dir, progressOf);
   const target = resolve(dataDir);
   const existing = await readdir(target).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return [];
     throw err;
   });
   if (existing.length) throw new SnapshotError(`The data dir ${target} is not empty: an import goes into an empty one (use --ephemeral, or a new --data-dir).`);
+  const progress = progressOf(`import into ${target}`, manifest.files.length, 'files');
   for (const f of manifest.files) {
+    progress.tick();
     const to = join(target, ...f.path.split('/'));
     await mkdir(dirname(to), { recursive: true });
     await copyFile(join(resolve(dir), ...f.path.split('/')), to);
     await syncFile(to);
   }
   await syncTree(target);
+  progress.done();
   return manifest;
 }
 

@@ -1,6 +1,6 @@
-// The CLI as a CI fixture: `start --ephemeral --config FILE` on port 0 (a temp data dir removed at exit, the config
-// applied before the ready line), `env-init` printing the export lines of the running emulator, and `reset` back
-// to the seeded state.
+// The CLI as a CI fixture: `start --ephemeral --config FILE --export-on-exit DIR` on port 0 (a temp data dir removed
+// at exit, the config applied before the ready line, a snapshot with progress lines on the way out), `env-init`
+// printing the export lines of the running emulator, `reset` back to the seeded state, `config validate`.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -23,7 +23,7 @@ describe('ar-emulator as a CI fixture', () => {
     dir = await mkdtemp(join(tmpdir(), 'are-fixture-cli-'));
     const config = join(dir, 'ar-emulator.yaml');
     await writeFile(config, 'repositories:\n  - name: projects/ci-project/locations/us-central1/repositories/seeded\n    format: NPM\n');
-    const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--grpc-port', 'off', '--ephemeral', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
+    const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--grpc-port', 'off', '--ephemeral', '--config', config, '--export-on-exit', join(dir, 'exit-snapshot')], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
     procs.push(child);
     let stdout = '';
     let stderr = '';
@@ -57,6 +57,11 @@ describe('ar-emulator as a CI fixture', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(existsSync(dataDir!)).toBe(false);
+    // --export-on-exit wrote a snapshot first, with percentage progress lines (stderr is not a terminal here)
+    expect(stderr).toMatch(/export to .*exit-snapshot: 100% \(\d+\/\d+ shards and blobs\)/);
+    expect(existsSync(join(dir, 'exit-snapshot', 'ar-emulator-snapshot.json'))).toBe(true);
+    const validated = await run(process.execPath, [BIN, 'config', 'validate', config]);
+    expect(validated.stdout).toContain('ok (1 repositories');
   });
 
   it('--ephemeral with --data-dir is a usage error, and a missing --config file too', async () => {
