@@ -242,11 +242,15 @@ const GRPC_OPERATIONS: Record<string, string> = {
   ListMavenArtifacts: 'control.mavenArtifacts.list', GetMavenArtifact: 'control.mavenArtifacts.get',
   GetProjectSettings: 'control.projectSettings.get', UpdateProjectSettings: 'control.projectSettings.update',
   ListLocations: 'control.locations.list', GetLocation: 'control.locations.get', GetOperation: 'control.operations.get',
+  ImportAptArtifacts: 'control.aptArtifacts.import', ImportYumArtifacts: 'control.yumArtifacts.import',
+  ListRules: 'control.rules.list', GetRule: 'control.rules.get', CreateRule: 'control.rules.create', UpdateRule: 'control.rules.update', DeleteRule: 'control.rules.delete',
+  ListAttachments: 'control.attachments.list', GetAttachment: 'control.attachments.get', CreateAttachment: 'control.attachments.create', DeleteAttachment: 'control.attachments.delete',
+  GetVPCSCConfig: 'control.vpcscConfig.get', UpdateVPCSCConfig: 'control.vpcscConfig.update', ExportArtifact: 'control.repositories.exportArtifact',
 };
 
 /** The resource a request names: name, parent, resource, or the name inside the message it updates. */
 function resourceOf(request: Record<string, unknown>): string {
-  for (const key of ['name', 'parent', 'resource']) if (typeof request[key] === 'string') return request[key];
+  for (const key of ['name', 'parent', 'resource', 'repository']) if (typeof request[key] === 'string') return request[key];
   for (const value of Object.values(request)) {
     if (value && typeof value === 'object' && typeof (value as { name?: unknown }).name === 'string') return (value as { name: string }).name;
   }

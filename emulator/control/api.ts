@@ -79,6 +79,26 @@ export interface ControlApi {
   getProjectSettings(req: { name: string }): Promise<Json>;
   updateProjectSettings(req: { projectSettings: Json; updateMask?: string[] }): Promise<Json>;
 
+  /** Rules (rule.proto): one per repository plus one per package; enforced on downloads (control/rules-api.ts). */
+  listRules(req: { parent: string; pageSize?: number; pageToken?: string }): Promise<{ rules?: Json[]; nextPageToken?: string }>;
+  getRule(req: { name: string }): Promise<Json>;
+  createRule(req: { parent: string; ruleId?: string; rule: Json }): Promise<Json>;
+  updateRule(req: { rule: Json; updateMask?: string[] }): Promise<Json>;
+  deleteRule(req: { name: string }): Promise<Json>;
+
+  /** Attachments (attachment.proto): OCI referrers of their target where it is an image (control/attachments-api.ts). */
+  listAttachments(req: ListRequest): Promise<{ attachments?: Json[]; nextPageToken?: string }>;
+  getAttachment(req: { name: string }): Promise<Json>;
+  createAttachment(req: { parent: string; attachmentId?: string; attachment: Json }): Promise<OperationResource>;
+  deleteAttachment(req: { name: string }): Promise<OperationResource>;
+
+  /** VPC-SC config of a location (vpcsc_config.proto): DENY stops remote repositories' upstream fetches (control/vpcsc-api.ts). */
+  getVpcscConfig(req: { name: string }): Promise<Json>;
+  updateVpcscConfig(req: { vpcscConfig: Json; updateMask?: string[] }): Promise<Json>;
+
+  /** ExportArtifact (export.proto): a version's files to the local directory a `gcsPath` maps to (control/export-api.ts). */
+  exportArtifact(req: { repository: string; sourceVersion?: string; sourceTag?: string; gcsPath?: string }): Promise<OperationResource>;
+
   getIamPolicy(req: { resource: string; options?: { requestedPolicyVersion?: number } }): Promise<Json>;
   setIamPolicy(req: { resource: string; policy: Json; updateMask?: string[] }): Promise<Json>;
   /** `caller` is who asks (set by the transport after authentication); absent means the local owner. */
@@ -96,4 +116,8 @@ export const ARTIFACT_REGISTRY_RPCS = [
   'ListNpmPackages', 'GetNpmPackage', 'ListPythonPackages', 'GetPythonPackage', 'ListMavenArtifacts', 'GetMavenArtifact',
   'GetProjectSettings', 'UpdateProjectSettings',
   'GetIamPolicy', 'SetIamPolicy', 'TestIamPermissions',
+  'ListRules', 'GetRule', 'CreateRule', 'UpdateRule', 'DeleteRule',
+  'ListAttachments', 'GetAttachment', 'CreateAttachment', 'DeleteAttachment',
+  'GetVPCSCConfig', 'UpdateVPCSCConfig', 'ExportArtifact',
+  'ImportAptArtifacts', 'ImportYumArtifacts',
 ] as const;

@@ -20,6 +20,10 @@ import type { EventBus } from '../core/events.js';
 import type { ImportKind, ImportSource } from '../core/import-kind.js';
 import type { Logger } from '../core/logger.js';
 import type { VirtualShadowing } from './service/virtual-shadowing.js';
+import { rulesApi } from './rules-api.js';
+import { attachmentsApi } from './attachments-api.js';
+import { vpcscApi } from './vpcsc-api.js';
+import { exportApi } from './export-api.js';
 
 export interface ControlServiceDeps {
   repositories: RepositoryService;
@@ -97,6 +101,10 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
       pageTokens: d.pageTokens,
       registryHost: d.registryHost,
     }),
+    ...rulesApi(d),
+    ...attachmentsApi(d),
+    ...vpcscApi(d),
+    ...exportApi(d),
 
     async listLocations(req) {
       const project = /^projects\/([^/]+)$/.exec(req.name)?.[1];

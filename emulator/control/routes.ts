@@ -19,20 +19,7 @@ const NOT_IMPLEMENTED = 'UNSUPPORTED' as const;
  * Methods of google.devtools.artifactregistry.v1.ArtifactRegistry (service.proto of @google-cloud/artifact-registry)
  * that the emulator does not implement yet: [RPC name, HTTP method, path].
  */
-export const UNIMPLEMENTED_METHODS: ReadonlyArray<readonly [string, string, string]> = [
-  ['ExportArtifact', 'POST', `${R}\\:exportArtifact`],
-  ['ListRules', 'GET', `${R}/rules`],
-  ['CreateRule', 'POST', `${R}/rules`],
-  ['GetRule', 'GET', `${R}/rules/:rule`],
-  ['UpdateRule', 'PATCH', `${R}/rules/:rule`],
-  ['DeleteRule', 'DELETE', `${R}/rules/:rule`],
-  ['ListAttachments', 'GET', `${R}/attachments`],
-  ['CreateAttachment', 'POST', `${R}/attachments`],
-  ['GetAttachment', 'GET', `${R}/attachments/:attachment`],
-  ['DeleteAttachment', 'DELETE', `${R}/attachments/:attachment`],
-  ['GetVPCSCConfig', 'GET', `${L}/vpcscConfig`],
-  ['UpdateVPCSCConfig', 'PATCH', `${L}/vpcscConfig`],
-];
+export const UNIMPLEMENTED_METHODS: ReadonlyArray<readonly [string, string, string]> = [];
 
 function unimplementedRoute(rpc: string, method: string, path: string): RouteDef {
   const unimplemented: Handler = async () => {
@@ -58,6 +45,7 @@ export function controlRoutes(h: Record<ControlHandlerName | AdminHandlerName, H
     r('repositories.getIamPolicy', 'GET', `${R}\\:getIamPolicy`, h.getIamPolicy),
     r('repositories.setIamPolicy', 'POST', `${R}\\:setIamPolicy`, h.setIamPolicy),
     r('repositories.testIamPermissions', 'POST', `${R}\\:testIamPermissions`, h.testIamPermissions),
+    r('repositories.exportArtifact', 'POST', `${R}\\:exportArtifact`, h.exportArtifact),
     r('aptArtifacts.import', 'POST', `${R}/aptArtifacts\\:import`, h.importAptArtifacts),
     r('yumArtifacts.import', 'POST', `${R}/yumArtifacts\\:import`, h.importYumArtifacts),
     r('repositories.get', 'GET', R, h.getRepository),
@@ -90,6 +78,17 @@ export function controlRoutes(h: Record<ControlHandlerName | AdminHandlerName, H
     r('pythonPackages.get', 'GET', `${R}/pythonPackages/:artifact`, h.getPythonPackage),
     r('mavenArtifacts.list', 'GET', `${R}/mavenArtifacts`, h.listMavenArtifacts),
     r('mavenArtifacts.get', 'GET', `${R}/mavenArtifacts/:artifact`, h.getMavenArtifact),
+    r('rules.list', 'GET', `${R}/rules`, h.listRules),
+    r('rules.create', 'POST', `${R}/rules`, h.createRule),
+    r('rules.get', 'GET', `${R}/rules/:rule`, h.getRule),
+    r('rules.update', 'PATCH', `${R}/rules/:rule`, h.updateRule),
+    r('rules.delete', 'DELETE', `${R}/rules/:rule`, h.deleteRule),
+    r('attachments.list', 'GET', `${R}/attachments`, h.listAttachments),
+    r('attachments.create', 'POST', `${R}/attachments`, h.createAttachment),
+    r('attachments.get', 'GET', `${R}/attachments/:attachment`, h.getAttachment),
+    r('attachments.delete', 'DELETE', `${R}/attachments/:attachment`, h.deleteAttachment),
+    r('vpcscConfig.get', 'GET', `${L}/vpcscConfig`, h.getVpcscConfig),
+    r('vpcscConfig.update', 'PATCH', `${L}/vpcscConfig`, h.updateVpcscConfig),
     r('locations.get', 'GET', L, h.getLocation),
     ...UNIMPLEMENTED_METHODS.map(([rpc, method, path]) => unimplementedRoute(rpc, method, path)),
   ]);

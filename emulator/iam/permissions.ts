@@ -228,6 +228,8 @@ export const PERMISSIONS_BY_OPERATION = {
   'control.rules.create': repo(['artifactregistry.rules.create'], 'I'),
   'control.rules.update': repo(['artifactregistry.rules.update'], 'I'),
   'control.rules.delete': repo(['artifactregistry.rules.delete'], 'I'),
+  'control.vpcscConfig.get': project(['artifactregistry.projectconfigs.get'], 'U', 'the permission of GetVPCSCConfig is not documented (docs/vpcsc.md)'),
+  'control.vpcscConfig.update': project(['artifactregistry.projectconfigs.update'], 'U', 'the permission of UpdateVPCSCConfig is not documented (docs/vpcsc.md)'),
   'analysis.occurrences.list': project(['containeranalysis.occurrences.list'], 'C', 'Container Analysis: also :vulnerabilitySummary; the locations form too'),
   'analysis.occurrences.vulnerabilitySummary': project(['containeranalysis.occurrences.list'], 'I'),
   'analysis.occurrences.get': project(['containeranalysis.occurrences.get'], 'C'),

@@ -34,7 +34,10 @@ export type ControlHandlerName =
   | 'listDockerImages' | 'getDockerImage'
   | 'listNpmPackages' | 'getNpmPackage' | 'listPythonPackages' | 'getPythonPackage' | 'listMavenArtifacts' | 'getMavenArtifact'
   | 'getProjectSettings' | 'updateProjectSettings'
-  | 'getIamPolicy' | 'setIamPolicy' | 'testIamPermissions';
+  | 'getIamPolicy' | 'setIamPolicy' | 'testIamPermissions'
+  | 'listRules' | 'getRule' | 'createRule' | 'updateRule' | 'deleteRule'
+  | 'listAttachments' | 'getAttachment' | 'createAttachment' | 'deleteAttachment'
+  | 'getVpcscConfig' | 'updateVpcscConfig' | 'exportArtifact';
 
 export function restHandlers(api: ControlApi): Record<ControlHandlerName, Handler> {
   return {
@@ -110,6 +113,32 @@ export function restHandlers(api: ControlApi): Record<ControlHandlerName, Handle
 
     getProjectSettings: async (ctx, p) => respond(ctx, await api.getProjectSettings({ name: `projects/${p.project}/projectSettings` })),
     updateProjectSettings: async (ctx, p) => respond(ctx, await api.updateProjectSettings({ projectSettings: { ...(await body(ctx)), name: `projects/${p.project}/projectSettings` }, updateMask: maskQuery(ctx) })),
+
+    listRules: async (ctx, p) => respond(ctx, await api.listRules({ parent: repo(p), pageSize: intQuery(ctx, 'pageSize'), pageToken: query(ctx, 'pageToken') })),
+    getRule: async (ctx, p) => respond(ctx, await api.getRule({ name: `${repo(p)}/rules/${seg(p.rule)}` })),
+    createRule: async (ctx, p) => respond(ctx, await api.createRule({ parent: repo(p), ruleId: query(ctx, 'ruleId') ?? '', rule: await body(ctx) })),
+    updateRule: async (ctx, p) => respond(ctx, await api.updateRule({ rule: { ...(await body(ctx)), name: `${repo(p)}/rules/${seg(p.rule)}` }, updateMask: maskQuery(ctx) })),
+    deleteRule: async (ctx, p) => respond(ctx, await api.deleteRule({ name: `${repo(p)}/rules/${seg(p.rule)}` })),
+
+    listAttachments: async (ctx, p) => respond(ctx, await api.listAttachments({ parent: repo(p), ...listQuery(ctx) })),
+    getAttachment: async (ctx, p) => respond(ctx, await api.getAttachment({ name: `${repo(p)}/attachments/${seg(p.attachment)}` })),
+    createAttachment: async (ctx, p) => respond(ctx, await api.createAttachment({ parent: repo(p), attachmentId: query(ctx, 'attachmentId') ?? '', attachment: await body(ctx) })),
+    deleteAttachment: async (ctx, p) => respond(ctx, await api.deleteAttachment({ name: `${repo(p)}/attachments/${seg(p.attachment)}` })),
+
+    getVpcscConfig: async (ctx, p) => respond(ctx, await api.getVpcscConfig({ name: `projects/${seg(p.project)}/locations/${seg(p.location)}/vpcscConfig` })),
+    updateVpcscConfig: async (ctx, p) => respond(ctx, await api.updateVpcscConfig({
+      vpcscConfig: { ...(await body(ctx)), name: `projects/${seg(p.project)}/locations/${seg(p.location)}/vpcscConfig` }, updateMask: maskQuery(ctx),
+    })),
+    exportArtifact: async (ctx, p) => {
+      const b = await body(ctx);
+      const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+      const sourceVersion = str(b.sourceVersion ?? b.source_version);
+      const sourceTag = str(b.sourceTag ?? b.source_tag);
+      const gcsPath = str(b.gcsPath ?? b.gcs_path);
+      respond(ctx, await api.exportArtifact({
+        repository: repo(p), ...(sourceVersion !== undefined ? { sourceVersion } : {}), ...(sourceTag !== undefined ? { sourceTag } : {}), ...(gcsPath !== undefined ? { gcsPath } : {}),
+      }));
+    },
 
     getIamPolicy: async (ctx, p) => respond(ctx, await api.getIamPolicy({ resource: repo(p), options: { requestedPolicyVersion: intQuery(ctx, 'options.requestedPolicyVersion') ?? 0 } })),
     setIamPolicy: async (ctx, p) => {
