@@ -2,6 +2,7 @@
 // (no module-level state, so several can run in one process) and starts it listening.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdirSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, resolve as resolvePath } from 'node:path';
 import { systemClock, VirtualClock, type Clock } from './core/clock.js';
@@ -475,8 +476,13 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
             const ref = parseRepositoryName(repository);
             const record = ref && meta.get(repositoryShardKey(ref))?.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY);
             if (!ref || !record) throw new EmulatorError('NOT_FOUND', `Repository ${repository} was not found.`);
+            // a format's own publish path (npm tarballs, wheels, jars, images), else its `…:create` upload method
+            const own = formats.find((f) => f.preloadKind?.format === record.format)?.preloadKind;
+            const isDir = (await stat(file)).isDirectory();
+            if (isDir && !own?.directories) throw new EmulatorError('INVALID_ARGUMENT', `${file} is a directory: only an OCI image layout (into a DOCKER repository) may be one.`);
+            if (own) return own.preload(ref, file, metadata);
             const kind = PRELOAD_KINDS[record.format] && formats.flatMap((f) => f.uploadKinds ?? []).find((k) => k.kind === PRELOAD_KINDS[record.format]);
-            if (!kind) throw new EmulatorError('INVALID_ARGUMENT', `Preloading into a ${record.format} repository is not supported yet (APT, YUM, GO and GENERIC are).`);
+            if (!kind) throw new EmulatorError('INVALID_ARGUMENT', `Preloading into a ${record.format} repository is not supported.`);
             let prepared;
             try {
               prepared = kind.prepare(ref, metadata);

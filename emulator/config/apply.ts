@@ -79,7 +79,7 @@ export class ConfigApplier {
     const preloadPath = (p: string) => (isAbsolute(p) ? p : resolve(dirname(file), p));
     for (const p of config.preload) {
       const st = await stat(preloadPath(p.file)).catch(() => undefined);
-      if (!st?.isFile()) return { ok: false, problems: [{ line: p.line, column: 1, message: `preload file "${p.file}" does not exist or is not a file` }] };
+      if (!st?.isFile() && !st?.isDirectory()) return { ok: false, problems: [{ line: p.line, column: 1, message: `preload file "${p.file}" does not exist or is not a file` }] };
       if (!config.repositories.some((r) => r.name === p.repository)) return { ok: false, problems: [{ line: p.line, column: 1, message: `preload into "${p.repository}", which this file does not declare` }] };
     }
 

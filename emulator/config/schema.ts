@@ -63,7 +63,7 @@ export const CONFIG_SCHEMA = {
       },
     },
     preload: {
-      description: 'Files to upload into declared repositories at apply (once: a file already there is left as it is): .deb (APT), .rpm (YUM), a module zip (GO), any file (GENERIC, with packageId, versionId, filename).',
+      description: 'Files to upload into declared repositories at apply (once: a file already there is left as it is): an OCI image layout (a directory or its tar) or a docker save tarball (DOCKER, with image and optionally tag), an npm tarball (NPM, optionally tag), a wheel or sdist (PYTHON), a jar or pom (MAVEN, with groupId, artifactId, version unless the jar carries its pom.properties; optionally classifier), .deb (APT), .rpm (YUM), a module zip (GO), any file (GENERIC, with packageId, versionId, filename).',
       type: 'array',
       items: {
         type: 'object',
@@ -75,6 +75,12 @@ export const CONFIG_SCHEMA = {
           packageId: { type: 'string', minLength: 1 },
           versionId: { type: 'string', minLength: 1 },
           filename: { type: 'string', minLength: 1 },
+          image: { type: 'string', minLength: 1, description: 'DOCKER: the image path in the repository' },
+          tag: { type: 'string', minLength: 1, description: 'DOCKER: the tag (default: the layout\'s ref.name or the tarball\'s RepoTags, else latest); NPM: the dist-tag (default latest)' },
+          groupId: { type: 'string', minLength: 1 },
+          artifactId: { type: 'string', minLength: 1 },
+          version: { type: 'string', minLength: 1 },
+          classifier: { type: 'string', minLength: 1 },
         },
       },
     },

@@ -4,6 +4,7 @@ import type { AccessCheck } from '../core/access.js';
 import type { EmulatorError } from '../core/errors.js';
 import type { EmulatorEventType } from '../core/events.js';
 import type { ArtifactInventory } from '../core/inventory.js';
+import type { PreloadKind } from '../core/preload-kind.js';
 import type { ImportKind } from '../core/import-kind.js';
 import type { UploadKind } from '../core/upload-kind.js';
 import type { AppContext, RouteParams } from './context.js';
@@ -50,6 +51,8 @@ export interface FormatModule {
   uploadKinds?: readonly UploadKind[];
   /** The `/v1/{parent}/<kind>:import` methods it serves through the control plane (Apt, Yum). */
   importKinds?: readonly ImportKind[];
+  /** the config file's preload of this format's files through its own publish path (core/preload-kind.ts) */
+  preloadKind?: PreloadKind;
   /** Events its services emit (documentation and the event feed's filters). */
   events?: readonly EmulatorEventType[];
   /** What IAM must allow for a matched route; undefined means no check (public endpoints, bad names). */

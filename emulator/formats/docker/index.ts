@@ -18,6 +18,7 @@ import type { DockerDeps } from './handlers/deps.js';
 import { manifestHandlers } from './handlers/manifests.js';
 import { referrerHandlers } from './handlers/referrers.js';
 import { tagHandlers } from './handlers/tags.js';
+import { dockerPreloadKind } from './preload.js';
 import { dockerRoutes } from './routes.js';
 import { dockerAccess } from './access.js';
 import { tokenHandlers, type DockerAuth } from './handlers/token.js';
@@ -111,6 +112,7 @@ export function createDockerModule(d: DockerModuleDeps): FormatModule {
     events: ['artifact.pushed', 'artifact.pulled', 'artifact.deleted', 'tag.updated', 'tag.deleted', 'push.failed', 'cache.hit', 'cache.miss', 'upstream.failed', 'virtual.shadowing'],
     inventory: { ...createDockerInventory(targets, deps.manifests, d.blobs), images: createDockerImageReader(targets, d.blobs), attestations: attestationWriter(deps) },
     access: dockerAccess(deps),
+    preloadKind: dockerPreloadKind(deps),
     renderError(err, ctx) {
       renderOciError(err, ctx);
       // A failed write is a failed push: the tray and the feed show it (reads that miss are not news).

@@ -16,6 +16,8 @@ import { mavenAccess } from './access.js';
 import { renderMavenError } from './errors.js';
 import { fileHandlers } from './handlers/files.js';
 import { createMavenInventory } from './inventory.js';
+import type { MavenDeps } from './handlers/deps.js';
+import { mavenPreloadKind } from './preload.js';
 import { mavenRoutes } from './routes.js';
 import { MavenPackages } from './service/packages.js';
 import { normalizeMavenConfig } from './service/policy.js';
@@ -52,12 +54,14 @@ export function createMavenModule(m: MavenModuleDeps): FormatModule {
   const central = m.mavenCentralUrl ?? (() => undefined);
   const remote = m.remote ? new MavenRemote(m.remote.client, m.remote.secrets, central, packages, m.uploads.ingest, m.blobs, m.events, m.clock, maxFileBytes) : undefined;
   const reads = new MavenReads(m.meta, packages, remote, m.virtualAccess);
+  const deps: MavenDeps = { packages, reads, ingest: m.uploads.ingest, blobs: m.blobs, events: m.events, clock: m.clock, defaultLocation: m.defaultLocation, maxFileBytes };
   return {
     id: 'maven',
     repositoryFormat: 'MAVEN',
     clientAgent: /Apache-Maven|maven-resolver|Gradle|Aether/i,
     repositoryPaths: true,
-    routes: mavenRoutes(fileHandlers({ packages, reads, ingest: m.uploads.ingest, blobs: m.blobs, events: m.events, clock: m.clock, defaultLocation: m.defaultLocation, maxFileBytes })),
+    routes: mavenRoutes(fileHandlers(deps)),
+    preloadKind: mavenPreloadKind(deps),
     denialWording: 'registry',
     challenge: basicChallenge,
     events: ['artifact.pushed', 'artifact.pulled', 'artifact.deleted', 'push.failed', 'cache.hit', 'cache.miss', 'upstream.failed'],

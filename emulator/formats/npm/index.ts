@@ -19,6 +19,7 @@ import { miscHandlers } from './handlers/misc.js';
 import { packumentHandlers } from './handlers/packuments.js';
 import { tarballHandlers } from './handlers/tarballs.js';
 import { createNpmInventory } from './inventory.js';
+import { npmPreloadKind } from './preload.js';
 import { npmRoutes } from './routes.js';
 import { NpmPackages } from './service/packages.js';
 import { NpmRemote } from './service/remote.js';
@@ -93,6 +94,7 @@ export function createNpmModule(d: NpmModuleDeps): FormatModule {
     errorStripHeaders: ['ETag'],
     events: ['artifact.pushed', 'artifact.pulled', 'artifact.deleted', 'tag.updated', 'tag.deleted', 'push.failed', 'cache.hit', 'cache.miss', 'upstream.failed', 'virtual.shadowing'],
     inventory: createNpmInventory(targets, packages, d.blobs),
+    preloadKind: npmPreloadKind(targets, packages, d.maxPublishBytes ?? DEFAULT_MAX_PUBLISH_BYTES),
     access: npmAccess(d.defaultLocation),
     renderError(err, ctx) {
       renderNpmError(err, ctx);

@@ -16,6 +16,7 @@ import { fileHandlers } from './handlers/files.js';
 import { simpleHandlers } from './handlers/simple.js';
 import { uploadHandlers } from './handlers/upload.js';
 import { createPythonInventory } from './inventory.js';
+import { pythonPreloadKind } from './preload.js';
 import { pythonRoutes } from './routes.js';
 import { PythonPackages } from './service/packages.js';
 import { PythonRemote } from './service/remote.js';
@@ -66,6 +67,7 @@ export function createPythonModule(m: PythonModuleDeps): FormatModule {
     challenge: basicChallenge,
     events: ['artifact.pushed', 'artifact.pulled', 'artifact.deleted', 'push.failed', 'cache.hit', 'cache.miss', 'upstream.failed', 'virtual.shadowing'],
     inventory: createPythonInventory(packages, m.blobs, m.events, m.clock),
+    preloadKind: pythonPreloadKind(d),
     access: pythonAccess(m.defaultLocation),
     renderError(err, ctx) {
       renderPypiError(err, ctx);

@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { EmulatorError } from '../../../core/errors.js';
-import type { AppContext, Handler } from '../../../http/context.js';
+import type { Handler } from '../../../http/context.js';
 import type { ExpectedDigest } from '../../../storage/ingest.js';
 import { checkFilename, invalidField, isValidProjectName, normalizeName, normalizeVersion, pep440, requiresPythonOf } from '../names.js';
 import { readWheelMetadata } from '../service/core-metadata.js';
@@ -74,7 +74,7 @@ export function uploadHandlers(d: PythonDeps): { uploadFile: Handler } {
     if (!ctx.is('multipart/form-data')) throw new EmulatorError('INVALID_ARGUMENT', 'Invalid upload: expected a multipart/form-data body (twine upload).');
     const length = Number(ctx.get('content-length') || 0);
     if (length > d.maxFileBytes + (2 << 20)) throw tooLarge(d.maxFileBytes, '');
-    const file = await readUploadForm(ctx.req, ctx.req.headers, (fields, content, filename) => store(ctx, t, fields, content, filename));
+    const file = await readUploadForm(ctx.req, ctx.req.headers, (fields, content, filename) => storeUpload(d, t, fields, content, filename));
     d.events.emit('artifact.pushed', {
       repository: t.repository, format: 'PYTHON', package: file.project, version: file.version, kind: 'file',
       sizeBytes: file.size, action: `twine upload ${file.filename}`, ...(ctx.state.principal ? { principal: ctx.state.principal } : {}),
@@ -84,45 +84,49 @@ export function uploadHandlers(d: PythonDeps): { uploadFile: Handler } {
     ctx.body = 'OK\n';
   };
 
-  async function store(ctx: AppContext, t: PythonTarget, fields: FormFields, content: Readable, filename: string): Promise<FileRecord> {
-    const form = checkUploadForm(fields);
-    const parsed = checkFilename(filename, { name: form.name, version: form.version, filetype: form.filetype });
-    const taken = d.packages.file(t, filename);
-    if (taken) throw fileExists(taken);
-    try {
-      return await d.ingest.ingest(content, { algorithms: ['md5', 'blake2b-256'], expected: form.expected, limit: { bytes: d.maxFileBytes, code: 'RESOURCE_EXHAUSTED' } }, async (blob) => {
-        const now = ctx.state.clock.now().toISOString();
-        const record: FileRecord = {
-          filename, project: form.project, version: form.version, filetype: parsed.filetype, size: blob.size, digest: blob.digest,
-          sha256: blob.digests.sha256!, md5: blob.digests.md5!, blake2_256: blob.digests['blake2b-256']!,
-          ...(form.requiresPython ? { requiresPython: form.requiresPython } : {}), uploadTime: now,
-        };
-        if (parsed.filetype !== 'bdist_wheel') {
-          await d.packages.addFile(t, record, form.name, form.summary);
-          return record;
-        }
-        const metadata = await readWheelMetadata(d.blobs, blob.digest, blob.size, filename, form.project);
-        const sha256 = createHash('sha256').update(metadata).digest('hex');
-        const digest = `sha256:${sha256}`;
-        record.metadata = { digest, sha256, size: metadata.length };
-        const requiresPython = form.requiresPython ?? requiresPythonOf(metadata.toString('utf8'));
-        if (requiresPython && pep440().validRange(requiresPython)) record.requiresPython = requiresPython;
-        await d.blobs.hold([digest], async () => {
-          await d.blobs.put(metadata, digest);
-          await d.packages.addFile(t, record, form.name, form.summary);
-        });
-        return record;
-      });
-    } catch (err) {
-      if (err instanceof EmulatorError && err.code === 'DIGEST_MISMATCH') {
-        throw new EmulatorError('DIGEST_MISMATCH', 'The digest supplied does not match a digest calculated from the uploaded file.', err.detail);
-      }
-      if (err instanceof EmulatorError && err.code === 'RESOURCE_EXHAUSTED') throw tooLarge(d.maxFileBytes, form.name);
-      throw err;
-    }
-  }
-
   return { uploadFile };
+}
+
+/**
+ * Stores one distribution file of an upload form (twine's fields) after warehouse's checks: the upload handler's
+ * path and the config file's preload (docs/config.md). A taken file name is ALREADY_EXISTS.
+ */
+export async function storeUpload(d: PythonDeps, t: PythonTarget, fields: FormFields, content: Readable, filename: string): Promise<FileRecord> {
+  const form = checkUploadForm(fields);
+  const parsed = checkFilename(filename, { name: form.name, version: form.version, filetype: form.filetype });
+  const taken = d.packages.file(t, filename);
+  if (taken) throw fileExists(taken);
+  try {
+    return await d.ingest.ingest(content, { algorithms: ['md5', 'blake2b-256'], expected: form.expected, limit: { bytes: d.maxFileBytes, code: 'RESOURCE_EXHAUSTED' } }, async (blob) => {
+      const now = d.clock.now().toISOString();
+      const record: FileRecord = {
+        filename, project: form.project, version: form.version, filetype: parsed.filetype, size: blob.size, digest: blob.digest,
+        sha256: blob.digests.sha256!, md5: blob.digests.md5!, blake2_256: blob.digests['blake2b-256']!,
+        ...(form.requiresPython ? { requiresPython: form.requiresPython } : {}), uploadTime: now,
+      };
+      if (parsed.filetype !== 'bdist_wheel') {
+        await d.packages.addFile(t, record, form.name, form.summary);
+        return record;
+      }
+      const metadata = await readWheelMetadata(d.blobs, blob.digest, blob.size, filename, form.project);
+      const sha256 = createHash('sha256').update(metadata).digest('hex');
+      const digest = `sha256:${sha256}`;
+      record.metadata = { digest, sha256, size: metadata.length };
+      const requiresPython = form.requiresPython ?? requiresPythonOf(metadata.toString('utf8'));
+      if (requiresPython && pep440().validRange(requiresPython)) record.requiresPython = requiresPython;
+      await d.blobs.hold([digest], async () => {
+        await d.blobs.put(metadata, digest);
+        await d.packages.addFile(t, record, form.name, form.summary);
+      });
+      return record;
+    });
+  } catch (err) {
+    if (err instanceof EmulatorError && err.code === 'DIGEST_MISMATCH') {
+      throw new EmulatorError('DIGEST_MISMATCH', 'The digest supplied does not match a digest calculated from the uploaded file.', err.detail);
+    }
+    if (err instanceof EmulatorError && err.code === 'RESOURCE_EXHAUSTED') throw tooLarge(d.maxFileBytes, form.name);
+    throw err;
+  }
 }
 
 function tooLarge(limit: number, name: string): EmulatorError {
