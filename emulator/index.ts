@@ -89,7 +89,7 @@ export interface EmulatorOptions {
   defaultProject?: string;
   /** location for requests that do not name one in the Host header (default us-central1) */
   defaultLocation?: string;
-  /** where progress of long work goes (snapshot exports and imports; docs/fixture.md); none by default, stderr in the CLI */
+  /** where progress of long work goes (snapshot exports and imports, preloads, GC, scans; docs/fixture.md); none by default, stderr in the CLI */
   progress?: ProgressFactory;
   /** a snapshot (ar-emulator export) to start from: verified, then copied into the data dir, which must be empty */
   importSnapshot?: string;
@@ -288,7 +288,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   let gcChain: Promise<unknown> = Promise.resolve();
   const gcLogger = logger.child('gc');
   const gc = () => {
-    const run = gcChain.then(() => collectGarbage(blobs, formats, gcLogger));
+    const run = gcChain.then(() => collectGarbage(blobs, formats, gcLogger, options.progress));
     gcChain = run.catch(() => {});
     return run;
   };
@@ -327,7 +327,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   // Container Analysis (occurrences of the scans) shares the control plane's /v1/ prefix, port and error dialect
   const occurrences = new OccurrenceStore(meta, clock);
   const scanner = new Scanner({
-    events, scheduler, clock, logger: logger.child('scanning'), store: occurrences, vulndb,
+    events, scheduler, clock, logger: logger.child('scanning'), store: occurrences, vulndb, ...(options.progress ? { progress: options.progress } : {}),
     images: inventories.get('DOCKER')?.images, extract: options.extractInventory ?? extractInventory,
     repository: (ref) => meta.get(repositoryShardKey(ref))?.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY),
   });
@@ -457,7 +457,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   // The config file (docs/config.md): applied before the emulator is announced, then watched.
   const config = options.configFile
     ? new ConfigFile({
-        file: options.configFile, meta, events, clock, logger: logger.child('config'),
+        file: options.configFile, meta, events, clock, logger: logger.child('config'), ...(options.progress ? { progress: options.progress } : {}),
         target: {
           createRepository: (req) => controlApi.createRepository(req),
           updateRepository: (req) => controlApi.updateRepository(req),
@@ -589,10 +589,10 @@ const GC_AFTER_DELETE_MS = 1_000;
  * Mark and sweep: deletes blobs no format's metadata references. Safe while uploads, mounts and manifest
  * pushes go on: see FsBlobStore.collectGarbage (holds plus rename-to-trash; no timestamps involved).
  */
-async function collectGarbage(blobs: BlobStore, modules: FormatModule[], logger: Logger): Promise<{ blobsDeleted: number; bytesReclaimed: number }> {
+async function collectGarbage(blobs: BlobStore, modules: FormatModule[], logger: Logger, progress?: ProgressFactory): Promise<{ blobsDeleted: number; bytesReclaimed: number }> {
   const { removed, bytes } = await blobs.collectGarbage(function* referenced() {
     for (const m of modules) yield* m.referencedBlobs?.() ?? [];
-  });
+  }, progress);
   if (removed) logger.info('garbage collection removed unreferenced blobs', { removed, bytes });
   return { blobsDeleted: removed, bytesReclaimed: bytes };
 }

@@ -2,6 +2,7 @@
 // gets the API's own message), as one unit: every create and update of this round is undone when a later one
 // fails, and the state the file declared before stays. Deletes come last and touch only what the file itself
 // declared before; a repository that holds artifacts is kept (they were pushed by users) and reported.
+import { noProgress, type ProgressFactory } from '../core/progress.js';
 import { stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { EmulatorError } from '../core/errors.js';
@@ -54,6 +55,8 @@ export class ConfigApplier {
     private readonly target: ConfigTarget,
     /** where what the file declared is remembered (shard `config`), so a removed entry can be undone after a restart */
     private readonly shard: MetaShard,
+    /** progress of the preloads (shown when they take more than a second) */
+    private readonly progress: ProgressFactory = noProgress,
   ) {}
 
   async forget(): Promise<void> {
@@ -136,13 +139,17 @@ export class ConfigApplier {
 
     // Preloads: a refused file (corrupt, wrong format) undoes the round; the repositories created in it go with
     // their files. Files preloaded into repositories that existed before stay (uploads are not taken back).
+    const progress = config.preload.length ? this.progress('preload', config.preload.length, 'files', { afterMs: 1000 }) : undefined;
     for (const p of config.preload) {
       try {
         if ((await t.preload(p.repository, preloadPath(p.file), p.metadata)) === 'created') report.preloaded.push(p.file);
       } catch (err) {
+        progress?.done();
         return await fail(p.line, `preload "${p.file}" into ${p.repository}: ${messageOf(err)}`);
       }
+      progress?.tick();
     }
+    progress?.done();
 
     // Nothing below fails on its own input (names were checked by the schema), so creates are not undone.
     for (const s of config.serviceAccounts) {

@@ -1,6 +1,7 @@
 // The config file as code (docs/config.md): read and applied at start, then watched by chokidar. An edit applies
 // live; an invalid edit keeps the last good state and reports `file:line:column: what is wrong` in the log, the
 // feed (`config.invalid`) and GET /_emulator/config. Applies never overlap: an edit during one runs after it.
+import type { ProgressFactory } from '../core/progress.js';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -47,9 +48,9 @@ export class ConfigFile {
   readonly file: string;
   status: ConfigStatus;
 
-  constructor(private readonly d: { file: string; target: ConfigTarget; meta: MetaStore; events: EventBus; logger: Logger; clock: Clock }) {
+  constructor(private readonly d: { file: string; target: ConfigTarget; meta: MetaStore; events: EventBus; logger: Logger; clock: Clock; progress?: ProgressFactory }) {
     this.file = resolve(d.file);
-    this.applier = new ConfigApplier(d.target, d.meta.ensure([...CONFIG_SHARD]));
+    this.applier = new ConfigApplier(d.target, d.meta.ensure([...CONFIG_SHARD]), d.progress);
     this.status = { file: this.file, state: 'applied', problems: [] };
   }
 

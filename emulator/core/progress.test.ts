@@ -21,4 +21,12 @@ describe('progressTo', () => {
     expect(out.every((t) => t.startsWith('\r'))).toBe(true);
     expect(out.at(-1)).toBe('\rimport 3/3 files 100%\n');
   });
+
+  it('stays silent for background work that ends before its afterMs', () => {
+    const out: string[] = [];
+    const p = progressTo({ tty: false, write: (t) => out.push(t) })('garbage collection', 10, 'blobs', { afterMs: 60_000 });
+    for (let i = 0; i < 10; i++) p.tick();
+    p.done();
+    expect(out).toEqual([]);
+  });
 });

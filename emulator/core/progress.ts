@@ -1,6 +1,8 @@
-// Progress of long work (snapshot exports and imports, config preloads): on a terminal one line redrawn in place
-// (`export 1234/5678 files 21%`), elsewhere a plain line at each tenth (`export: 20% (1136/5678 files)`), so a CI log
-// gets at most eleven lines per task. The library reports through a sink it is given; the CLI passes stderr.
+// Progress of long work (snapshot exports and imports, config preloads, garbage collection, scans): on a terminal one
+// line redrawn in place (`export 1234/5678 files 21%`), elsewhere a plain line at each tenth (`export: 20%
+// (1136/5678 files)`), so a CI log gets at most eleven lines per task. Work that runs in the background (GC, scans)
+// asks for `afterMs`: nothing is written unless it is still running then, so quick runs stay silent. The library
+// reports through a sink it is given; the CLI passes stderr.
 export interface ProgressSink {
   write(text: string): void;
   /** a terminal: redraw one line with \r */
@@ -13,17 +15,25 @@ export interface Progress {
   done(): void;
 }
 
-export type ProgressFactory = (task: string, total: number, unit: string) => Progress;
+export interface ProgressOptions {
+  /** write nothing until the task has run this long (background work: only long runs show) */
+  afterMs?: number;
+}
+
+export type ProgressFactory = (task: string, total: number, unit: string, opts?: ProgressOptions) => Progress;
 
 export const noProgress: ProgressFactory = () => ({ tick() {}, done() {} });
 
 export function progressTo(sink: ProgressSink): ProgressFactory {
-  return (task, total, unit) => {
+  return (task, total, unit, opts = {}) => {
+    const started = Date.now();
+    const quietUntil = started + (opts.afterMs ?? 0);
     let done = 0;
     let lastTenth = -1;
     let lastDraw = 0;
     const pct = () => (total > 0 ? Math.floor((done / total) * 100) : 100);
     const draw = (final: boolean) => {
+      if (Date.now() < quietUntil) return;
       if (sink.tty) {
         const now = Date.now();
         if (!final && now - lastDraw < 100) return;

@@ -5,6 +5,7 @@
 // never slows or fails a push); each scan reads the layers through core/image-reader.ts, extracts the inventory,
 // matches every package against the database and replaces the image's occurrences (occurrences.ts) at once. The
 // feed shows `scan.started`, `scan.completed` (counts by severity, the worst) and `scan.failed` (why).
+import { noProgress, type ProgressFactory } from '../core/progress.js';
 import { Readable } from 'node:stream';
 import type { Clock } from '../core/clock.js';
 import { EmulatorError } from '../core/errors.js';
@@ -32,6 +33,8 @@ export interface ScannerDeps {
   extract: ExtractInventory;
   /** scans waiting at most (default 10,000); past it a push's scan is dropped (logged) and an on-demand one refused */
   maxQueue?: number;
+  /** progress of a scan that takes more than two seconds, by layer read */
+  progress?: ProgressFactory;
 }
 
 export type ScanReason = 'push' | 'rescan' | 'on-demand';
@@ -218,8 +221,15 @@ export class Scanner {
     let types: string[];
     let cpe: string | undefined;
     try {
-      const sources = layers.layers.map((l) => ({ ...l, open: async () => { const s = await l.open(); return s instanceof Readable ? s : Readable.from(s); } }));
-      const inventory = await this.d.extract(sources);
+      // progress by layer opened (the last tick once the inventory is matched); silent unless the scan is long
+      const progress = (this.d.progress ?? noProgress)(`scan ${image}@${digest.slice(0, 19)}`, layers.layers.length + 1, 'layers', { afterMs: 2000 });
+      const sources = layers.layers.map((l) => ({ ...l, open: async () => { progress.tick(); const s = await l.open(); return s instanceof Readable ? s : Readable.from(s); } }));
+      let inventory;
+      try {
+        inventory = await this.d.extract(sources);
+      } finally {
+        progress.done();
+      }
       const matches: Array<{ pkg: InventoryPackage; findings: Finding[] }> = [];
       let n = 0;
       for (const pkg of inventory.packages) {

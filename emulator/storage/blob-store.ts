@@ -1,5 +1,6 @@
 // Content-addressed blob storage (interface). Blobs are immutable: written once under their digest and
 // never rewritten. Knows nothing of formats, media types or HTTP.
+import type { ProgressFactory } from '../core/progress.js';
 import type { Readable } from 'node:stream';
 
 export interface BlobInfo {
@@ -40,8 +41,9 @@ export interface BlobStore {
   /**
    * Deletes every stored blob that is not in `referenced()` (called once the sweep has begun) and was not
    * held at any moment of the sweep. One sweep at a time; a second call while one runs does nothing.
+   * `progress` hears of each blob examined.
    */
-  collectGarbage(referenced: () => Iterable<string>): Promise<{ removed: number; bytes: number }>;
+  collectGarbage(referenced: () => Iterable<string>, progress?: ProgressFactory): Promise<{ removed: number; bytes: number }>;
 }
 
 export interface BlobReader {

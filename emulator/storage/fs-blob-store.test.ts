@@ -48,6 +48,18 @@ describe('FsBlobStore.collectGarbage', () => {
     expect(await readdir(paths.blobTrashDir)).toEqual([]);
   });
 
+  it('reports each blob it examines to its progress, as background work (afterMs)', async () => {
+    const { blobs } = await setup();
+    const [a] = [...(await putAll(blobs, 4)).keys()] as [string];
+    const calls: Array<{ task: string; total: number; unit: string; afterMs?: number; ticks: number; done: boolean }> = [];
+    await blobs.collectGarbage(() => [a], (task, total, unit, opts) => {
+      const c = { task, total, unit, ...(opts?.afterMs !== undefined ? { afterMs: opts.afterMs } : {}), ticks: 0, done: false };
+      calls.push(c);
+      return { tick: (n = 1) => void (c.ticks += n), done: () => void (c.done = true) };
+    });
+    expect(calls).toEqual([{ task: 'garbage collection', total: 4, unit: 'blobs', afterMs: 2000, ticks: 4, done: true }]);
+  });
+
   it('keeps a blob held when the sweep begins, and one whose hold begins while the sweep runs', async () => {
     const { blobs } = await setup();
     const [early, late, garbage] = [...(await putAll(blobs, 3)).keys()] as [string, string, string];

@@ -1,6 +1,7 @@
 // BlobStore on the local file system: <root>/blobs/<alg>/<ab>/<hex>. Writes go to a temp file, are
 // fsync'ed, then renamed into place (and the directory fsync'ed), so a blob is either absent or complete —
 // never partial — and a blob that was acknowledged survives a power cut. Also the online garbage collector.
+import { noProgress, type ProgressFactory } from '../core/progress.js';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -180,7 +181,7 @@ export class FsBlobStore implements BlobStore {
    *   uploads it again.
    * A crash mid-sweep leaves at most one blob in _trash, which init() puts back.
    */
-  async collectGarbage(referenced: () => Iterable<string>): Promise<{ removed: number; bytes: number }> {
+  async collectGarbage(referenced: () => Iterable<string>, progressOf: ProgressFactory = noProgress): Promise<{ removed: number; bytes: number }> {
     if (this.heldDuringSweep) return { removed: 0, bytes: 0 };
     const heldDuringSweep = (this.heldDuringSweep = new Set());
     let removed = 0;
@@ -189,7 +190,12 @@ export class FsBlobStore implements BlobStore {
       const live = new Set(referenced());
       const isKept = (digest: string) => live.has(digest) || this.held.has(digest) || heldDuringSweep.has(digest);
       await mkdir(this.paths.blobTrashDir, { recursive: true });
-      for await (const digest of this.list()) {
+      const stored: string[] = [];
+      for await (const digest of this.list()) stored.push(digest);
+      // a GC runs in the background: only a long one shows its progress
+      const progress = progressOf('garbage collection', stored.length, 'blobs', { afterMs: 2000 });
+      for (const digest of stored) {
+        progress.tick();
         if (isKept(digest)) continue;
         const d = parseDigest(digest);
         const path = this.paths.blob(d.algorithm, d.hex);
@@ -215,6 +221,7 @@ export class FsBlobStore implements BlobStore {
           settled();
         }
       }
+      progress.done();
     } finally {
       this.heldDuringSweep = undefined;
     }
