@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from './core/logger.js';
-import { createEmulator, type Emulator, type EmulatorOptions } from './index.js';
+import { createEmulator, type Emulator, type EmulatorOptions, type ExportResult } from './index.js';
 
 export interface FixtureOptions extends Partial<EmulatorOptions> {
   /** a config file to seed from and watch (docs/config.md); none by default (a fixture never picks one up from the cwd) */
@@ -43,6 +43,8 @@ export interface EmulatorFixture {
   faults: Emulator['upstream'];
   /** back to the seeded state: everything deleted, the config file applied again */
   reset(): Promise<void>;
+  /** a consistent, checksummed snapshot into `dir` while serving; start from it with `startEmulator({ importSnapshot: dir })` */
+  snapshot(dir: string): Promise<ExportResult>;
   stop(): Promise<void>;
   emulator: Emulator;
 }
@@ -86,6 +88,7 @@ export async function startEmulator(options: FixtureOptions = {}): Promise<Emula
       const status = await emulator.reset();
       if (status?.state === 'invalid') throw new Error(`reset: the config file has problems:\n  ${status.problems.join('\n  ')}`);
     },
+    snapshot: (dir) => emulator.exportSnapshot(dir),
     stop() {
       stopped ??= (async () => {
         await emulator.stop();

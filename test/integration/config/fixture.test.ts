@@ -42,4 +42,27 @@ describe('startEmulator()', () => {
     }
     expect(existsSync(emu.emulator.dataDir)).toBe(false);
   });
+
+  it('snapshots while serving, and a new fixture starts from the snapshot', async () => {
+    const snapDir = await mkdtemp(join(tmpdir(), 'are-fixture-snap-'));
+    const first = await startEmulator({ defaultProject: 'fx-project', grpcPort: false });
+    try {
+      const created = await fetch(`${first.urls.rest}projects/fx-project/locations/us-central1/repositories?repositoryId=kept`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ format: 'GENERIC' }),
+      });
+      expect(created.status).toBe(200);
+      const result = await first.snapshot(join(snapDir, 'base'));
+      expect(result).toMatchObject({ dir: join(snapDir, 'base') });
+    } finally {
+      await first.stop();
+    }
+    const second = await startEmulator({ defaultProject: 'fx-project', grpcPort: false, importSnapshot: join(snapDir, 'base') });
+    try {
+      const got = await fetch(`${second.urls.rest}projects/fx-project/locations/us-central1/repositories/kept`);
+      expect(await got.json()).toMatchObject({ name: 'projects/fx-project/locations/us-central1/repositories/kept', format: 'GENERIC' });
+    } finally {
+      await second.stop();
+      await rm(snapDir, { recursive: true, force: true });
+    }
+  });
 });
