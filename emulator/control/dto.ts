@@ -16,6 +16,9 @@ export interface RepositoryResource {
   dockerConfig?: { immutableTags?: boolean };
   registryUri?: string;
   sizeBytes?: string;
+  /** CMEK key name given at create; immutable */
+  kmsKeyName?: string;
+  disallowUnspecifiedMode?: boolean;
   /** scanning on or off (enablementConfig) and its output-only state (docs/scanning.md) */
   vulnerabilityScanningConfig?: {
     enablementConfig?: 'INHERITED' | 'DISABLED';

@@ -15,6 +15,8 @@ export function repositoryResource(r: RepositoryRecord, registryHost: string, si
   if (r.virtualRepositoryConfig) out.virtualRepositoryConfig = r.virtualRepositoryConfig as Json;
   if (r.cleanupPolicies && Object.keys(r.cleanupPolicies).length) out.cleanupPolicies = r.cleanupPolicies;
   if (r.cleanupPolicyDryRun) out.cleanupPolicyDryRun = true;
+  if (r.kmsKeyName) out.kmsKeyName = r.kmsKeyName;
+  if (r.disallowUnspecifiedMode) out.disallowUnspecifiedMode = true;
   if (sizeBytes > 0) out.sizeBytes = String(sizeBytes);
   const scanning = vulnerabilityScanningState(r);
   out.vulnerabilityScanningConfig = {

@@ -30,6 +30,10 @@ export interface RepositoryRecord extends RepositoryRef {
   virtualRepositoryConfig?: Record<string, unknown>;
   /** `enablementConfig` as given (INHERITED, DISABLED; absent = unspecified) and when scanning was last turned on (docs/scanning.md) */
   vulnerabilityScanningConfig?: { enablementConfig?: 'INHERITED' | 'DISABLED'; lastEnableTime?: string };
+  /** the CMEK key named at create (`projects/P/locations/L/keyRings/K/cryptoKeys/C`); kept and returned, never used (docs/api.md) */
+  kmsKeyName?: string;
+  /** set at create: a create without a mode was refused; kept and returned */
+  disallowUnspecifiedMode?: boolean;
   createTime: string;
   updateTime: string;
 }

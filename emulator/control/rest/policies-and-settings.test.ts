@@ -57,7 +57,7 @@ describe('updateRepository', () => {
   it.each([
     ['format', { format: 'NPM' }, 'format', 'repository.format'],
     ['an unknown mask field', { description: 'x' }, 'colour', 'update_mask'],
-    ['an output-only field', { createTime: '2020-01-01T00:00:00Z' }, 'create_time', 'update_mask'],
+    ['a new kmsKeyName', { kmsKeyName: 'projects/p/locations/us-central1/keyRings/k/cryptoKeys/c' }, 'kms_key_name', 'repository.kms_key_name'],
     ['bad labels', { labels: { 'Bad-Key': 'v' } }, 'labels', 'repository.labels'],
   ])('refuses %s with INVALID_ARGUMENT and changes nothing', async (_what, body, mask, field) => {
     const before = (await call('GET', REPO)).body;

@@ -58,7 +58,7 @@ describe('createRepository', () => {
     ['badformat', { format: 'TARBALL' }, 'repository.format'],
     ['badlabel', { format: 'DOCKER', labels: { Bad: 'x' } }, 'repository.labels'],
     ['manylabels', { format: 'DOCKER', labels: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v'])) }, 'repository.labels'],
-    ['unknownfield', { format: 'DOCKER', colour: 'red' }, 'repository.colour'],
+    ['unknownfield', { format: 'DOCKER', colour: 'red' }, 'repository'],
   ])('refuses id %j / body with INVALID_ARGUMENT naming %s', async (id, body, field) => {
     const res = await create(id, body);
     expect(res.status).toBe(400);

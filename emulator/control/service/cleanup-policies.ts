@@ -2,6 +2,7 @@
 // from gcloud (enum names as the user wrote them: "Delete", "tagged"), Terraform and the Node client
 // (numbers); durations like "2592000.0s". Output is canonical: UPPER_SNAKE enums, "2592000s".
 import { EmulatorError } from '../../core/errors.js';
+import { assertKnownNames } from './repository-fields.js';
 
 const ACTIONS = ['ACTION_UNSPECIFIED', 'DELETE', 'KEEP'];
 const TAG_STATES = ['TAG_STATE_UNSPECIFIED', 'TAGGED', 'UNTAGGED', 'ANY'];
@@ -16,6 +17,7 @@ export function normalizeCleanupPolicies(value: unknown, field = 'repository.cle
     const f = `${field}[${key}]`;
     if (!key || key.length >= 128) throw bad(f, 'policy ids must be 1 to 127 characters');
     const p = object(raw, f);
+    assertKnownNames(p, ['id', 'action', 'condition', 'mostRecentVersions'], f);
     if (p.id !== undefined && p.id !== key) throw bad(`${f}.id`, `must equal the map key "${key}"`);
     const action = enumOf(p.action, ACTIONS, `${f}.action`);
     if (action === 'ACTION_UNSPECIFIED') throw bad(`${f}.action`, 'must be DELETE or KEEP');
@@ -23,6 +25,7 @@ export function normalizeCleanupPolicies(value: unknown, field = 'repository.cle
     if (p.condition !== undefined && p.mostRecentVersions !== undefined) throw bad(f, 'sets both condition and most_recent_versions');
     if (p.condition !== undefined) {
       const c = object(p.condition, `${f}.condition`);
+      assertKnownNames(c, ['tagState', 'tagPrefixes', 'versionNamePrefixes', 'packageNamePrefixes', 'olderThan', 'newerThan'], `${f}.condition`);
       const cond: Record<string, unknown> = {};
       if (c.tagState !== undefined) cond.tagState = enumOf(c.tagState, TAG_STATES, `${f}.condition.tag_state`);
       for (const list of ['tagPrefixes', 'versionNamePrefixes', 'packageNamePrefixes']) {
@@ -33,6 +36,7 @@ export function normalizeCleanupPolicies(value: unknown, field = 'repository.cle
     } else if (p.mostRecentVersions !== undefined) {
       if (action !== 'KEEP') throw bad(`${f}.most_recent_versions`, 'is only valid with action KEEP');
       const m = object(p.mostRecentVersions, `${f}.most_recent_versions`);
+      assertKnownNames(m, ['packageNamePrefixes', 'keepCount'], `${f}.most_recent_versions`);
       const keep: Record<string, unknown> = {};
       if (m.packageNamePrefixes !== undefined) keep.packageNamePrefixes = strings(m.packageNamePrefixes, `${f}.most_recent_versions.package_name_prefixes`);
       if (m.keepCount !== undefined) {

@@ -11,19 +11,13 @@ import {
 import type { MetaStore } from '../../storage/meta-store.js';
 import { normalizeCleanupPolicies } from './cleanup-policies.js';
 import { normalizeRemoteConfig, remoteSourceOf } from './remote-config.js';
+import {
+  IMMUTABLE, OUTPUT_ONLY, REPOSITORY_FIELDS, UPDATABLE, assertKnownNames, camel, kmsKeyNameOf, repositoryBody, snake,
+} from './repository-fields.js';
 import { normalizeVirtualConfig } from './virtual-config.js';
 
 const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
-const IMMUTABLE = new Set(['format', 'mode', 'kmsKeyName']);
-const OUTPUT_ONLY = new Set(['createTime', 'updateTime', 'sizeBytes', 'satisfiesPzs', 'satisfiesPzi', 'registryUri']);
-const camel = (s: string) => s.replace(/_([a-z])/g, (_a, c: string) => c.toUpperCase());
-const snake = (s: string) => s.replace(/([A-Z])/g, (c) => `_${c.toLowerCase()}`);
-const CREATE_FIELDS = new Set([
-  'name', 'format', 'mode', 'description', 'labels', 'dockerConfig', 'kmsKeyName', 'createTime', 'updateTime',
-  'mavenConfig', 'virtualRepositoryConfig', 'remoteRepositoryConfig', 'cleanupPolicies', 'cleanupPolicyDryRun',
-  'sizeBytes', 'satisfiesPzs', 'satisfiesPzi', 'vulnerabilityScanningConfig', 'disallowUnspecifiedMode', 'registryUri',
-]);
 
 export class RepositoryService {
   constructor(
@@ -60,19 +54,24 @@ export class RepositoryService {
   async create(project: string, location: string, repositoryId: string, body: unknown): Promise<RepositoryRecord> {
     assertValidParent(project, location);
     assertValidRepositoryId(repositoryId);
-    const input = asObject(body, 'repository');
-    for (const key of Object.keys(input)) {
-      if (!CREATE_FIELDS.has(key)) throw new EmulatorError('INVALID_ARGUMENT', `Invalid JSON payload received. Unknown name "${clip(key)}" at 'repository': Cannot find field.`, { field: `repository.${key}` });
-    }
+    const input = repositoryBody(asObject(body, 'repository'));
     const ref = { project, location, repository: repositoryId };
     const now = this.clock.now().toISOString();
+    const disallowUnspecifiedMode = booleanOf(input.disallowUnspecifiedMode, 'repository.disallow_unspecified_mode');
+    const mode = enumValue(input.mode, REPOSITORY_MODES, 'repository.mode', false) as RepositoryMode | undefined;
+    if (!mode && disallowUnspecifiedMode) {
+      throw fieldError('repository.mode', 'must be set (STANDARD_REPOSITORY, VIRTUAL_REPOSITORY or REMOTE_REPOSITORY) when disallow_unspecified_mode is true');
+    }
     const record: RepositoryRecord = {
       ...ref,
       format: enumValue(input.format, this.formatTable(), 'repository.format', true) as RepositoryFormat,
-      mode: (enumValue(input.mode, REPOSITORY_MODES, 'repository.mode', false) ?? 'STANDARD_REPOSITORY') as RepositoryMode,
+      mode: mode ?? 'STANDARD_REPOSITORY',
       createTime: now,
       updateTime: now,
     };
+    const kmsKeyName = kmsKeyNameOf(input.kmsKeyName);
+    if (kmsKeyName) record.kmsKeyName = kmsKeyName;
+    if (disallowUnspecifiedMode) record.disallowUnspecifiedMode = true;
     if (record.mode === 'REMOTE_REPOSITORY') {
       if (input.remoteRepositoryConfig === undefined) throw fieldError('repository.remote_repository_config', 'is required for a REMOTE_REPOSITORY');
       record.remoteRepositoryConfig = normalizeRemoteConfig(record.format, input.remoteRepositoryConfig);
@@ -93,10 +92,8 @@ export class RepositoryService {
     if (input.cleanupPolicies !== undefined) record.cleanupPolicies = normalizeCleanupPolicies(input.cleanupPolicies);
     if (input.cleanupPolicyDryRun === true) record.cleanupPolicyDryRun = true;
     if (input.dockerConfig !== undefined) {
-      const dc = asObject(input.dockerConfig, 'repository.docker_config');
       if (record.format !== 'DOCKER') throw fieldError('repository.docker_config', 'is only valid for DOCKER repositories');
-      if (dc.immutableTags !== undefined && typeof dc.immutableTags !== 'boolean') throw fieldError('repository.docker_config.immutable_tags', 'must be a boolean');
-      record.dockerConfig = dc.immutableTags ? { immutableTags: true } : {};
+      record.dockerConfig = dockerConfigOf(input.dockerConfig);
     }
     if (input.vulnerabilityScanningConfig !== undefined) {
       const enablementConfig = scanningEnablement(input.vulnerabilityScanningConfig);
@@ -119,20 +116,23 @@ export class RepositoryService {
   }
 
   /**
-   * repositories.patch: applies the fields named by `updateMask` (or, without a mask, every field the body
-   * sets). format, mode, kmsKeyName and name cannot change; output-only fields are ignored.
+   * repositories.patch: applies the fields named by `updateMask` (`*`: every field; no mask: every field the body
+   * sets). Output-only fields are ignored, in the body and in the mask (AIP-161); name, format, mode and kmsKeyName
+   * may be repeated unchanged but not changed (AIP-203); names Repository does not have are refused (docs/api.md).
    */
-  async update(ref: RepositoryRef, body: Record<string, unknown>, updateMask: string[] | undefined): Promise<RepositoryRecord> {
+  async update(ref: RepositoryRef, raw: Record<string, unknown>, updateMask: string[] | undefined): Promise<RepositoryRecord> {
+    const body = repositoryBody(raw);
     const current = this.get(ref);
-    const paths = (updateMask ?? Object.keys(body).filter((k) => !OUTPUT_ONLY.has(k) && k !== 'name')).map(camel);
+    const masked = updateMask?.map((p) => p.trim()).filter(Boolean);
+    const paths = (masked?.includes('*') ? wholeResourcePaths(current) : (masked ?? Object.keys(body))).map(camel);
     const next: RepositoryRecord = { ...current };
     for (const path of paths) {
       const [top, sub] = path.split('.') as [string, string | undefined];
       const value = body[top];
+      if (OUTPUT_ONLY.has(top)) continue;
       if (IMMUTABLE.has(top)) {
-        if (value !== undefined && String(value).toUpperCase() !== String((current as unknown as Record<string, unknown>)[top] ?? '').toUpperCase()) {
-          throw fieldError(`repository.${snake(top)}`, 'cannot be changed after the repository is created');
-        }
+        if (sub) throw fieldError('update_mask', `field "${snake(top)}" has no sub-fields`);
+        this.assertUnchanged(current, top, value);
         continue;
       }
       switch (top) {
@@ -145,12 +145,14 @@ export class RepositoryService {
           break;
         case 'dockerConfig': {
           if (current.format !== 'DOCKER') throw fieldError('repository.docker_config', 'is only valid for DOCKER repositories');
-          const dc = value === undefined ? {} : asObject(value, 'repository.docker_config');
-          if (sub && sub !== 'immutableTags') throw fieldError('update_mask', `unknown field "docker_config.${snake(sub)}"`);
-          if (dc.immutableTags !== undefined && typeof dc.immutableTags !== 'boolean') throw fieldError('repository.docker_config.immutable_tags', 'must be a boolean');
-          next.dockerConfig = dc.immutableTags ? { immutableTags: true } : {};
+          if (sub && sub !== 'immutableTags') throw unknownMaskPath(path);
+          next.dockerConfig = dockerConfigOf(value ?? {});
           break;
         }
+        case 'disallowUnspecifiedMode':
+          if (booleanOf(value, 'repository.disallow_unspecified_mode')) next.disallowUnspecifiedMode = true;
+          else delete next.disallowUnspecifiedMode;
+          break;
         case 'cleanupPolicies':
           next.cleanupPolicies = value === undefined ? {} : normalizeCleanupPolicies(value);
           break;
@@ -168,7 +170,7 @@ export class RepositoryService {
         }
         case 'virtualRepositoryConfig': {
           if (current.mode !== 'VIRTUAL_REPOSITORY') throw fieldError('repository.virtual_repository_config', 'is only valid for a VIRTUAL_REPOSITORY');
-          if (sub && sub !== 'upstreamPolicies') throw fieldError('update_mask', `unknown field "virtual_repository_config.${snake(sub)}"`);
+          if (sub && sub !== 'upstreamPolicies') throw unknownMaskPath(path);
           next.virtualRepositoryConfig = normalizeVirtualConfig(this.meta, current, value ?? {});
           break;
         }
@@ -185,10 +187,8 @@ export class RepositoryService {
           break;
         }
         default:
-          if (OUTPUT_ONLY.has(top) || CREATE_FIELDS.has(top)) {
-            throw fieldError('update_mask', `field "${snake(path)}" cannot be updated`);
-          }
-          throw fieldError('update_mask', `unknown field "${snake(path)}"`);
+          if (REPOSITORY_FIELDS.has(top)) throw fieldError('update_mask', `field "${snake(path)}" cannot be updated`);
+          throw unknownMaskPath(path);
       }
     }
     next.updateTime = this.clock.now().toISOString();
@@ -198,6 +198,19 @@ export class RepositoryService {
       tx.put(REPOSITORY_TABLE, REPOSITORY_KEY, next);
     });
     return next;
+  }
+
+  /** An immutable field under patch: the same value (enums in any spelling, '' = unset) passes, another is refused. */
+  private assertUnchanged(current: RepositoryRecord, top: string, value: unknown): void {
+    const field = `repository.${snake(top)}`;
+    let same: boolean;
+    if (top === 'format') same = enumValue(value, this.formatTable(), field, false) === current.format;
+    else if (top === 'mode') same = (enumValue(value, REPOSITORY_MODES, field, false) ?? 'STANDARD_REPOSITORY') === current.mode;
+    else if (top === 'kmsKeyName') same = (value ?? '') === (current.kmsKeyName ?? '');
+    else same = value === undefined || value === repositoryName(current);
+    if (same) return;
+    const what = top === 'kmsKeyName' ? 'the encryption key (kms_key_name)' : `the ${snake(top)}`;
+    throw fieldError(field, `${what} of a repository cannot be changed after it is created`);
   }
 
   /**
@@ -253,12 +266,8 @@ function validateLabels(value: unknown): Record<string, string> {
 /** `vulnerabilityScanningConfig.enablementConfig` (INHERITED, DISABLED; unspecified = undefined); output-only fields are ignored. */
 function scanningEnablement(value: unknown): 'INHERITED' | 'DISABLED' | undefined {
   const config = asObject(value, 'repository.vulnerability_scanning_config');
-  for (const key of Object.keys(config)) {
-    if (!['enablementConfig', 'lastEnableTime', 'enablementState', 'enablementStateReason'].includes(key)) {
-      throw fieldError(`repository.vulnerability_scanning_config.${snake(key)}`, 'is not a field of VulnerabilityScanningConfig');
-    }
-  }
-  return enumValue(config.enablementConfig, { ENABLEMENT_CONFIG_UNSPECIFIED: 0, INHERITED: 1, DISABLED: 2 }, 'repository.vulnerability_scanning_config.enablement_config', false) as
+  assertKnownNames(config, ['enablementConfig', 'lastEnableTime', 'enablementState', 'enablementStateReason'], 'repository.vulnerability_scanning_config');
+  return enumValue(config.enablementConfig ?? config.enablement_config, { ENABLEMENT_CONFIG_UNSPECIFIED: 0, INHERITED: 1, DISABLED: 2 }, 'repository.vulnerability_scanning_config.enablement_config', false) as
     | 'INHERITED' | 'DISABLED' | undefined;
 }
 
@@ -283,6 +292,35 @@ function mavenConfigOf(mc: Record<string, unknown>): NonNullable<RepositoryRecor
   const names: Record<string, 'RELEASE' | 'SNAPSHOT'> = { RELEASE: 'RELEASE', SNAPSHOT: 'SNAPSHOT', 1: 'RELEASE', 2: 'SNAPSHOT' };
   const policy = names[String(mc.versionPolicy ?? '').toUpperCase()];
   return { ...(policy ? { versionPolicy: policy } : {}), ...(mc.allowSnapshotOverwrites === true ? { allowSnapshotOverwrites: true } : {}) };
+}
+
+/** The paths of an update mask `*` (AIP-134 full replacement): every field, the format and mode configs of this repository's. */
+function wholeResourcePaths(r: RepositoryRecord): string[] {
+  const onlyFor: Record<string, boolean> = {
+    dockerConfig: r.format === 'DOCKER', mavenConfig: r.format === 'MAVEN',
+    virtualRepositoryConfig: r.mode === 'VIRTUAL_REPOSITORY', remoteRepositoryConfig: r.mode === 'REMOTE_REPOSITORY',
+  };
+  return [...IMMUTABLE, ...UPDATABLE].filter((f) => onlyFor[f] ?? true);
+}
+
+/** dockerConfig: `immutableTags` (a boolean); stored only when true. */
+function dockerConfigOf(value: unknown): NonNullable<RepositoryRecord['dockerConfig']> {
+  const dc = asObject(value, 'repository.docker_config');
+  assertKnownNames(dc, ['immutableTags'], 'repository.docker_config');
+  const immutableTags = dc.immutableTags ?? dc.immutable_tags;
+  if (immutableTags !== undefined && typeof immutableTags !== 'boolean') throw fieldError('repository.docker_config.immutable_tags', 'must be a boolean');
+  return immutableTags ? { immutableTags: true } : {};
+}
+
+function booleanOf(value: unknown, field: string): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') throw fieldError(field, 'must be a boolean');
+  return value;
+}
+
+/** [U] the real text for a mask path Repository does not have is unconfirmed; this names the path and the message. */
+function unknownMaskPath(path: string): EmulatorError {
+  return new EmulatorError('INVALID_ARGUMENT', `Invalid update_mask: "${clip(snake(path))}" is not a field of Repository.`, { field: 'update_mask' });
 }
 
 function asObject(value: unknown, field: string): Record<string, unknown> {
