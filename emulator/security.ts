@@ -154,6 +154,7 @@ export async function createSecurity(d: {
     const check = {
       operation,
       project: m?.[1] ?? '-',
+      ...(m?.[2] ? { location: m[2] } : {}),
       ...(m?.[3] ? { repository: { project: m[1]!, location: m[2]!, repository: decodePercent(m[3], 'repository') } } : {}),
     };
     const decision = iam.decide(caller, check);

@@ -13,5 +13,5 @@ export function controlAccess(routeName: string, params: RouteParams): AccessChe
   if (params.repository && params.location) {
     return { operation: routeName, project, repository: { project, location: decodePercent(seg(params.location)), repository: decodePercent(seg(params.repository)) } };
   }
-  return { operation: routeName, project };
+  return { operation: routeName, project, ...(params.location ? { location: decodePercent(seg(params.location)) } : {}) };
 }

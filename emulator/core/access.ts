@@ -6,6 +6,8 @@ import type { RepositoryRef } from './names.js';
 export interface AccessCheck {
   operation: string;
   project: string;
+  /** the location of a location-scoped call (create and list repositories, operations): its denials name projects/P/locations/L */
+  location?: string;
   repository?: RepositoryRef;
 }
 

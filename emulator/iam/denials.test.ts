@@ -1,6 +1,6 @@
 // Denial texts, word for word (spec ar-fidelity §3.4 registry, §1.10 REST).
 import { describe, expect, it } from 'vitest';
-import { IAM_POLICY_DENIAL, anonymousRegistryDenial, registryDenial, restDenial } from './denials.js';
+import { IAM_POLICY_DENIAL, anonymousRegistryDenial, permissionDeniedDetail, registryDenial, restDenial } from './denials.js';
 
 const REPO = 'projects/P/locations/us-central1/repositories/R';
 
@@ -21,6 +21,13 @@ describe('denial texts', () => {
     const expected = "Permission 'artifactregistry.repositories.get' denied on resource '//artifactregistry.googleapis.com/projects/P/locations/us-central1/repositories/R' (or it may not exist).";
     expect(restDenial('artifactregistry.repositories.get', REPO)).toBe(expected);
     expect(restDenial('artifactregistry.repositories.get', `//artifactregistry.googleapis.com/${REPO}`)).toBe(expected);
+  });
+
+  it('gives the ErrorInfo metadata the relative resource name, never the //service/ full name', () => {
+    expect(permissionDeniedDetail('artifactregistry.repositories.get', REPO)).toEqual({ permission: 'artifactregistry.repositories.get', resource: REPO });
+    expect(permissionDeniedDetail('artifactregistry.repositories.list', '//artifactregistry.googleapis.com/projects/P/locations/L')).toEqual({
+      permission: 'artifactregistry.repositories.list', resource: 'projects/P/locations/L',
+    });
   });
 
   it('words a getIamPolicy refusal as observed', () => {

@@ -21,3 +21,13 @@ export function restDenial(permission: string, resourceName: string): string {
 
 /** REST `getIamPolicy` without `getIamPolicy` permission (§1.10, observed). */
 export const IAM_POLICY_DENIAL = 'The caller does not have permission';
+
+/**
+ * What a control-plane denial carries besides its text: the missing permission and the resource it was checked on
+ * (`projects/P/locations/L/repositories/R`, or `projects/P/locations/L` for create and list). The control plane's
+ * renderers turn it into the google.rpc.ErrorInfo the real service sends (reason IAM_PERMISSION_DENIED, domain
+ * iam.googleapis.com; spec §1.10, docs/api.md).
+ */
+export function permissionDeniedDetail(permission: string, resourceName: string): { permission: string; resource: string } {
+  return { permission, resource: resourceName.replace(/^\/\/artifactregistry\.googleapis\.com\//, '') };
+}

@@ -8,7 +8,7 @@ import { EmulatorError } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import { repositoryName, type RepositoryRef } from '../core/names.js';
 import type { CredentialVerifier } from './credentials.js';
-import { anonymousRegistryDenial, IAM_POLICY_DENIAL, registryDenial, restDenial } from './denials.js';
+import { anonymousRegistryDenial, IAM_POLICY_DENIAL, permissionDeniedDetail, registryDenial, restDenial } from './denials.js';
 import type { IdentityStore } from './identities.js';
 import { PERMISSIONS_BY_OPERATION, type OperationRule } from './permissions.js';
 import { ANONYMOUS, heldPermissions, type IamPolicy } from './policy-evaluator.js';
@@ -67,7 +67,7 @@ export class IamGuard {
   decide(caller: Caller, check: AccessCheck): Decision {
     if (this.mode === 'open' || caller.principal === LOCAL_OWNER) return { allowed: true };
     const anonymous = caller.principal === ANONYMOUS;
-    const resource = check.repository ? repositoryName(check.repository) : `projects/${check.project}`;
+    const resource = check.repository ? repositoryName(check.repository) : check.location ? `projects/${check.project}/locations/${check.location}` : `projects/${check.project}`;
     if (check.operation === AUTHENTICATED_ONLY) return anonymous ? { allowed: false, permission: '', resource, anonymous } : { allowed: true };
     const rule = (PERMISSIONS_BY_OPERATION as Record<string, OperationRule>)[check.operation];
     if (!rule) throw new EmulatorError('INTERNAL', `no IAM rule for operation ${check.operation}`);
@@ -107,10 +107,12 @@ export class IamGuard {
       return new EmulatorError('UNAUTHENTICATED', message);
     }
     if (dialect === 'registry') return new EmulatorError('PERMISSION_DENIED', registryDenial(decision.permission, decision.resource));
+    // permission and resource become the control plane's google.rpc.ErrorInfo (control/errors.ts, spec §1.10)
+    const detail = permissionDeniedDetail(decision.permission, decision.resource);
     if (operation === 'control.repositories.getIamPolicy' || operation === 'control.repositories.setIamPolicy') {
-      return new EmulatorError('PERMISSION_DENIED', IAM_POLICY_DENIAL);
+      return new EmulatorError('PERMISSION_DENIED', IAM_POLICY_DENIAL, detail);
     }
-    return new EmulatorError('PERMISSION_DENIED', restDenial(decision.permission, decision.resource));
+    return new EmulatorError('PERMISSION_DENIED', restDenial(decision.permission, decision.resource), detail);
   }
 
   private policiesFor(project: string, repository: RepositoryRef | undefined): Array<IamPolicy | undefined> {

@@ -1,6 +1,6 @@
 // Loads the descriptors the gRPC transport serves from the protos Google ships with the Node client:
 // @google-cloud/artifact-registry's protos.json (AR v1, longrunning, iam, rpc, protobuf, type) plus
-// google.cloud.location and google.rpc.BadRequest from its google-gax. No hand-written protos, no cache.
+// google.cloud.location and google.rpc.BadRequest and ErrorInfo (the error details we send) from its google-gax. No hand-written protos, no cache.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -37,9 +37,11 @@ export async function loadProtos(): Promise<protobuf.Root> {
   delete arJson.nested.google.nested.devtools?.nested.artifactregistry?.nested?.v1beta2;
   const root = protobuf.Root.fromJSON(arJson);
   const cloud = locationsJson.nested.google.nested.cloud;
-  const badRequest = statusJson.nested.google.nested.rpc?.nested.BadRequest;
-  if (!cloud || !badRequest) throw new Error('google-gax protos lack google.cloud.location or google.rpc.BadRequest');
-  root.addJSON({ google: { nested: { cloud, rpc: { nested: { BadRequest: badRequest } } } } });
+  const rpc = statusJson.nested.google.nested.rpc?.nested;
+  const badRequest = rpc?.BadRequest;
+  const errorInfo = rpc?.ErrorInfo;
+  if (!cloud || !badRequest || !errorInfo) throw new Error('google-gax protos lack google.cloud.location, google.rpc.BadRequest or google.rpc.ErrorInfo');
+  root.addJSON({ google: { nested: { cloud, rpc: { nested: { BadRequest: badRequest, ErrorInfo: errorInfo } } } } });
   root.resolveAll();
   return root;
 }

@@ -3,6 +3,7 @@
 import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { ERRORS, isEmulatorError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { googleErrorDetails } from '../errors.js';
 import type { ProtoJson } from './proto-json.js';
 
 /** Codes whose messages may carry internals (google.rpc.Code 2, 13, 15): their text is replaced. */
@@ -22,8 +23,10 @@ export function unimplemented(method: string): GrpcError {
 }
 
 /**
- * Renders a thrown value as a gRPC error. A `detail.field` on an EmulatorError becomes a google.rpc.BadRequest
- * in `grpc-status-details-bin`, as the REST renderer puts it in `error.details` (AIP-193).
+ * Renders a thrown value as a gRPC error. The details the REST renderer puts in `error.details` (an IAM denial's
+ * google.rpc.ErrorInfo, a field's google.rpc.BadRequest: control/errors.ts googleErrorDetails) travel as a
+ * serialized google.rpc.Status in `grpc-status-details-bin` (AIP-193), which google-gax decodes into
+ * `err.statusDetails`, `err.reason`, `err.domain` and `err.errorInfoMetadata`.
  */
 export function toGrpcError(err: unknown, method: string, codec: ProtoJson, logger: Logger): GrpcError {
   if (!isEmulatorError(err)) {
@@ -35,13 +38,9 @@ export function toGrpcError(err: unknown, method: string, codec: ProtoJson, logg
     logger.error('internal error in gRPC method', { method, err, cause: err.cause });
     return { code, details: ERRORS.INTERNAL.message };
   }
-  const field = typeof err.detail?.field === 'string' ? err.detail.field : undefined;
-  if (!field) return { code, details: err.message };
-  const bytes = codec.encode('google.rpc.Status', {
-    code,
-    message: err.message,
-    details: [{ '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field, description: err.message }] }],
-  });
+  const details = googleErrorDetails(err);
+  if (!details) return { code, details: err.message };
+  const bytes = codec.encode('google.rpc.Status', { code, message: err.message, details });
   const metadata = new Metadata();
   metadata.set(STATUS_DETAILS_KEY, Buffer.from(bytes));
   return { code, details: err.message, metadata };
