@@ -43,7 +43,7 @@ export interface UpstreamResponse {
   url: string;
 }
 
-export type UpstreamFailureReason = 'offline' | 'down' | 'timeout' | 'status' | 'redirects' | 'protocol' | 'digest' | 'truncated';
+export type UpstreamFailureReason = 'offline' | 'vpcsc' | 'down' | 'timeout' | 'status' | 'redirects' | 'protocol' | 'digest' | 'truncated';
 
 /** The upstream could not give an answer: why, in words a client's error message can carry. */
 export class UpstreamError extends Error {
@@ -58,6 +58,13 @@ export class UpstreamError extends Error {
 }
 
 export const isUpstreamError = (e: unknown): e is UpstreamError => e instanceof UpstreamError;
+
+/**
+ * The code of a remote read that failed upstream with nothing cached: PERMISSION_DENIED when VPC Service Controls
+ * kept the request from leaving (content/vpcsc.ts: a perimeter refusal, not an outage, so clients do not retry),
+ * else UNAVAILABLE.
+ */
+export const upstreamFailureCode = (err: { reason?: string }): 'PERMISSION_DENIED' | 'UNAVAILABLE' => (err.reason === 'vpcsc' ? 'PERMISSION_DENIED' : 'UNAVAILABLE');
 
 /** Reads a stream into memory, up to `limit` bytes (more is a protocol error). */
 export async function readAll(body: Readable, limit: number): Promise<Buffer> {

@@ -21,6 +21,9 @@ import type { ImportKind, ImportSource } from '../core/import-kind.js';
 import type { Logger } from '../core/logger.js';
 import type { VirtualShadowing } from './service/virtual-shadowing.js';
 import { rulesApi } from './rules-api.js';
+import type { DownloadRuleStore } from '../content/download-rules.js';
+import type { VpcscConfigStore } from '../content/vpcsc.js';
+import type { AttachmentStore } from './service/attachments.js';
 import { attachmentsApi } from './attachments-api.js';
 import { vpcscApi } from './vpcsc-api.js';
 import { exportApi } from './export-api.js';
@@ -43,6 +46,16 @@ export interface ControlServiceDeps {
   importKinds?: ReadonlyMap<string, ImportKind>;
   /** resolves the `gcs_source` URIs of an import to local files (storage/gcs-source.ts) */
   importSources?: (uris: readonly string[], useWildcards: boolean) => Promise<ImportSource[]>;
+  /** the repositories' download rules (content/download-rules.ts), which rules-api.ts reads and writes */
+  rules?: DownloadRuleStore;
+  /** the locations' VPC-SC configs (content/vpcsc.ts), which vpcsc-api.ts reads and writes */
+  vpcsc?: VpcscConfigStore;
+  /** the attachments the control plane created (control/service/attachments.ts) */
+  attachments?: AttachmentStore;
+  /** the directory gs:// paths map to (ExportArtifact writes under it; storage/gcs-export.ts) */
+  gcsRoot?: string;
+  /** the emulator's clock (create and update times of attachments) */
+  now?: () => Date;
 }
 
 const byName = { name: (x: Json) => String(x.name) };
@@ -300,6 +313,8 @@ export function createControlService(d: ControlServiceDeps): ControlApi {
       const inv = inventoryOf(n.ref);
       const f = inv.getFile(n.ref, n.file);
       if (!f) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
+      // download rules (rule.proto) hold for files.download as for each format's own download path
+      d.rules?.check({ repository: n.ref, package: f.owner.package, version: f.owner.version ?? '' });
       const span = req.range ? requestedRange(req.range, f.sizeBytes) : undefined;
       if (!span) return { file: fileResource(n.ref, f), body: await inv.openFile(n.ref, n.file) };
       const body = inv.openFileRange ? await inv.openFileRange(n.ref, n.file, span) : sliceStream(await inv.openFile(n.ref, n.file), span);

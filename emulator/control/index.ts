@@ -20,10 +20,13 @@ import { IamPolicyService } from '../iam/repository-policies.js';
 import { RepositoryService } from './service/repositories.js';
 import { SettingsService } from './service/settings.js';
 import { AnnotationStore } from './service/annotations.js';
+import { AttachmentStore } from './service/attachments.js';
 import { VirtualShadowing } from './service/virtual-shadowing.js';
 import type { Logger } from '../core/logger.js';
 import type { ImportKind, ImportSource } from '../core/import-kind.js';
 import type { VirtualAccess } from '../content/virtual.js';
+import type { DownloadRuleStore } from '../content/download-rules.js';
+import type { VpcscConfigStore } from '../content/vpcsc.js';
 
 export interface ControlModuleDeps {
   meta: MetaStore;
@@ -49,6 +52,12 @@ export interface ControlModuleDeps {
   virtualAccess?: VirtualAccess;
   /** the long-running operations store (shared with the upload methods, control/upload/); absent: a new one */
   operations?: OperationStore;
+  /** the repositories' download rules (content/download-rules.ts), shared with the formats that enforce them */
+  rules?: DownloadRuleStore;
+  /** the locations' VPC-SC configs (content/vpcsc.ts), shared with the upstream conditions that honour them */
+  vpcsc?: VpcscConfigStore;
+  /** the directory gs:// paths map to (imports read, ExportArtifact writes) */
+  gcsRoot?: string;
 }
 
 export function createControlApi(d: ControlModuleDeps): ControlApi {
@@ -67,6 +76,11 @@ export function createControlApi(d: ControlModuleDeps): ControlApi {
     ...(d.logger ? { logger: d.logger } : {}),
     importKinds: new Map((d.importKinds ?? []).map((k) => [k.kind, k])),
     ...(d.importSources ? { importSources: d.importSources } : {}),
+    ...(d.rules ? { rules: d.rules } : {}),
+    ...(d.vpcsc ? { vpcsc: d.vpcsc } : {}),
+    attachments: new AttachmentStore(d.meta),
+    ...(d.gcsRoot ? { gcsRoot: d.gcsRoot } : {}),
+    now: () => d.clock.now(),
   });
 }
 

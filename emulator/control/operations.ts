@@ -14,12 +14,12 @@ export class OperationStore {
   constructor(private readonly ids: IdGenerator) {}
 
   /** A finished operation whose response is `response` of proto type `responseType` (e.g. `Repository`). */
-  completed(project: string, location: string, responseType: string, response: Record<string, unknown>, metadataType = 'OperationMetadata'): OperationResource {
+  completed(project: string, location: string, responseType: string, response: Record<string, unknown>, metadataType = 'OperationMetadata', metadata: Record<string, unknown> = {}): OperationResource {
     const name = operationName(project, location, this.ids.uuid());
     const type = responseType === 'Empty' ? 'type.googleapis.com/google.protobuf.Empty' : `${TYPE_PREFIX}${responseType}`;
     const op: OperationResource = {
       name,
-      metadata: { '@type': `${TYPE_PREFIX}${metadataType}` },
+      metadata: { '@type': `${TYPE_PREFIX}${metadataType}`, ...metadata },
       done: true,
       response: { '@type': type, ...response },
     };

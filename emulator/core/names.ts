@@ -112,7 +112,10 @@ export type ResourceName =
   | { kind: 'tag'; ref: RepositoryRef; package: string; tag: string }
   | { kind: 'file'; ref: RepositoryRef; file: string }
   | { kind: 'dockerImage'; ref: RepositoryRef; image: string; digest: string }
-  | { kind: 'projectSettings'; project: string };
+  | { kind: 'projectSettings'; project: string }
+  | { kind: 'rule'; ref: RepositoryRef; rule: string }
+  | { kind: 'attachment'; ref: RepositoryRef; attachment: string }
+  | { kind: 'vpcscConfig'; project: string; location: string };
 
 const SEG = '([^/]+)';
 const REPO = `projects/${SEG}/locations/${SEG}/repositories/${SEG}`;
@@ -126,6 +129,9 @@ const PATTERNS: Array<[ResourceName['kind'], RegExp]> = [
   ['tag', new RegExp(`^${REPO}/packages/${SEG}/tags/${SEG}$`)],
   ['file', new RegExp(`^${REPO}/files/(.+)$`)],
   ['dockerImage', new RegExp(`^${REPO}/dockerImages/${SEG}$`)],
+  ['rule', new RegExp(`^${REPO}/rules/${SEG}$`)],
+  ['attachment', new RegExp(`^${REPO}/attachments/${SEG}$`)],
+  ['vpcscConfig', new RegExp(`^projects/${SEG}/locations/${SEG}/vpcscConfig$`)],
 ];
 
 /** Parses a resource name of the expected kind; INVALID_ARGUMENT naming `field` otherwise. */
@@ -151,6 +157,9 @@ export function parseResourceName<K extends ResourceName['kind']>(name: string, 
     case 'version': out = { kind, ref: ref(), package: g[3]!, version: g[4]! }; break;
     case 'tag': out = { kind, ref: ref(), package: g[3]!, tag: g[4]! }; break;
     case 'file': out = { kind, ref: ref(), file: g[3]! }; break;
+    case 'rule': out = { kind, ref: ref(), rule: g[3]! }; break;
+    case 'attachment': out = { kind, ref: ref(), attachment: g[3]! }; break;
+    case 'vpcscConfig': out = { kind, project: g[0]!, location: g[1]! }; break;
     default: {
       const at = g[3]!.lastIndexOf('@');
       if (at <= 0) throw bad();
@@ -172,6 +181,9 @@ function describeKind(kind: string): string {
     tag: '…/packages/PACKAGE/tags/TAG',
     file: '…/repositories/REPOSITORY/files/FILE',
     dockerImage: '…/repositories/REPOSITORY/dockerImages/IMAGE@DIGEST',
+    rule: '…/repositories/REPOSITORY/rules/RULE',
+    attachment: '…/repositories/REPOSITORY/attachments/ATTACHMENT',
+    vpcscConfig: 'projects/PROJECT/locations/LOCATION/vpcscConfig',
   };
   return shapes[kind] ?? kind;
 }

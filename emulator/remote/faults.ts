@@ -11,6 +11,7 @@ export class UpstreamConditions {
   private readonly faults = new Map<string, Fault>();
   private readonly offlineRepos = new Set<string>();
   private readonly listeners = new Set<() => void>();
+  private perimeter: (repository: string) => string | undefined = () => undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -41,6 +42,16 @@ export class UpstreamConditions {
 
   listFaults(): Fault[] {
     return [...this.faults.keys()].map((r) => this.faultFor(r)).filter((f): f is Fault => f !== undefined);
+  }
+
+  /** Why VPC Service Controls keep `repository` from its upstream now (content/vpcsc.ts), if they do. */
+  perimeterDenial(repository: string): string | undefined {
+    return this.perimeter(repository);
+  }
+
+  /** The VPC-SC check every upstream request passes (set once by createEmulator). */
+  setPerimeter(check: (repository: string) => string | undefined): void {
+    this.perimeter = check;
   }
 
   isOffline(repository: string): boolean {

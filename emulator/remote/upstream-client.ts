@@ -114,6 +114,8 @@ export class UpstreamClient implements Upstream {
   /** One request, no redirects: the fault in force first, then the network with both timeouts. */
   private async once(repository: string, url: string, method: string, headers: Record<string, string>): Promise<Omit<UpstreamResponse, 'url'>> {
     if (this.conditions.isOffline(repository)) throw new UpstreamError('offline', 'the emulator is offline for this repository (no upstream request was made)');
+    const perimeter = this.conditions.perimeterDenial?.(repository);
+    if (perimeter) throw new UpstreamError('vpcsc', perimeter);
     const fault = this.conditions.faultFor(repository);
     if (fault?.mode === 'down') throw new UpstreamError('down', 'upstream unreachable: connection refused (injected fault)');
     if (fault?.mode === 'slow') {

@@ -14,7 +14,7 @@ import type { Clock } from '../../core/clock.js';
 import { EmulatorError } from '../../core/errors.js';
 import type { EventBus } from '../../core/events.js';
 import { clip } from '../../core/names.js';
-import { isUpstreamError, presetBaseUrl, readAll, remoteSourceOf, SingleFlight, ttlSecondsOf, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials } from '../../content/upstream.js';
+import { isUpstreamError, presetBaseUrl, readAll, remoteSourceOf, SingleFlight, ttlSecondsOf, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials, upstreamFailureCode } from '../../content/upstream.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import { MAX_ARCHITECTURES, MAX_COMPONENTS, renderRelease, storeIndex, type AptSigner } from './service.js';
 import { indexKey, type AptTarget, type IndexFile } from './store.js';
@@ -249,5 +249,5 @@ function packageOf(path: string): string {
 }
 
 function unavailable(what: string, err: UpstreamError): EmulatorError {
-  return new EmulatorError('UNAVAILABLE', `This remote repository cannot fetch ${clip(what)} from its upstream and has no cached copy: ${err.message}`);
+  return new EmulatorError(upstreamFailureCode(err), `This remote repository cannot fetch ${clip(what)} from its upstream and has no cached copy: ${err.message}`);
 }

@@ -2,6 +2,7 @@
 // takes GOPROXY=http://HOST/PROJECT/REPO), the `goModules:create` upload kind (`gcloud artifacts go upload`, our
 // `ar-emulator go upload`), remote repositories over a GOPROXY upstream and virtual ones over members; plain-text
 // errors as the go proxies write them. docs/formats/go.md.
+import type { DownloadRules } from '../../core/download-rules.js';
 import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../core/events.js';
 import type { FormatModule } from '../../http/format-module.js';
@@ -24,6 +25,8 @@ import { GO_ZIP_LIMITS, type ZipLimits } from './zip-check.js';
 export { GOPROXY_URL_VARIABLE } from './service/remote.js';
 
 export interface GoModuleDeps {
+  /** the download rules (rule.proto) every download passes before any upstream fetch (absent: none) */
+  downloadRules?: DownloadRules;
   meta: MetaStore;
   blobs: BlobStore;
   uploads: UploadSessions;
@@ -50,6 +53,7 @@ export function createGoModule(m: GoModuleDeps): FormatModule {
     modules, blobs: m.blobs, events: m.events, clock: m.clock, defaultLocation: m.defaultLocation,
     ...(remote ? { remote } : {}),
     virtual: new GoVirtual(m.meta, m.virtualAccess, modules, remote),
+    ...(m.downloadRules ? { downloadRules: m.downloadRules } : {}),
   };
   return {
     id: 'go',

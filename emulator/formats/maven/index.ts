@@ -1,6 +1,7 @@
 // The Maven format module: the Maven repository layout at /PROJECT/REPO/… (as on LOCATION-maven.pkg.dev) for
 // standard, remote and virtual repositories, wired from the shared stores; errors as status + reason phrase; a
 // Basic challenge on 401 (Maven retries a GET with credentials only after one). docs/formats/maven.md.
+import type { DownloadRules } from '../../core/download-rules.js';
 import type { Clock } from '../../core/clock.js';
 import { EmulatorError } from '../../core/errors.js';
 import type { EventBus } from '../../core/events.js';
@@ -31,6 +32,8 @@ export const MAX_MAVEN_FILE_BYTES = 1 << 30;
 export const MAVEN_CENTRAL_URL_VAR = 'AR_EMULATOR_MAVEN_CENTRAL_URL';
 
 export interface MavenModuleDeps {
+  /** the download rules (rule.proto) every download passes before any upstream fetch (absent: none) */
+  downloadRules?: DownloadRules;
   meta: MetaStore;
   blobs: BlobStore;
   uploads: UploadSessions;
@@ -54,7 +57,7 @@ export function createMavenModule(m: MavenModuleDeps): FormatModule {
   const central = m.mavenCentralUrl ?? (() => undefined);
   const remote = m.remote ? new MavenRemote(m.remote.client, m.remote.secrets, central, packages, m.uploads.ingest, m.blobs, m.events, m.clock, maxFileBytes) : undefined;
   const reads = new MavenReads(m.meta, packages, remote, m.virtualAccess);
-  const deps: MavenDeps = { packages, reads, ingest: m.uploads.ingest, blobs: m.blobs, events: m.events, clock: m.clock, defaultLocation: m.defaultLocation, maxFileBytes };
+  const deps: MavenDeps = { packages, reads, ingest: m.uploads.ingest, blobs: m.blobs, events: m.events, clock: m.clock, defaultLocation: m.defaultLocation, maxFileBytes, ...(m.downloadRules ? { downloadRules: m.downloadRules } : {}) };
   return {
     id: 'maven',
     repositoryFormat: 'MAVEN',

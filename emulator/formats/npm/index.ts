@@ -1,5 +1,6 @@
 // The npm format module: wires the service, handlers, routes, IAM mapping, inventory and npm's error dialect.
 // Reached at `/PROJECT/REPO/…` for NPM repositories, as on LOCATION-npm.pkg.dev/PROJECT/REPO/.
+import type { DownloadRules } from '../../core/download-rules.js';
 import type { Clock } from '../../core/clock.js';
 import { EmulatorError } from '../../core/errors.js';
 import type { EventBus } from '../../core/events.js';
@@ -46,6 +47,8 @@ export interface NpmModuleDeps {
   remote?: { client: Upstream; secrets: SecretResolver; presets?: { npmjs?: () => Promise<string> } };
   /** IAM on a virtual repository's members (absent: every member may be read) */
   virtualAccess?: VirtualAccess;
+  /** the download rules (rule.proto) every download passes before any upstream fetch (absent: none) */
+  downloadRules?: DownloadRules;
 }
 
 /** The package a failed request was about, best effort (the name itself may be what failed). */
@@ -76,6 +79,7 @@ export function createNpmModule(d: NpmModuleDeps): FormatModule {
     maxPublishBytes: d.maxPublishBytes ?? DEFAULT_MAX_PUBLISH_BYTES,
     ...(remote ? { remote } : {}),
     virtual: new NpmVirtual(d.meta, d.virtualAccess, targets, remote, d.events, d.clock),
+    ...(d.downloadRules ? { downloadRules: d.downloadRules } : {}),
   };
   const routes: Routes = npmRoutes({
     ...miscHandlers(deps),

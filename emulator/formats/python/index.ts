@@ -1,5 +1,6 @@
 // The Python format module: twine's legacy upload API and pip's simple repository API at /PROJECT/REPO/…
 // (as on LOCATION-python.pkg.dev), wired from the shared stores; PyPI-dialect errors; Basic auth challenge.
+import type { DownloadRules } from '../../core/download-rules.js';
 import type { Clock } from '../../core/clock.js';
 import { EmulatorError } from '../../core/errors.js';
 import type { EventBus } from '../../core/events.js';
@@ -29,6 +30,8 @@ import type { VirtualAccess } from '../../content/virtual.js';
 export const MAX_PYTHON_FILE_BYTES = 1 << 30;
 
 export interface PythonModuleDeps {
+  /** the download rules (rule.proto) every download passes before any upstream fetch (absent: none) */
+  downloadRules?: DownloadRules;
   meta: MetaStore;
   blobs: BlobStore;
   uploads: UploadSessions;
@@ -56,6 +59,7 @@ export function createPythonModule(m: PythonModuleDeps): FormatModule {
     defaultLocation: m.defaultLocation, maxFileBytes,
     ...(remote ? { remote } : {}),
     virtual: new PythonVirtual(m.meta, m.virtualAccess, packages, remote, m.events, m.clock),
+    ...(m.downloadRules ? { downloadRules: m.downloadRules } : {}),
   };
   return {
     id: 'python',

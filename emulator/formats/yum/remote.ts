@@ -10,7 +10,7 @@ import type { Clock } from '../../core/clock.js';
 import { EmulatorError } from '../../core/errors.js';
 import type { EventBus } from '../../core/events.js';
 import { clip } from '../../core/names.js';
-import { isUpstreamError, presetBaseUrl, readAll, remoteSourceOf, SingleFlight, ttlSecondsOf, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials } from '../../content/upstream.js';
+import { isUpstreamError, presetBaseUrl, readAll, remoteSourceOf, SingleFlight, ttlSecondsOf, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials, upstreamFailureCode } from '../../content/upstream.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import type { BlobWriter, YumSigner } from './service.js';
 import type { YumTarget } from './store.js';
@@ -179,5 +179,5 @@ function packageOf(path: string): string {
 }
 
 function unavailable(what: string, err: UpstreamError): EmulatorError {
-  return new EmulatorError('UNAVAILABLE', `This remote repository cannot fetch ${clip(what)} from its upstream and has no cached copy: ${err.message}`);
+  return new EmulatorError(upstreamFailureCode(err), `This remote repository cannot fetch ${clip(what)} from its upstream and has no cached copy: ${err.message}`);
 }

@@ -2,6 +2,7 @@
 // `@v/VERSION.info`, `.mod`, `.zip` and `@latest`, for every repository mode. Module paths and versions arrive
 // case-encoded (`!x` for `X`) and are checked before any lookup; unknown ones are 404 so the go command moves on
 // (it also asks for parent paths of the module it wants). Zip downloads are pulls (artifact.pulled).
+import type { DownloadRules } from '../../../core/download-rules.js';
 import type { Clock } from '../../../core/clock.js';
 import { decodePercent } from '../../../core/decode-percent.js';
 import { EmulatorError } from '../../../core/errors.js';
@@ -15,6 +16,8 @@ import type { GoRemote } from '../service/remote.js';
 import type { GoVirtual } from '../service/virtual.js';
 
 export interface GoDeps {
+  /** the download rules (rule.proto) every download passes before any upstream fetch (absent: none) */
+  downloadRules?: DownloadRules;
   modules: GoModules;
   blobs: BlobStore;
   events: EventBus;
@@ -78,6 +81,8 @@ export function proxyHandlers(d: GoDeps): Record<'getList' | 'getVersionFile' | 
       if (!m) throw notFound(`${clip(params.file ?? '')}: not a .info, .mod or .zip file`);
       const version = versionFromUrl(m[1]!);
       const ext = m[2] as 'info' | 'mod' | 'zip';
+      // download rules of the asked repository, before any cache or upstream read (docs/rules.md)
+      if (ext !== 'info') d.downloadRules?.check({ repository: t.ref, package: module, version });
       const { target, record } = await versionOf(t, module, version, ext === 'zip');
       const immutable = 'max-age=31536000, immutable';
       if (ext === 'info') return sendInfo(ctx, record, immutable);

@@ -8,7 +8,7 @@ import { EmulatorError, isEmulatorError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events.js';
 import { clip } from '../../../core/names.js';
 import type { RepositoryRecord } from '../../../core/repository.js';
-import { isUpstreamError, NegativeCache, readAll, remoteSourceOf, SingleFlight, ttlSecondsOf, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials } from '../../../content/upstream.js';
+import { isUpstreamError, NegativeCache, readAll, remoteSourceOf, SingleFlight, ttlSecondsOf, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials, upstreamFailureCode } from '../../../content/upstream.js';
 import type { BlobStore } from '../../../storage/blob-store.js';
 import type { BlobIngest } from '../../../storage/ingest.js';
 import { compareVersions, escapeCase, parseVersion } from '../names.js';
@@ -38,7 +38,7 @@ export interface RemoteList {
 const notFound = (what: string) => new EmulatorError('NOT_FOUND', `not found: ${what}`);
 
 function unavailable(what: string, err: UpstreamError): EmulatorError {
-  return new EmulatorError('UNAVAILABLE', `This remote repository cannot fetch ${what} from its upstream and has no cached copy: ${err.message}`);
+  return new EmulatorError(upstreamFailureCode(err), `This remote repository cannot fetch ${what} from its upstream and has no cached copy: ${err.message}`);
 }
 
 function parseInfo(body: Buffer): { version: string; time?: string } | undefined {

@@ -1,4 +1,5 @@
 // What the Maven handlers are built from (wired in ../index.ts).
+import type { DownloadRules } from '../../../core/download-rules.js';
 import type { Clock } from '../../../core/clock.js';
 import type { EventBus } from '../../../core/events.js';
 import type { RepositoryRef } from '../../../core/names.js';
@@ -9,6 +10,8 @@ import type { MavenPackages } from '../service/packages.js';
 import type { MavenReads } from '../service/reads.js';
 
 export interface MavenDeps {
+  /** the download rules (rule.proto) every download passes before any upstream fetch (absent: none) */
+  downloadRules?: DownloadRules;
   packages: MavenPackages;
   reads: MavenReads;
   ingest: BlobIngest;

@@ -67,6 +67,8 @@ export function fileHandlers(d: MavenDeps): { getPath: Handler; putPath: Handler
       ctx.body = body;
       return;
     }
+    // download rules of the asked repository, before any cache or upstream read (docs/rules.md)
+    d.downloadRules?.check({ repository: t.ref, package: `${p.groupId}:${p.artifactId}`, version: p.version });
     const { target, record } = await d.reads.file(t, p);
     if (p.checksum) return sendChecksum(ctx, record[p.checksum]);
     ctx.type = contentTypeOf(record.filename);

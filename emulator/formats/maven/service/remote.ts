@@ -8,7 +8,7 @@ import type { Clock } from '../../../core/clock.js';
 import { EmulatorError, isEmulatorError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events.js';
 import { clip } from '../../../core/names.js';
-import { isUpstreamError, NegativeCache, readAll, remoteSourceOf, SingleFlight, ttlSecondsOf, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials } from '../../../content/upstream.js';
+import { isUpstreamError, NegativeCache, readAll, remoteSourceOf, SingleFlight, ttlSecondsOf, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials, upstreamFailureCode } from '../../../content/upstream.js';
 import type { BlobStore } from '../../../storage/blob-store.js';
 import type { BlobIngest, ExpectedDigest } from '../../../storage/ingest.js';
 import type { MavenPath } from '../names.js';
@@ -186,5 +186,5 @@ export function notFound(path: string): EmulatorError {
 }
 
 function unavailable(path: string, err: UpstreamError): EmulatorError {
-  return new EmulatorError('UNAVAILABLE', `This remote repository cannot fetch ${clip(path)} from its upstream and has no cached copy: ${err.message}`);
+  return new EmulatorError(upstreamFailureCode(err), `This remote repository cannot fetch ${clip(path)} from its upstream and has no cached copy: ${err.message}`);
 }

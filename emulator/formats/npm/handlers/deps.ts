@@ -1,5 +1,6 @@
 // What every npm handler needs, and the helpers they share: the repository of the request, the package name
 // parameter, the capped JSON body, tarball URLs built from the request's Host.
+import type { DownloadRules } from '../../../core/download-rules.js';
 import { EmulatorError } from '../../../core/errors.js';
 import { clip } from '../../../core/names.js';
 import type { AppContext, RouteParams } from '../../../http/context.js';
@@ -21,6 +22,8 @@ export interface NpmDeps {
   /** remote repositories' upstream reads (absent: a remote repository serves only its cache) */
   remote?: NpmRemote;
   virtual: NpmVirtual;
+  /** the download rules (rule.proto) every download passes before any upstream fetch (absent: none) */
+  downloadRules?: DownloadRules;
 }
 
 export function targetOf(deps: NpmDeps, ctx: AppContext, params: RouteParams): NpmTarget {

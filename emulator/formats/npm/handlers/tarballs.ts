@@ -18,6 +18,8 @@ export function tarballHandlers(deps: NpmDeps, blobs: BlobStore) {
     const name = nameOf(params);
     const version = versionOfTarball(name, params.file!);
     let t: NpmTarget = targetOf(deps, ctx, params);
+    // download rules of the asked repository, before any cache or upstream read (docs/rules.md)
+    deps.downloadRules?.check({ repository: t.ref, package: name, version });
     let v: VersionRecord | undefined;
     if (t.record.mode === 'STANDARD_REPOSITORY') {
       v = deps.packages.version(t, name, version);

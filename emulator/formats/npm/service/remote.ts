@@ -11,7 +11,7 @@ import type { EventBus } from '../../../core/events.js';
 import { clip } from '../../../core/names.js';
 import type { RepositoryRecord } from '../../../core/repository.js';
 import { storeAndServe } from '../../../content/tee.js';
-import { isUpstreamError, NegativeCache, readAll, remoteSourceOf, ttlSecondsOf, SingleFlight, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials } from '../../../content/upstream.js';
+import { isUpstreamError, NegativeCache, readAll, remoteSourceOf, ttlSecondsOf, SingleFlight, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials, upstreamFailureCode } from '../../../content/upstream.js';
 import type { BlobStore } from '../../../storage/blob-store.js';
 import type { ExpectedDigest } from '../../../storage/ingest.js';
 import type { BlobIngest } from '../../../storage/ingest.js';
@@ -410,7 +410,7 @@ function asUpstreamFailure(err: unknown, name: string, version: string): Error {
 
 function unavailable(what: string, err: UpstreamError): EmulatorError {
   const loop = err.message === LOOP_TEXT ? { headers: { [LOOP_HEADER]: '1' } } : undefined;
-  return new EmulatorError('UNAVAILABLE', `This remote repository cannot fetch ${clip(what)} from its upstream and has no cached copy: ${err.message}`, undefined, loop);
+  return new EmulatorError(upstreamFailureCode(err), `This remote repository cannot fetch ${clip(what)} from its upstream and has no cached copy: ${err.message}`, undefined, loop);
 }
 
 export function versionNotFound(name: string, version: string): EmulatorError {

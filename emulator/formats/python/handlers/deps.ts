@@ -1,4 +1,5 @@
 // What the Python handlers are built from (wired in ../index.ts).
+import type { DownloadRules } from '../../../core/download-rules.js';
 import type { Clock } from '../../../core/clock.js';
 import type { EventBus } from '../../../core/events.js';
 import type { RepositoryRef } from '../../../core/names.js';
@@ -10,6 +11,8 @@ import type { PythonRemote } from '../service/remote.js';
 import type { PythonVirtual } from '../service/virtual.js';
 
 export interface PythonDeps {
+  /** the download rules (rule.proto) every download passes before any upstream fetch (absent: none) */
+  downloadRules?: DownloadRules;
   packages: PythonPackages;
   ingest: BlobIngest;
   blobs: BlobStore;

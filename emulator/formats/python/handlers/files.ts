@@ -2,7 +2,7 @@
 // metadata (PEP 658). Downloads of a distribution are pulls (artifact.pulled).
 import { decodePercent } from '../../../core/decode-percent.js';
 import type { Handler } from '../../../http/context.js';
-import { normalizeName } from '../names.js';
+import { normalizeName, parseFilename } from '../names.js';
 import { refOf, type PythonDeps } from './deps.js';
 import { readThroughFile, readThroughMetadata } from './read-through.js';
 
@@ -16,6 +16,8 @@ export function fileHandlers(d: PythonDeps): { getFile: Handler } {
       const asked = decodePercent(params.file ?? '', 'file name');
       const isMetadata = asked.endsWith(METADATA_SUFFIX);
       const filename = isMetadata ? asked.slice(0, -METADATA_SUFFIX.length) : asked;
+      // download rules of the asked repository, before any cache or upstream read (docs/rules.md)
+      d.downloadRules?.check({ repository: t.ref, package: project, version: parseFilename(filename)?.version ?? '' });
       ctx.set('Cache-Control', 'max-age=31536000, immutable');
       if (isMetadata) {
         const found = await readThroughMetadata(d, t, project, filename);

@@ -11,7 +11,7 @@ import type { EventBus } from '../../../core/events.js';
 import { clip } from '../../../core/names.js';
 import type { RepositoryRecord } from '../../../core/repository.js';
 import { storeAndServe } from '../../../content/tee.js';
-import { isUpstreamError, NegativeCache, readAll, remoteSourceOf, ttlSecondsOf, SingleFlight, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials } from '../../../content/upstream.js';
+import { isUpstreamError, NegativeCache, readAll, remoteSourceOf, ttlSecondsOf, SingleFlight, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials, upstreamFailureCode } from '../../../content/upstream.js';
 import type { BlobStore } from '../../../storage/blob-store.js';
 import type { BlobIngest, ExpectedDigest } from '../../../storage/ingest.js';
 import type { HashAlgorithm } from '../../../storage/multi-hash.js';
@@ -416,7 +416,7 @@ function asUpstreamFailure(err: unknown, filename: string): Error {
 }
 
 function unavailable(what: string, err: UpstreamError): EmulatorError {
-  return new EmulatorError('UNAVAILABLE', `This remote repository cannot fetch ${what} from its upstream and has no cached copy: ${err.message}`);
+  return new EmulatorError(upstreamFailureCode(err), `This remote repository cannot fetch ${what} from its upstream and has no cached copy: ${err.message}`);
 }
 
 export function fileNotFound(asked: string): EmulatorError {
