@@ -122,6 +122,11 @@ const mountOutcome = async (res: Response): Promise<Outcome> => {
   return verdictOf(res);
 };
 const annotate = { annotations: { matrix: 'yes' } };
+/** The owner's rule for a package of its own (one rule per package), so each identity's call has its own. */
+const ownerRule = (id: string) => must(http('POST', `/v1/${MAIN}/rules?ruleId=${id}`, ownerAuth, { json: { action: 'ALLOW', operation: 'DOWNLOAD', packageId: id } })).then(() => undefined);
+/** An attachment of app@a (an OCI referrer; the annotation keeps each one's manifest distinct). */
+const attachmentBody = (id: string) => ({ target: `${PKG}/versions/${digests.a}`, type: 'application/vnd.matrix+json', files: [`${MAIN}/files/${digests.layerA}`], annotations: { matrix: id } });
+const ownerAttachment = (id: string) => must(http('POST', `/v1/${MAIN}/attachments?attachmentId=${id}`, ownerAuth, { json: attachmentBody(id) })).then(() => undefined);
 const grpcPermissions = (r: unknown) => ({ permissions: ((r as [{ permissions?: string[] }])[0].permissions ?? []) });
 const restPermissions = (b: unknown) => ({ permissions: (b as { permissions?: string[] }).permissions ?? [] });
 
@@ -176,6 +181,19 @@ const OPERATIONS: Op[] = [
   { id: 'files.patch', transport: 'rest', operation: 'control.files.update', target: main, run: (a) => rest('PATCH', `${MAIN}/files/${digests.a}?updateMask=annotations`, { json: annotate })(a) },
   { id: 'dockerImages.list', transport: 'rest', operation: 'control.dockerImages.list', target: main, run: rest('GET', `${MAIN}/dockerImages`) },
   { id: 'dockerImages.get', transport: 'rest', operation: 'control.dockerImages.get', target: main, run: (a) => rest('GET', `${MAIN}/dockerImages/app@${digests.a}`)(a) },
+  // rules, attachments, VPC-SC config, export (issue 17): fresh resources per identity (one rule per package)
+  { id: 'rules.list', transport: 'rest', operation: 'control.rules.list', target: main, run: rest('GET', `${MAIN}/rules`) },
+  { id: 'rules.get', transport: 'rest', operation: 'control.rules.get', target: main, prepare: (s) => ownerRule(`rg-${s}`), run: (a, s) => rest('GET', `${MAIN}/rules/rg-${s}`)(a) },
+  { id: 'rules.create', transport: 'rest', operation: 'control.rules.create', target: main, run: (a, s) => rest('POST', `${MAIN}/rules?ruleId=rc-${s}`, { json: { action: 'ALLOW', operation: 'DOWNLOAD', packageId: `rc-${s}` } })(a) },
+  { id: 'rules.patch', transport: 'rest', operation: 'control.rules.update', target: main, prepare: (s) => ownerRule(`ru-${s}`), run: (a, s) => rest('PATCH', `${MAIN}/rules/ru-${s}?updateMask=action`, { json: { action: 'DENY' } })(a) },
+  { id: 'rules.delete', transport: 'rest', operation: 'control.rules.delete', target: main, prepare: (s) => ownerRule(`rd-${s}`), run: (a, s) => rest('DELETE', `${MAIN}/rules/rd-${s}`)(a) },
+  { id: 'attachments.list', transport: 'rest', operation: 'control.attachments.list', target: main, run: rest('GET', `${MAIN}/attachments`) },
+  { id: 'attachments.get', transport: 'rest', operation: 'control.attachments.get', target: main, prepare: (s) => ownerAttachment(`ag-${s}`), run: (a, s) => rest('GET', `${MAIN}/attachments/ag-${s}`)(a) },
+  { id: 'attachments.create', transport: 'rest', operation: 'control.attachments.create', target: main, run: (a, s) => rest('POST', `${MAIN}/attachments?attachmentId=ac-${s}`, { json: attachmentBody(`ac-${s}`) })(a) },
+  { id: 'attachments.delete', transport: 'rest', operation: 'control.attachments.delete', target: main, prepare: (s) => ownerAttachment(`ad-${s}`), run: (a, s) => rest('DELETE', `${MAIN}/attachments/ad-${s}`)(a) },
+  { id: 'vpcscConfig.get', transport: 'rest', operation: 'control.vpcscConfig.get', target: { project: P }, run: rest('GET', `${L}/vpcscConfig`) },
+  { id: 'vpcscConfig.patch', transport: 'rest', operation: 'control.vpcscConfig.update', target: { project: P }, run: rest('PATCH', `${L}/vpcscConfig?updateMask=vpcsc_policy`, { json: { vpcscPolicy: 'ALLOW' } }) },
+  { id: 'repositories.exportArtifact', transport: 'rest', operation: 'control.repositories.exportArtifact', target: main, run: (a, s) => rest('POST', `${MAIN}:exportArtifact`, { json: { sourceTag: `${PKG}/tags/v1`, gcsPath: `matrix/${s}` } })(a) },
   { id: 'projectSettings.get', transport: 'rest', operation: 'control.projectSettings.get', target: { project: P }, run: rest('GET', `projects/${P}/projectSettings`) },
   { id: 'locations.list', transport: 'rest', operation: 'control.locations.list', target: { project: P }, run: rest('GET', `projects/${P}/locations`) },
   { id: 'locations.get', transport: 'rest', operation: 'control.locations.get', target: { project: P }, run: rest('GET', L) },
@@ -204,6 +222,12 @@ const OPERATIONS: Op[] = [
   { id: 'GetFile', transport: 'grpc', operation: 'control.files.get', target: main, run: (a) => grpc((o) => client.getFile({ name: `${MAIN}/files/${digests.a}` }, o), a) },
   { id: 'ListDockerImages', transport: 'grpc', operation: 'control.dockerImages.list', target: main, run: (a) => grpc((o) => client.listDockerImages({ parent: MAIN }, o), a) },
   { id: 'GetDockerImage', transport: 'grpc', operation: 'control.dockerImages.get', target: main, run: (a) => grpc((o) => client.getDockerImage({ name: `${MAIN}/dockerImages/app@${digests.a}` }, o), a) },
+  { id: 'ListRules', transport: 'grpc', operation: 'control.rules.list', target: main, run: (a) => grpc((o) => client.listRules({ parent: MAIN }, o), a) },
+  { id: 'CreateRule', transport: 'grpc', operation: 'control.rules.create', target: main, run: (a, s) => grpc((o) => client.createRule({ parent: MAIN, ruleId: `grc-${s}`, rule: { action: 'ALLOW', operation: 'DOWNLOAD', packageId: `grc-${s}` } }, o), a) },
+  { id: 'GetAttachment', transport: 'grpc', operation: 'control.attachments.get', target: main, prepare: (s) => ownerAttachment(`gag-${s}`), run: (a, s) => grpc((o) => client.getAttachment({ name: `${MAIN}/attachments/gag-${s}` }, o), a) },
+  { id: 'CreateAttachment', transport: 'grpc', operation: 'control.attachments.create', target: main, run: (a, s) => grpc((o) => client.createAttachment({ parent: MAIN, attachmentId: `gac-${s}`, attachment: attachmentBody(`gac-${s}`) }, o), a) },
+  { id: 'GetVPCSCConfig', transport: 'grpc', operation: 'control.vpcscConfig.get', target: { project: P }, run: (a) => grpc((o) => client.getVPCSCConfig({ name: `${L}/vpcscConfig` }, o), a) },
+  { id: 'ExportArtifact', transport: 'grpc', operation: 'control.repositories.exportArtifact', target: main, run: (a, s) => grpc((o) => client.exportArtifact({ repository: MAIN, sourceTag: `${PKG}/tags/v1`, gcsPath: `matrix/g-${s}` }, o), a) },
   { id: 'GetProjectSettings', transport: 'grpc', operation: 'control.projectSettings.get', target: { project: P }, run: (a) => grpc((o) => client.getProjectSettings({ name: `projects/${P}/projectSettings` }, o), a) },
 ];
 
