@@ -191,3 +191,20 @@ describe('exportArtifact', () => {
     expect((await call('POST', `${REPO}:exportArtifact`, { gcsPath: 'b1x' })).status).toBe(400);
   });
 });
+
+describe('rules on other download paths', () => {
+  it('a package DENY refuses files.download of that package in a generic repository, in Google JSON, and leaves other packages alone', async () => {
+    const gen = `${P}/repositories/gen`;
+    const upload = (pkg: string) => fetch(`${t.emu.url}/upload/v1/${gen}/genericArtifacts:create?uploadType=multipart`, {
+      method: 'POST', headers: { 'content-type': 'multipart/related; boundary=b' }, body: multipart({ packageId: pkg, versionId: '2.0', filename: `${pkg}.bin` }, `${pkg}-bytes`),
+    });
+    expect((await upload('blocked')).status).toBe(200);
+    expect((await upload('free')).status).toBe(200);
+    expect((await call('POST', `${gen}/rules?ruleId=no-blocked`, { action: 'DENY', packageId: 'blocked', condition: { expression: "pkg.version.id == '2.0'" } })).status).toBe(200);
+    const denied = await fetch(`${t.emu.url}/v1/${gen}/files/blocked:2.0:blocked.bin:download?alt=media`);
+    expect(denied.status).toBe(403);
+    expect(((await denied.json()) as ErrorBody).error).toMatchObject({ status: 'PERMISSION_DENIED', message: `Download of version "2.0" of package "blocked" in ${gen} is denied by rule "${gen}/rules/no-blocked".` });
+    const free = await fetch(`${t.emu.url}/v1/${gen}/files/free:2.0:free.bin:download?alt=media`);
+    expect([free.status, await free.text()]).toEqual([200, 'free-bytes']);
+  });
+});

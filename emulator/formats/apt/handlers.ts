@@ -1,6 +1,7 @@
 // The Apt data plane: Release/InRelease/Release.gpg (rendered and signed on the first read after a change, then as
 // stored), the Packages indexes (plain, gz, xz), the pool's .deb files and the location's signing key. Package
 // downloads are pulls. Handlers adapt HTTP only; the service decides what a repository serves.
+import type { DownloadRules } from '../../core/download-rules.js';
 import { decodePercent } from '../../core/decode-percent.js';
 import { EmulatorError } from '../../core/errors.js';
 import type { EventBus } from '../../core/events.js';
@@ -26,6 +27,8 @@ export interface AptHandlerDeps {
   keys?: AptKeys;
   /** the pull-through cache of remote repositories (absent: a remote repository serves nothing) */
   remote?: AptRemote;
+  /** the download rules (rule.proto) every download passes before any upstream fetch (absent: none) */
+  downloadRules?: DownloadRules;
 }
 
 const notFound = (what: string) => new EmulatorError('NOT_FOUND', `${what} was not found.`);
@@ -115,6 +118,9 @@ export function aptHandlers(d: AptHandlerDeps): AptHandlers {
     const t = target(ctx, params);
     const path = decodePercent(params.path ?? '', 'path');
     const name = path.slice(path.lastIndexOf('/') + 1);
+    // download rules of the asked repository, before any cache or upstream read (docs/rules.md): NAME_VERSION_ARCH.deb
+    const deb = /^([^_]+)_([^_]+)_[^_]+\.deb$/.exec(name);
+    d.downloadRules?.check({ repository: t.ref, package: deb?.[1] ?? name, version: deb ? deb[2]!.replace(/%3a/gi, ':') : '' });
     const remote = remoteOf(t);
     if (remote) {
       const cached = await remote.poolFile(t, path);

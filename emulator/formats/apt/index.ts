@@ -3,6 +3,7 @@
 // the control plane's `aptArtifacts:create` (control/upload/) and `aptArtifacts:import` (gs:// sources resolved to
 // local files), an inventory of packages, versions and files, indexes signed with the location's key
 // (content/repo-signing.ts), and remote repositories over a Debian suite (remote.ts). docs/formats/apt.md.
+import type { DownloadRules } from '../../core/download-rules.js';
 import { createReadStream } from 'node:fs';
 import type { SecretResolver, Upstream } from '../../content/upstream.js';
 import type { Clock } from '../../core/clock.js';
@@ -27,6 +28,8 @@ import { AptStore } from './store.js';
 export const MAX_DEB_BYTES = 4 * 1024 ** 3;
 
 export interface AptModuleDeps {
+  /** the download rules (rule.proto) every download passes before any upstream fetch (absent: none) */
+  downloadRules?: DownloadRules;
   meta: MetaStore;
   blobs: BlobStore;
   uploads: UploadSessions;
@@ -105,7 +108,7 @@ export function createAptModule(m: AptModuleDeps): FormatModule & { service: Apt
     // the one signing key per location, for Apt and Yum alike (the Yum module does not claim it)
     prefixes: ['/doc/'],
     clientAgent: /^Debian APT-HTTP\//,
-    routes: aptRoutes(aptHandlers({ service, blobs: m.blobs, events: m.events, defaultLocation: m.defaultLocation, ...(m.repoSigner ? { keys: m.repoSigner } : {}), ...(remote ? { remote } : {}) })),
+    routes: aptRoutes(aptHandlers({ service, blobs: m.blobs, events: m.events, defaultLocation: m.defaultLocation, ...(m.repoSigner ? { keys: m.repoSigner } : {}), ...(remote ? { remote } : {}), ...(m.downloadRules ? { downloadRules: m.downloadRules } : {}) })),
     renderError: renderAptError,
     denialWording: 'registry',
     challenge: aptChallenge,

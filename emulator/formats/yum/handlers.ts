@@ -1,6 +1,7 @@
 // The Yum data plane: repomd.xml (assembled and signed on the first read after a change, then as stored), its
 // detached signature `repomd.xml.asc` and the signing key `repomd.xml.key` (also at /doc/repo-signing-key.gpg,
 // served by the Apt module), the compressed metadata files, and the packages. Package downloads are pulls.
+import type { DownloadRules } from '../../core/download-rules.js';
 import { decodePercent } from '../../core/decode-percent.js';
 import { EmulatorError } from '../../core/errors.js';
 import type { EventBus } from '../../core/events.js';
@@ -13,6 +14,8 @@ import type { YumService } from './service.js';
 import { T, type FileRecord, type YumTarget } from './store.js';
 
 export interface YumHandlerDeps {
+  /** the download rules (rule.proto) every download passes before any upstream fetch (absent: none) */
+  downloadRules?: DownloadRules;
   service: YumService;
   blobs: BlobStore;
   events: EventBus;
@@ -79,6 +82,8 @@ export function yumHandlers(d: YumHandlerDeps): YumHandlers {
     if (isRemote(t)) return serveRemote(ctx, t, `Packages/${letter}/${file}`);
     const f = t.shard.get<FileRecord>(T.files, file);
     if (!f || f.href !== `Packages/${letter}/${file}`) throw notFound(`Package ${file.slice(0, 120)}`);
+    // download rules of the asked repository (docs/rules.md)
+    d.downloadRules?.check({ repository: t.ref, package: f.name, version: f.versionId });
     ctx.type = 'application/x-rpm';
     ctx.set('Cache-Control', 'max-age=31536000, immutable');
     ctx.set('ETag', `"${f.sha256}"`);
@@ -119,6 +124,11 @@ export function yumHandlers(d: YumHandlerDeps): YumHandlers {
         ctx.body = rec.asc;
       }
       return;
+    }
+    if (path.endsWith('.rpm')) {
+      // download rules, before the cache or the upstream (docs/rules.md): NAME-VERSION-RELEASE.ARCH.rpm (no epoch in a file name)
+      const rpm = /^(.+)-([^-]+-[^-]+)\.[^.]+\.rpm$/.exec(path.slice(path.lastIndexOf('/') + 1));
+      if (rpm) d.downloadRules?.check({ repository: t.ref, package: rpm[1]!, version: rpm[2]! });
     }
     const f = await d.remote.file(t, path);
     ctx.type = path.endsWith('.rpm') ? 'application/x-rpm' : path.endsWith('.gz') ? 'application/gzip' : 'application/octet-stream';

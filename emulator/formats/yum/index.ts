@@ -2,6 +2,7 @@
 // `.rpm` uploads through the control plane's `yumArtifacts:create` (control/upload/) and `yumArtifacts:import`
 // (gs:// sources resolved to local files), an inventory of packages, versions and files, and repodata signed
 // with the location's key (content/repo-signing.ts). docs/formats/yum.md.
+import type { DownloadRules } from '../../core/download-rules.js';
 import { createReadStream } from 'node:fs';
 import type { Clock } from '../../core/clock.js';
 import { EmulatorError, ERRORS } from '../../core/errors.js';
@@ -26,6 +27,8 @@ import type { SecretResolver, Upstream } from '../../content/upstream.js';
 export const MAX_RPM_BYTES = 4 * 1024 ** 3;
 
 export interface YumModuleDeps {
+  /** the download rules (rule.proto) every download passes before any upstream fetch (absent: none) */
+  downloadRules?: DownloadRules;
   meta: MetaStore;
   blobs: BlobStore;
   uploads: UploadSessions;
@@ -104,6 +107,7 @@ export function createYumModule(m: YumModuleDeps): FormatModule {
     routes: yumRoutes(yumHandlers({
       service, blobs: m.blobs, events: m.events, defaultLocation: m.defaultLocation, ...(remote ? { remote } : {}),
       ...(m.repoSigner ? { publicKeyArmored: (l: string) => m.repoSigner!.publicKeyArmored(l) } : {}),
+      ...(m.downloadRules ? { downloadRules: m.downloadRules } : {}),
     })),
     renderError: renderYumError,
     denialWording: 'registry',
