@@ -2,6 +2,8 @@
 // Docker credential helper for the emulator (https://github.com/docker/docker-credential-helpers protocol):
 // `get` reads a registry host on stdin and prints {ServerURL, Username, Secret} with a fresh access token
 // minted by that emulator for $AR_EMULATOR_PRINCIPAL (default: the local owner). store/erase are no-ops.
+// The host is asked as docker names it: localhost:PORT, 127.0.0.1:PORT, or a Container Registry host (gcr.io:PORT,
+// us.gcr.io:PORT, …) that /etc/hosts maps to the emulator (docs/gcr.md); the emulator serves its token API on each.
 const action = process.argv[2];
 const input = await new Promise((resolve) => {
   let data = '';

@@ -130,7 +130,8 @@ export async function configureDocker(endpoint: string): Promise<number> {
     }
   }
   const port = endpoint.split(':').pop();
-  const hosts = [`localhost:${port}`, `127.0.0.1:${port}`];
+  // the Container Registry hosts too (docs/gcr.md): with /etc/hosts mapping them here, docker asks the helper for them
+  const hosts = [`localhost:${port}`, `127.0.0.1:${port}`, ...['gcr.io', 'us.gcr.io', 'eu.gcr.io', 'asia.gcr.io'].map((h) => `${h}:${port}`)];
   const helpers = { ...((config.credHelpers as Record<string, string> | undefined) ?? {}) };
   for (const h of hosts) helpers[h] = HELPER;
   config.credHelpers = helpers;

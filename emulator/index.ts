@@ -22,6 +22,8 @@ import { UpstreamClient, type UpstreamClientOptions } from './remote/upstream-cl
 import { SecretsFile } from './remote/secrets.js';
 import { npmjsRegistry } from './remote/npm-registry.js';
 import { createDockerModule } from './formats/docker/index.js';
+import type { GcrHosts } from './formats/docker/handlers/deps.js';
+import { createGcrHosts } from './control/gcr-hosts.js';
 import { createPythonModule } from './formats/python/index.js';
 import { createMavenModule, MAVEN_CENTRAL_URL_VAR } from './formats/maven/index.js';
 import { createGenericModule } from './formats/generic/index.js';
@@ -172,7 +174,7 @@ export interface FormatDeps {
 }
 
 /** THE registration list of the built-in formats: adding a format is one line here and its own folder. */
-export function builtinFormats(d: FormatDeps & { dockerAuth: DockerAuth }): FormatModule[] {
+export function builtinFormats(d: FormatDeps & { dockerAuth: DockerAuth; gcr?: GcrHosts }): FormatModule[] {
   return [
     createDockerModule({ ...d, auth: d.dockerAuth }),
     createPythonModule(d),
@@ -282,7 +284,9 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   // the deploy policy reads the scans' findings (the occurrences store is built below, before any request)
   const deployPolicies = new DeployPolicies({ meta, clock, events, occurrences: () => occurrences, attestations: () => inventories.get('DOCKER')?.attestations });
   const formatDeps: FormatDeps = { meta, blobs, uploads, events, clock, defaultLocation, locateRepository, contentPolicy: immutableTagsPolicy(), upstream, remote, virtualAccess: security.virtualAccess, pullPolicy: deployPolicies, repoSigner: createRepoSigner({ meta, clock }) };
-  const formats = [...builtinFormats({ ...formatDeps, dockerAuth: security.dockerAuth }), ...(options.formats?.(formatDeps) ?? [])];
+  // gcr.io hosts (docs/gcr.md): create-on-push goes through the control plane built below
+  const gcr = createGcrHosts({ meta, createRepository: (req) => controlApi.createRepository(req) });
+  const formats = [...builtinFormats({ ...formatDeps, dockerAuth: security.dockerAuth, gcr }), ...(options.formats?.(formatDeps) ?? [])];
   const inventories = new Map(formats.flatMap((f) => (f.inventory ? [[f.inventory.format, f.inventory] as const] : [])));
   // One garbage collection at a time: a run asked for during another waits for it, then sweeps again.
   let gcChain: Promise<unknown> = Promise.resolve();

@@ -84,6 +84,17 @@ else
   done
 fi
 
+# The Container Registry hosts reach the emulator on this machine (test/integration/docker/gcr-hosts.test.ts,
+# docs/gcr.md): one /etc/hosts line, added once.
+GCR_HOSTS_LINE='127.0.0.1 gcr.io us.gcr.io eu.gcr.io asia.gcr.io'
+if grep -qxF "$GCR_HOSTS_LINE" /etc/hosts 2>/dev/null; then
+  step "/etc/hosts already maps the gcr.io hosts to 127.0.0.1"
+elif printf '%s\n' "$GCR_HOSTS_LINE" >> /etc/hosts 2>/dev/null; then
+  step "/etc/hosts: added '$GCR_HOSTS_LINE'"
+else
+  echo "cannot add '$GCR_HOSTS_LINE' to /etc/hosts (not root?): the gcr.io host tests will skip" >&2
+fi
+
 step "versions"
 has_group() { local g; for g in "${SELECTED[@]}"; do [ "$g" = "$1" ] && return 0; done; return 1; }
 v() {

@@ -112,13 +112,20 @@ export function fileResource(ref: RepositoryRef, f: FileInfo, annotations?: Reco
   return out;
 }
 
+/**
+ * The DockerImage resource. `uri` is where clients pull it from this emulator: `HOST:PORT/PROJECT/REPO/IMAGE@DIGEST`,
+ * and for a gcr.io-domain repository `gcr.io:PORT/PROJECT/IMAGE@DIGEST` (the real service's `gcr.io/PROJECT/IMAGE@…`
+ * with the emulator's port; the name must map to it, docs/gcr.md).
+ */
 export function dockerImageResource(ref: RepositoryRef, d: DockerImageInfo, registryHost: string): Json {
+  const gcrPort = /^(?:us\.|eu\.|asia\.)?gcr\.io$/.test(ref.repository) ? /(:\d+)$/.exec(registryHost)?.[1] ?? '' : undefined;
   const out: Json = {
     name: dockerImageName(ref, d.image, d.digest),
-    uri: `${registryHost}/${ref.project}/${ref.repository}/${d.image}@${d.digest}`,
+    uri: gcrPort !== undefined ? `${ref.repository}${gcrPort}/${ref.project}/${d.image}@${d.digest}` : `${registryHost}/${ref.project}/${ref.repository}/${d.image}@${d.digest}`,
     imageSizeBytes: String(d.imageSizeBytes),
     uploadTime: d.uploadTime,
     mediaType: d.mediaType,
+    ...(d.buildTime ? { buildTime: d.buildTime } : {}),
     updateTime: d.updateTime,
   };
   if (d.tags.length) out.tags = d.tags;

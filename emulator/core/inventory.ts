@@ -61,6 +61,8 @@ export interface DockerImageInfo {
   imageSizeBytes: number;
   uploadTime: string;
   updateTime: string;
+  /** the image config's `created` (an index: its newest child's); absent when unknown */
+  buildTime?: string;
   mediaType: string;
   artifactType?: string;
   imageManifests?: Array<{ digest: string; mediaType: string; architecture?: string; os?: string; variant?: string; osVersion?: string; osFeatures?: string[] }>;

@@ -11,6 +11,8 @@ export interface RequestState {
   clock: Clock;
   /** location taken from a `LOCATION-FORMAT.pkg.dev` Host header, if the request came that way */
   hostLocation?: string;
+  /** the repository a Container Registry Host (`gcr.io`, `us.gcr.io`, …) names: paths then read `/v2/PROJECT/IMAGE…` */
+  hostRepository?: string;
   /** name of the matched route */
   routeName?: string;
   /** the request's principal (`user:…`, `serviceAccount:…`, `anonymous`), set by the IAM guard */

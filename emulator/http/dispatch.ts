@@ -1,5 +1,6 @@
 // The one place that decides which FormatModule handles a request, decided once: by Host
-// (`LOCATION-FORMAT.pkg.dev` → that location and format), by the fixed prefixes the modules own (`/v2/`, `/v1/`,
+// (`LOCATION-FORMAT.pkg.dev` → that location and format; a Container Registry host `gcr.io`, `us.gcr.io`, `eu.gcr.io`,
+// `asia.gcr.io` → the Docker format, the repository of that name and its multi-region, spec §1.11), by the fixed prefixes the modules own (`/v2/`, `/v1/`,
 // `/ui/`, `/_emulator/`), and otherwise by `/PROJECT/REPO/…` → the format of that repository. Sets
 // ctx.state.format first, so even the host guard's refusals render in the dialect the request was for.
 import type { Middleware } from 'koa';
@@ -8,6 +9,24 @@ import type { AppContext, RequestState } from './context.js';
 import type { FormatModule, RequestGuard } from './format-module.js';
 
 const PKG_DEV_HOST = /^([a-z0-9-]+?)-([a-z0-9]+)\.pkg\.dev(?::\d+)?$/;
+const GCR_HOST = /^((?:us\.|eu\.|asia\.)?gcr\.io)(?::\d+)?$/;
+
+/**
+ * The gcr.io-domain repositories and the multi-region each must live in (spec §1.11: gcloud's
+ * `_ALLOWED_GCR_REPO_LOCATION`); a request whose Host is one of them addresses that repository, DOCKER format.
+ */
+export const GCR_REPOSITORY_LOCATIONS: Readonly<Record<string, string>> = {
+  'gcr.io': 'us',
+  'us.gcr.io': 'us',
+  'eu.gcr.io': 'europe',
+  'asia.gcr.io': 'asia',
+};
+
+/** The gcr.io-domain repository a Host header names (`gcr.io`, `eu.gcr.io:8088`, …), or undefined. */
+export function gcrHostRepository(host: string): { repository: string; location: string } | undefined {
+  const m = GCR_HOST.exec(host.toLowerCase());
+  return m ? { repository: m[1]!, location: GCR_REPOSITORY_LOCATIONS[m[1]!]! } : undefined;
+}
 
 export interface LocatedRepository {
   location: string;
@@ -49,6 +68,16 @@ export function createDispatch(t: DispatchTable): Dispatch {
   const byAgent = t.modules.filter((m) => m.clientAgent);
 
   const choose = (ctx: AppContext): FormatModule => {
+    const gcr = gcrHostRepository(ctx.get('host'));
+    if (gcr) {
+      // Container Registry paths carry no repository segment (`/v2/PROJECT/IMAGE…`): the Docker module reads them
+      // with the Host's repository; only the fixed prefixes (the control plane, the emulator's own API) stay theirs.
+      ctx.state.hostLocation = gcr.location;
+      ctx.state.hostRepository = gcr.repository;
+      const docker = byFormat.get('docker');
+      const fixed = prefixed.find((p) => ctx.path === p.prefix.replace(/\/$/, '') || ctx.path.startsWith(p.prefix))?.module;
+      return fixed ?? docker ?? t.fallback;
+    }
     const host = PKG_DEV_HOST.exec(ctx.get('host'));
     const hostModule = host ? byFormat.get(host[2]!) : undefined;
     if (host) ctx.state.hostLocation = host[1];

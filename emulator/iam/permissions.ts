@@ -159,6 +159,7 @@ export const PERMISSIONS_BY_OPERATION = {
   'docker.push': repo([UPLOAD], 'C', 'blob upload and manifest PUT, including creating a tag'),
   'docker.tagMove': repo([UPLOAD, 'artifactregistry.tags.update'], 'I', 'manifest PUT moving an existing tag to another digest'),
   'docker.delete': repo([DELETE_ARTIFACTS], 'I', 'DELETE /v2/…/manifests/<digest or tag>'),
+  'docker.createOnPush': project(['artifactregistry.repositories.createOnPush'], 'I', 'first push to a missing gcr.io-domain repository on a gcr.io host creates it (docs/gcr.md)'),
   'npm.install': repo([DOWNLOAD], 'C'),
   'npm.publish': repo([UPLOAD], 'C'),
   'npm.unpublish': repo([DELETE_ARTIFACTS], 'I'),

@@ -69,9 +69,9 @@ describe('updateRepository', () => {
 });
 
 describe('getProjectSettings', () => {
-  it('returns the settings resource', async () => {
+  it('returns the settings resource, gcr.io redirection enabled by default (docs/gcr.md)', async () => {
     expect((await call('GET', '/v1/projects/test-project/projectSettings')).body).toEqual({
-      name: 'projects/test-project/projectSettings', legacyRedirectionState: 'REDIRECTION_FROM_GCR_IO_DISABLED',
+      name: 'projects/test-project/projectSettings', legacyRedirectionState: 'REDIRECTION_FROM_GCR_IO_ENABLED',
     });
   });
 });

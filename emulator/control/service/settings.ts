@@ -8,6 +8,19 @@ import type { Json } from '../api.js';
 const REDIRECTION_STATES = ['REDIRECTION_STATE_UNSPECIFIED', 'REDIRECTION_FROM_GCR_IO_DISABLED', 'REDIRECTION_FROM_GCR_IO_ENABLED',
   'REDIRECTION_FROM_GCR_IO_FINALIZED', 'REDIRECTION_FROM_GCR_IO_ENABLED_AND_COPYING', 'REDIRECTION_FROM_GCR_IO_PARTIAL_AND_COPYING'];
 
+/**
+ * What an emulator project answers before anything set it: ENABLED, so gcr.io hosts are served by Artifact Registry
+ * offline, as for a project created after Container Registry's shutdown [U: the real default depends on the
+ * project's history; docs/gcr.md].
+ */
+export const DEFAULT_REDIRECTION_STATE = 'REDIRECTION_FROM_GCR_IO_ENABLED';
+
+/** The project's `legacyRedirectionState` as projectSettings answers it. */
+export function legacyRedirectionStateOf(meta: MetaStore, project: string): string {
+  const stored = meta.get(['projects', project])?.get<Json>('settings', 'self')?.legacyRedirectionState;
+  return typeof stored === 'string' ? stored : DEFAULT_REDIRECTION_STATE;
+}
+
 export class SettingsService {
   constructor(
     private readonly meta: MetaStore,
@@ -16,7 +29,7 @@ export class SettingsService {
 
   getProjectSettings(project: string): Json {
     const stored = this.meta.get(['projects', project])?.get<Json>('settings', 'self') ?? {};
-    return { name: `projects/${project}/projectSettings`, legacyRedirectionState: 'REDIRECTION_FROM_GCR_IO_DISABLED', ...stored };
+    return { name: `projects/${project}/projectSettings`, legacyRedirectionState: legacyRedirectionStateOf(this.meta, project), ...stored };
   }
 
   async updateProjectSettings(project: string, body: Json, mask: string[] | undefined): Promise<Json> {

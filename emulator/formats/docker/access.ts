@@ -12,7 +12,7 @@ export function dockerAccess(deps: DockerDeps) {
     if (routeName.startsWith('docker.base.') || routeName === 'docker.catalog.get') return { operation: AUTHENTICATED_ONLY, project: '-' };
     let named;
     try {
-      named = splitName(params.name ?? '', '').ref;
+      named = splitName(params.name ?? '', '', ctx.state.hostRepository).ref;
     } catch {
       return undefined; // the handler answers NAME_INVALID
     }

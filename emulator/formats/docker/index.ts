@@ -14,7 +14,7 @@ import { renderOciError } from './errors.js';
 import { checkVersion } from './handlers/base.js';
 import { blobUploadHandlers } from './handlers/blob-uploads.js';
 import { blobHandlers } from './handlers/blobs.js';
-import type { DockerDeps } from './handlers/deps.js';
+import type { DockerDeps, GcrHosts } from './handlers/deps.js';
 import { manifestHandlers } from './handlers/manifests.js';
 import { referrerHandlers } from './handlers/referrers.js';
 import { tagHandlers } from './handlers/tags.js';
@@ -57,6 +57,8 @@ export interface DockerModuleDeps {
   virtualAccess?: VirtualAccess;
   /** the deploy policy manifest GET/HEAD pass (docs/deploy-policy.md); absent: every pull goes on */
   pullPolicy?: PullPolicy;
+  /** Container Registry hosts: the projects' redirection state and create-on-push (absent: served, never created) */
+  gcr?: GcrHosts;
 }
 
 /** The registry name a failed request was about, best effort (the name itself may be what failed). */
@@ -91,6 +93,7 @@ export function createDockerModule(d: DockerModuleDeps): FormatModule {
     access: d.auth,
     pinned: new WeakMap(),
     ...(d.pullPolicy ? { pullPolicy: d.pullPolicy } : {}),
+    ...(d.gcr ? { gcr: d.gcr } : {}),
   };
   const routes: Routes = dockerRoutes({
     checkVersion,

@@ -27,6 +27,7 @@ export function createDockerInventory(targets: DockerTargets, manifests: Manifes
         name: `${prefix}${m.digest}`,
         imageSizeBytes: String(m.imageSizeBytes),
         mediaType: m.mediaType,
+        ...(m.buildTime ? { buildTime: m.buildTime } : {}),
         ...(m.artifactType ? { artifactType: m.artifactType } : {}),
       },
       // No annotations: a version's annotations are the client's (versions.patch, control/service/annotations.ts);
@@ -149,6 +150,7 @@ export function createDockerInventory(targets: DockerTargets, manifests: Manifes
         out.push({
           id: `${m.image}@${m.digest}`, image: m.image, digest: m.digest, tags: v.tags, imageSizeBytes: m.imageSizeBytes,
           uploadTime: m.createTime, updateTime: v.updateTime, mediaType: m.mediaType,
+          ...(m.buildTime ? { buildTime: m.buildTime } : {}),
           ...(m.artifactType ? { artifactType: m.artifactType } : {}),
           ...(m.platforms ? { imageManifests: m.platforms.map((p) => ({ digest: p.digest, mediaType: p.mediaType, ...(p.platform ? {
             architecture: p.platform.architecture, os: p.platform.os,

@@ -22,6 +22,8 @@ const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
  * accepted (dispatch decides whether one is registered): pkg.dev names cannot be rebound by an attacker.
  */
 const PKG_DEV_HOST = /^[a-z0-9-]+-[a-z0-9]+\.pkg\.dev$/;
+/** The Container Registry hosts dispatch serves (docs/gcr.md); Google's names, as unbindable as pkg.dev ones. */
+const GCR_HOST = /^(?:us\.|eu\.|asia\.)?gcr\.io$/;
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
@@ -42,7 +44,7 @@ export function isAllowedHost(header: string | undefined, opts: Pick<HostGuardOp
   const name = hostName(header);
   if (name === undefined) return false;
   const listen = opts.listenHost.toLowerCase().replace(/^\[|\]$/g, '');
-  if (LOOPBACK_NAMES.includes(name) || name === listen || PKG_DEV_HOST.test(name)) return true;
+  if (LOOPBACK_NAMES.includes(name) || name === listen || PKG_DEV_HOST.test(name) || GCR_HOST.test(name)) return true;
   if (opts.extraHosts?.some((h) => h.toLowerCase() === name)) return true;
   return WILDCARD_HOSTS.has(listen) && (IPV4.test(name) || name.includes(':'));
 }

@@ -10,7 +10,7 @@ import type { AppContext, Handler, RouteParams } from '../../../http/context.js'
 import type { UploadSession } from '../../../storage/uploads.js';
 import type { DockerTarget } from '../service/target.js';
 import { refuseRemoteWrite } from '../service/remote.js';
-import { emptyResponse, intHeader, targetOf, type DockerDeps } from './deps.js';
+import { emptyResponse, intHeader, pushTargetOf, targetOf, type DockerDeps } from './deps.js';
 
 export interface BlobUploadHandlers {
   startBlobUpload: Handler;
@@ -36,7 +36,7 @@ export function blobUploadHandlers(deps: DockerDeps): BlobUploadHandlers {
 
   return {
     startBlobUpload: async (ctx, params) => {
-      const t = targetOf(deps, ctx, params);
+      const t = await pushTargetOf(deps, ctx, params);
       refuseRemoteWrite(t);
       const mount = queryString(ctx, 'mount');
       const from = queryString(ctx, 'from');

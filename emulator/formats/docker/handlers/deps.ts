@@ -2,6 +2,7 @@
 import type { ParsedDigest } from '../../../core/digests.js';
 import { parseDigest } from '../../../core/digests.js';
 import { decodePercent } from '../../../core/decode-percent.js';
+import { isEmulatorError } from '../../../core/errors.js';
 import type { AppContext, RouteParams } from '../../../http/context.js';
 import type { Routes } from '../../../http/routes.js';
 import type { BlobService } from '../service/blobs.js';
@@ -32,11 +33,21 @@ export interface DockerDeps {
   virtual?: DockerVirtual;
   /** the deploy policy every manifest GET/HEAD passes (core/pull-policy.ts; absent: every pull goes on) */
   pullPolicy?: PullPolicy;
+  /** Container Registry hosts (gcr.io, …): whether the project's redirection serves them, and create-on-push */
+  gcr?: GcrHosts;
+}
+
+export interface GcrHosts {
+  /** Throws unless the project's `legacyRedirectionState` lets Artifact Registry serve its gcr.io hosts. */
+  assertServed(project: string, hostRepository: string): void;
+  /** Creates the gcr.io-domain repository (DOCKER, STANDARD); a concurrent creation of the same one is no error. */
+  createOnPush(ref: RepositoryRef): Promise<void>;
 }
 
 /** The repository and image a registry name denotes for this request (validated; the location pinned). */
 export function refOf(deps: DockerDeps, ctx: AppContext, name: string): { ref: RepositoryRef; image: string } {
-  const { ref, image } = splitName(name, '');
+  const { ref, image } = splitName(name, '', ctx.state.hostRepository);
+  if (ctx.state.hostRepository) deps.gcr?.assertServed(ref.project, ctx.state.hostRepository);
   let pins = deps.pinned.get(ctx);
   if (!pins) deps.pinned.set(ctx, (pins = new Map()));
   const key = `${ref.project}/${ref.repository}`;
@@ -49,7 +60,26 @@ export function refOf(deps: DockerDeps, ctx: AppContext, name: string): { ref: R
 }
 
 export function targetOf(deps: DockerDeps, ctx: AppContext, params: RouteParams): DockerTarget {
-  return deps.targets.resolve(params.name!, refOf(deps, ctx, params.name!).ref.location);
+  return deps.targets.resolve(params.name!, refOf(deps, ctx, params.name!).ref.location, ctx.state.hostRepository);
+}
+
+/**
+ * The target of a push (blob upload start, manifest PUT). On a Container Registry host a missing gcr.io-domain
+ * repository is created first (create-on-push, spec §5.1 createOnPushWriter), DOCKER and STANDARD in the Host's
+ * multi-region, when the caller holds `artifactregistry.repositories.createOnPush` (the denial names the repository
+ * in the registry's wording). `*.pkg.dev` pushes never create repositories (spec §2.1).
+ */
+export async function pushTargetOf(deps: DockerDeps, ctx: AppContext, params: RouteParams): Promise<DockerTarget> {
+  try {
+    return targetOf(deps, ctx, params);
+  } catch (err) {
+    if (!ctx.state.hostRepository || !deps.gcr || !isEmulatorError(err) || err.code !== 'REPOSITORY_NOT_FOUND') throw err;
+    const { ref } = refOf(deps, ctx, params.name!);
+    if (deps.targets.exists(ref)) throw err; // there, but not a DOCKER repository
+    deps.access.require(ctx, 'docker.createOnPush', ref);
+    await deps.gcr.createOnPush(ref);
+    return targetOf(deps, ctx, params);
+  }
 }
 
 export function digestParam(params: RouteParams, key = 'digest'): ParsedDigest {

@@ -1,13 +1,14 @@
 // Manifests: HEAD/GET/PUT/DELETE /v2/<name>/manifests/<reference> (tag or digest).
 // https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
-import { digestOf, isDigestLike } from '../../../core/digests.js';
+import { digestOf, isDigestLike, parseDigest } from '../../../core/digests.js';
+import { isValidTag } from '../../../core/names.js';
 import { EmulatorError, isEmulatorError } from '../../../core/errors.js';
 import { readBody } from '../../../http/body.js';
 import type { AppContext, Handler } from '../../../http/context.js';
 import { MAX_MANIFEST_BYTES } from '../media-types.js';
 import { T, tagKey, type ManifestRecord, type TagRecord } from '../service/tables.js';
 import { refuseRemoteWrite } from '../service/remote.js';
-import { emptyResponse, referenceParam, targetOf, type DockerDeps } from './deps.js';
+import { emptyResponse, pushTargetOf, referenceParam, targetOf, type DockerDeps } from './deps.js';
 
 export function manifestHandlers(deps: DockerDeps): { headManifest: Handler; getManifest: Handler; putManifest: Handler; deleteManifest: Handler } {
   const fetch = async (ctx: AppContext, params: Record<string, string>, withBody: boolean) => {
@@ -50,22 +51,29 @@ export function manifestHandlers(deps: DockerDeps): { headManifest: Handler; get
     getManifest: (ctx, params) => fetch(ctx, params, true),
 
     putManifest: async (ctx, params) => {
-      const t = targetOf(deps, ctx, params);
+      const t = await pushTargetOf(deps, ctx, params);
       refuseRemoteWrite(t);
       const reference = referenceParam(params);
+      const extraTags = tagParams(ctx);
       const body = await readBody(ctx, MAX_MANIFEST_BYTES, 'MANIFEST_TOO_LARGE');
       // Re-pointing an existing tag at another digest is a tag update (docs/iam.md `docker.tagMove`): checked
       // early (nothing is stored for a refused move) and again under the shard lock (no race with a tag
-      // created meanwhile).
+      // created meanwhile), for every tag the push sets.
       const tagMove = () => deps.access.require(ctx, 'docker.tagMove', t.ref);
-      const current = isDigestLike(reference) ? undefined : t.shard.get<TagRecord>(T.tags, tagKey(t.image, reference));
-      if (current && current.digest !== digestOf(body, 'sha256')) tagMove();
-      const record = await deps.manifests.put(t, reference, body, ctx.get('Content-Type') || undefined, { onTagMove: tagMove });
+      const digest = isDigestLike(reference) ? digestOf(body, parseDigest(reference).algorithm) : digestOf(body, 'sha256');
+      const tags = isDigestLike(reference) ? extraTags : [reference, ...extraTags];
+      for (const tag of tags) {
+        const current = isValidTag(tag) ? t.shard.get<TagRecord>(T.tags, tagKey(t.image, tag)) : undefined;
+        if (current && current.digest !== digest) tagMove();
+      }
+      const record = await deps.manifests.put(t, reference, body, ctx.get('Content-Type') || undefined, { onTagMove: tagMove, tags: extraTags });
       emptyResponse(ctx, 201, {
         Location: deps.routes().url('docker.manifest.get', { name: t.name, reference: record.digest }),
         'Docker-Content-Digest': record.digest,
         ...(record.subject ? { 'OCI-Subject': record.subject } : {}),
       });
+      // distribution-spec "Pushing Manifests with Tags": one OCI-Tag header per tag the `tag` parameters set
+      if (extraTags.length) ctx.set('OCI-Tag', [...new Set(extraTags)]);
     },
 
     deleteManifest: async (ctx, params) => {
@@ -75,6 +83,16 @@ export function manifestHandlers(deps: DockerDeps): { headManifest: Handler; get
       emptyResponse(ctx, 202);
     },
   };
+}
+
+/**
+ * The `tag` query parameters of a manifest PUT (`?tag=a&tag=b`, OCI distribution-spec v1.1 "Pushing Manifests
+ * with Tags"), in request order; an empty value is a tag like any other (refused as TAG_INVALID).
+ */
+function tagParams(ctx: AppContext): string[] {
+  const raw = ctx.query.tag;
+  if (raw === undefined) return [];
+  return Array.isArray(raw) ? raw : [raw];
 }
 
 /**

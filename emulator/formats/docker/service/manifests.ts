@@ -49,55 +49,75 @@ export class ManifestService {
   }
 
   /**
-   * Stores a manifest (and points the tag at it). `onTagMove` runs under the shard lock when the tag exists
-   * and points at another digest, so the caller's tag-update check cannot race a concurrent tag creation;
-   * it throws to refuse the move.
+   * Stores a manifest and points its tags at it: the reference when it is a tag, plus `opts.tags` (the OCI 1.1
+   * `?tag=` parameters of a push by digest, distribution-spec "Pushing Manifests with Tags"). A digest reference
+   * keeps its algorithm (a sha512 push stays sha512). Every tag is validated and checked as a push by that tag
+   * would be (immutable tags, `onTagMove`). `onTagMove` runs under the shard lock for each tag that exists and
+   * points at another digest, so the caller's tag-update check cannot race a concurrent tag creation; it throws
+   * to refuse the move, and then nothing is stored.
    */
-  async put(t: DockerTarget, reference: string, body: Buffer, contentType: string | undefined, opts: { onTagMove?: () => void } = {}): Promise<ManifestRecord> {
+  async put(
+    t: DockerTarget,
+    reference: string,
+    body: Buffer,
+    contentType: string | undefined,
+    opts: { onTagMove?: (tag: string) => void; tags?: readonly string[] } = {},
+  ): Promise<ManifestRecord> {
     const parsed = parseManifest(body, contentType);
     let digest: string;
-    let tag: string | undefined;
+    const tags: string[] = [];
     if (isDigestLike(reference)) {
       const expected = parseDigest(reference);
       digest = digestOf(body, expected.algorithm);
       if (digest !== expected.value) throw new EmulatorError('DIGEST_INVALID', `manifest digest ${digest} does not match the reference ${expected.value}`);
     } else {
-      if (!isValidTag(reference)) throw new EmulatorError('TAG_INVALID', `invalid tag "${reference.slice(0, 130)}": tags match [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`);
-      tag = reference;
+      tags.push(reference);
       digest = digestOf(body, 'sha256');
+    }
+    for (const tag of opts.tags ?? []) if (!tags.includes(tag)) tags.push(tag);
+    for (const tag of tags) {
+      if (!isValidTag(tag)) throw new EmulatorError('TAG_INVALID', `invalid tag "${tag.slice(0, 130)}": tags match [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`);
     }
     const now = this.clock.now().toISOString();
     const record = manifestRecord(t.image, digest, body.length, now, parsed);
     // Checked before the manifest blob is written (a manifest that cannot be accepted leaves nothing) …
     if (parsed.kind === 'image') checkBlobs(t.shard, t.image, parsed.blobs);
     else checkChildren(t.shard, t.image, parsed.manifests);
+    const buildTime = parsed.kind === 'image' ? await this.configCreated(parsed.blobs[0]) : newestChildBuildTime(t.shard, t.image, parsed.manifests);
+    if (buildTime) record.buildTime = buildTime;
     // … and again inside the transaction, so a blob or manifest deleted concurrently cannot slip between
     // check and commit. Held: the garbage collector cannot take the manifest blob before the commit.
     const previous = await this.blobs.hold([digest], async () => {
       await this.blobs.put(body, digest);
       return t.shard.transact((tx) => {
         record.imageSizeBytes = parsed.kind === 'image' ? checkBlobs(tx, t.image, parsed.blobs) : checkChildren(tx, t.image, parsed.manifests);
+        // every tag is checked before anything is written: one refused tag refuses the whole push
+        const olds = tags.map((tag) => tx.get<TagRecord>(T.tags, tagKey(t.image, tag)));
+        tags.forEach((tag, i) => {
+          const old = olds[i];
+          if (old && old.digest !== digest) opts.onTagMove?.(tag);
+          if (old?.digest !== digest) t.content.policy.checkTagChange?.({ repository: t.record, pkg: t.image, tag, ...(old ? { from: old.digest } : {}), to: digest });
+        });
         const existing = tx.get<ManifestRecord>(T.manifests, manifestKey(t.image, digest));
         if (!existing) {
           tx.put(T.manifests, manifestKey(t.image, digest), record);
           if (record.subject) addReferrer(tx, t.image, record.subject, digest);
         }
-        const old = tag ? tx.get<TagRecord>(T.tags, tagKey(t.image, tag)) : undefined;
-        if (old && old.digest !== digest) opts.onTagMove?.();
-        if (tag && old?.digest !== digest) t.content.policy.checkTagChange?.({ repository: t.record, pkg: t.image, tag, ...(old ? { from: old.digest } : {}), to: digest });
         const image = tx.get<ImageRecord>(T.images, t.image);
         tx.put(T.images, t.image, { createTime: image?.createTime ?? now, updateTime: now } satisfies ImageRecord);
-        if (!tag) return undefined;
-        if (old?.digest !== digest) tx.put(T.tags, tagKey(t.image, tag), { digest, updateTime: now } satisfies TagRecord);
-        return old;
+        tags.forEach((tag, i) => {
+          if (olds[i]?.digest !== digest) tx.put(T.tags, tagKey(t.image, tag), { digest, updateTime: now } satisfies TagRecord);
+        });
+        return olds;
       });
     });
     const stored = t.shard.get<ManifestRecord>(T.manifests, manifestKey(t.image, digest)) ?? record;
     const base = { repository: t.repository, format: 'DOCKER', package: t.image, version: digest };
-    this.events.emit('artifact.pushed', { ...base, kind: 'manifest', mediaType: stored.mediaType, sizeBytes: stored.imageSizeBytes, ...(tag ? { tags: [tag] } : {}) });
-    if (tag && previous?.digest !== digest) {
-      this.events.emit('tag.updated', { ...base, tag, ...(previous ? { previousVersion: previous.digest } : {}) });
-    }
+    this.events.emit('artifact.pushed', { ...base, kind: 'manifest', mediaType: stored.mediaType, sizeBytes: stored.imageSizeBytes, ...(tags.length ? { tags } : {}) });
+    tags.forEach((tag, i) => {
+      const old = previous[i];
+      if (old?.digest !== digest) this.events.emit('tag.updated', { ...base, tag, ...(old ? { previousVersion: old.digest } : {}) });
+    });
     return stored;
   }
 
@@ -253,6 +273,23 @@ export class ManifestService {
     return out.filter((d): d is OciDescriptor => !!d);
   }
 
+  /**
+   * The `created` time of an image config (OCI image-spec config.md; Docker's image JSON has the same field),
+   * normalised to RFC 3339 in UTC; undefined for artifacts (other config types), configs over 1 MiB, unreadable
+   * or malformed ones. The config is small and already stored: checkBlobs has just seen it.
+   */
+  private async configCreated(config: OciDescriptor | undefined): Promise<string | undefined> {
+    if (!config || !IMAGE_CONFIG_TYPES.has(config.mediaType) || config.size > MAX_CONFIG_BYTES) return undefined;
+    try {
+      const created = (JSON.parse((await this.blobs.read(config.digest)).toString('utf8')) as { created?: unknown }).created;
+      if (typeof created !== 'string' || !RFC3339.test(created)) return undefined;
+      const time = new Date(created);
+      return Number.isNaN(time.getTime()) ? undefined : time.toISOString();
+    } catch {
+      return undefined; // a config that is not JSON, or a damaged blob: the image simply has no build time
+    }
+  }
+
   /** What a record leaves to the manifest blob (annotations, and details too large for the record). */
   private async fromBlob(m: ManifestRecord): Promise<{ annotations?: Record<string, string>; artifactType?: string; configMediaType?: string }> {
     try {
@@ -274,6 +311,19 @@ export class ManifestService {
  * and the record says so (`clipped`).
  */
 const RECORD_BUDGET_BYTES = 256 << 10;
+const IMAGE_CONFIG_TYPES = new Set(['application/vnd.oci.image.config.v1+json', 'application/vnd.docker.container.image.v1+json']);
+const MAX_CONFIG_BYTES = 1 << 20;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** An index's build time [U, the emulator's choice]: the newest of its children's (docs/formats/docker.md). */
+function newestChildBuildTime(tx: Pick<ShardTx, 'get'>, image: string, children: OciDescriptor[]): string | undefined {
+  let newest: string | undefined;
+  for (const d of children) {
+    const time = tx.get<ManifestRecord>(T.manifests, manifestKey(image, d.digest))?.buildTime;
+    if (time && (!newest || time > newest)) newest = time;
+  }
+  return newest;
+}
 const MAX_TYPE_CHARS = 255;
 
 function manifestRecord(image: string, digest: string, size: number, now: string, parsed: ParsedManifest): ManifestRecord {

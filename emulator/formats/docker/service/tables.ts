@@ -29,6 +29,11 @@ export interface ManifestRecord {
   /** config + layers, or the children's sizes for an index (AR's imageSizeBytes) */
   imageSizeBytes: number;
   createTime: string;
+  /**
+   * DockerImage.buildTime: the image config's `created` (RFC 3339, normalised); for an index the newest of its
+   * children's. Absent when the config has none, was not readable at push, or for records written before issue 17.
+   */
+  buildTime?: string;
   /** remote repositories: when the manifest was fetched from the upstream (File.fetchTime) */
   fetchTime?: string;
   artifactType?: string;

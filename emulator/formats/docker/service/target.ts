@@ -25,12 +25,18 @@ export interface DockerTarget {
 
 export const MISSING_IMAGE_MESSAGE =
   'Missing image name. Pushes should be of the form docker push HOST-NAME/PROJECT-ID/REPOSITORY/IMAGE';
+/** The same for a Container Registry host, whose names carry no repository segment [U: wording adapted]. */
+export const MISSING_GCR_IMAGE_MESSAGE = 'Missing image name. Pushes should be of the form docker push HOST-NAME/PROJECT-ID/IMAGE';
 
-/** Splits a registry name; NAME_INVALID when it cannot name an image in a repository. */
-export function splitName(name: string, location: string): { ref: RepositoryRef; image: string } {
+/**
+ * Splits a registry name; NAME_INVALID when it cannot name an image in a repository. `hostRepository` is the
+ * repository a Container Registry Host named (`gcr.io`, …): the name is then `PROJECT/IMAGE…`, as on gcr.io.
+ */
+export function splitName(name: string, location: string, hostRepository?: string): { ref: RepositoryRef; image: string } {
   const parts = name.split('/');
-  if (parts.length < 3 || parts.some((p) => p === '')) throw new EmulatorError('NAME_INVALID', MISSING_IMAGE_MESSAGE);
-  const [project, repository, ...rest] = parts as [string, string, ...string[]];
+  const minimum = hostRepository ? 2 : 3;
+  if (parts.length < minimum || parts.some((p) => p === '')) throw new EmulatorError('NAME_INVALID', hostRepository ? MISSING_GCR_IMAGE_MESSAGE : MISSING_IMAGE_MESSAGE);
+  const [project, repository, ...rest] = (hostRepository ? [parts[0], hostRepository, ...parts.slice(1)] : parts) as [string, string, ...string[]];
   const image = rest.join('/');
   if (!isValidProjectId(project)) throw new EmulatorError('NAME_INVALID', `invalid project id "${clip(project)}" in repository name`);
   if (!isValidRepositoryId(repository)) throw new EmulatorError('NAME_INVALID', `invalid repository id "${clip(repository)}" in repository name`);
@@ -82,9 +88,12 @@ export class DockerTargets {
     }
   }
 
-  /** The target a registry name denotes in `location` (already chosen by locationOf: access checks and handlers agree). */
-  resolve(name: string, location: string): DockerTarget {
-    const { ref, image } = splitName(name, location);
+  /**
+   * The target a registry name denotes in `location` (already chosen by locationOf: access checks and handlers
+   * agree); `hostRepository` as for splitName. The target's `name` stays the name the client wrote.
+   */
+  resolve(name: string, location: string, hostRepository?: string): DockerTarget {
+    const { ref, image } = splitName(name, location, hostRepository);
     const shard = this.meta.get(repositoryShardKey(ref));
     const record = shard?.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY);
     if (!shard || !record) throw new EmulatorError('REPOSITORY_NOT_FOUND', `Repository "${ref.repository}" not found`);
@@ -95,6 +104,11 @@ export class DockerTargets {
       );
     }
     return { ref, repository: repositoryName(ref), image, name, shard, record, content: this.content.open(shard, record) };
+  }
+
+  /** Whether any repository (of any format) holds this name. */
+  exists(ref: RepositoryRef): boolean {
+    return !!this.meta.get(repositoryShardKey(ref))?.get<RepositoryRecord>(REPOSITORY_TABLE, REPOSITORY_KEY);
   }
 
   /** The target for an image of a repository named by the control plane (no registry-name parsing). */
