@@ -133,6 +133,18 @@ describe('NotificationRules', () => {
     });
   });
 
+  it('notifies a download-rule refusal naming the rule, not a missing permission', () => {
+    const { rules } = setup();
+    const denied: ShellEvent = {
+      type: 'policy.violated',
+      data: {
+        principal: 'anonymous', permission: 'artifactregistry.repositories.downloadArtifacts', resource: 'projects/p/locations/l/repositories/npmjs', operation: 'download',
+        rule: 'projects/p/locations/l/repositories/npmjs/rules/block-hijack', message: 'Download of version "0.7.29" of package "ua-parser-js" … is denied by rule …',
+      },
+    };
+    expect(rules.offer(denied)).toMatchObject({ kind: 'violation', title: 'Download denied by a rule', body: 'anonymous: download denied by rule block-hijack of npmjs', count: 1 });
+  });
+
   it('notifies an immutable-tags refusal saying what was refused', () => {
     const { rules } = setup();
     const refused: ShellEvent = {

@@ -93,6 +93,11 @@ export function describe(kind: NoticeKind, e: ShellEvent): string {
     const verb = (d as { dryRun?: unknown }).dryRun === true ? 'would be denied (dry run)' : 'denied';
     return `${text(d, 'principal') ?? 'someone'}: pull of ${text(d, 'image') ?? 'an image'} ${verb} by the deploy policy's ${text(d, 'rule') ?? 'rule'}${finding}`;
   }
+  // a download rule's refusal (docs/rules.md): the rule said no, no permission is missing
+  if (kind === 'violation' && isRuleDenial(e)) {
+    const rule = text(d, 'rule') ?? '';
+    return `${text(d, 'principal') ?? 'someone'}: download denied by rule ${rule.slice(rule.lastIndexOf('/') + 1)} of ${shortRepo(text(d, 'resource'))}`;
+  }
   if (kind === 'cleanup') return cleanupDetail(e);
   if (kind === 'critical') return criticalDetail(e);
   if (kind === 'upstream') return upstreamDetail(e);
@@ -148,6 +153,9 @@ const TITLES: Record<NoticeKind, [one: string, many: (n: number) => string]> = {
 const IMMUTABLE_TITLES: [one: string, many: (n: number) => string] = ['Immutable tag protected', (n) => `${n} immutable-tag refusals`];
 /** A deploy-policy (Binary Authorization) verdict on a pull is no missing permission either (docs/deploy-policy.md). */
 const isDeployPolicyVerdict = (e: ShellEvent) => text(e.data, 'permission') === 'binaryauthorization.policy';
+/** A download rule (rule.proto) refused a download: the event names the rule and the operation `download`. */
+const isRuleDenial = (e: ShellEvent) => text(e.data, 'operation') === 'download' && text(e.data, 'rule') !== undefined;
+const RULE_TITLES: [one: string, many: (n: number) => string] = ['Download denied by a rule', (n) => `${n} downloads denied by rules`];
 const DEPLOY_POLICY_TITLES: [one: string, many: (n: number) => string] = ['Pull denied by the deploy policy', (n) => `${n} deploy-policy verdicts`];
 
 /** Push notices that are not all Docker images: package versions (npm, Python, …), or a mix. */
@@ -238,6 +246,7 @@ export class NotificationRules {
       kind === 'push' && !events.every((e) => text(e.data, 'kind') === 'manifest') ? PACKAGE_PUSH_TITLES
       : kind === 'violation' && events.every(isImmutableTagRefusal) ? IMMUTABLE_TITLES
       : kind === 'violation' && events.every(isDeployPolicyVerdict) ? DEPLOY_POLICY_TITLES
+      : kind === 'violation' && events.every(isRuleDenial) ? RULE_TITLES
       : TITLES[kind];
     const title = events.length === 1 ? (kind === 'cleanup' ? cleanupSentence(events[0]!) : one) : many(events.length);
     const repos = new Set(events.map((e) => text(e.data, 'repository') ?? text(e.data, 'resource')));
