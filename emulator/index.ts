@@ -69,6 +69,9 @@ import { analysisAccess, analysisRoutes, scanRoutes, type AnalysisAccess } from 
 import { binauthzAccess, binauthzRoutes } from './control/binauthz-api.js';
 import { DeployPolicies } from './scanning/deploy-policy-store.js';
 import type { PullPolicy } from './core/pull-policy.js';
+import type { DownloadRules } from './core/download-rules.js';
+import { DownloadRuleStore } from './content/download-rules.js';
+import { VpcscConfigStore } from './content/vpcsc.js';
 import { Routes } from './http/routes.js';
 
 export type { EmulatorEvent, EmulatorEventMap, EmulatorEventType } from './core/events.js';
@@ -171,6 +174,8 @@ export interface FormatDeps {
   pullPolicy?: PullPolicy;
   /** the per-location OpenPGP key that signs Apt and Yum indexes (content/repo-signing.ts); always set by createEmulator */
   repoSigner?: RepoSigner;
+  /** the repositories' download rules (rule.proto) every download passes, before any upstream fetch; always set by createEmulator */
+  downloadRules?: DownloadRules;
 }
 
 /** THE registration list of the built-in formats: adding a format is one line here and its own folder. */
@@ -283,7 +288,10 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const remote = { client: new UpstreamClient(upstream, options.upstreamClient), secrets: new SecretsFile(options.secretsFile), presets: { npmjs: npmjsRegistry() } };
   // the deploy policy reads the scans' findings (the occurrences store is built below, before any request)
   const deployPolicies = new DeployPolicies({ meta, clock, events, occurrences: () => occurrences, attestations: () => inventories.get('DOCKER')?.attestations });
-  const formatDeps: FormatDeps = { meta, blobs, uploads, events, clock, defaultLocation, locateRepository, contentPolicy: immutableTagsPolicy(), upstream, remote, virtualAccess: security.virtualAccess, pullPolicy: deployPolicies, repoSigner: createRepoSigner({ meta, clock }) };
+  const downloadRules = new DownloadRuleStore(meta, logger.child('rules'));
+  const vpcsc = new VpcscConfigStore(meta);
+  upstream.setPerimeter((repository) => vpcsc.denial(repository));
+  const formatDeps: FormatDeps = { meta, blobs, uploads, events, clock, defaultLocation, locateRepository, contentPolicy: immutableTagsPolicy(), upstream, remote, virtualAccess: security.virtualAccess, pullPolicy: deployPolicies, repoSigner: createRepoSigner({ meta, clock }), downloadRules };
   // gcr.io hosts (docs/gcr.md): create-on-push goes through the control plane built below
   const gcr = createGcrHosts({ meta, createRepository: (req) => controlApi.createRepository(req) });
   const formats = [...builtinFormats({ ...formatDeps, dockerAuth: security.dockerAuth, gcr }), ...(options.formats?.(formatDeps) ?? [])];
@@ -318,13 +326,15 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     return cleanupRecord(record, dryRun);
   };
   const operations = new OperationStore(ids);
+  const gcsRoot = options.gcsRoot ? resolvePath(options.gcsRoot) : join(paths.root, 'gcs');
   const controlApi = createControlApi({
     meta, events, clock, ids, registryHost: () => registryHost, inventories, held: security.held, operations,
     repositoryFormats: formats.flatMap((f) => (f.repositoryFormat ? [f.repositoryFormat] : [])),
     repositoryValidators: new Map(formats.flatMap((f) => (f.repositoryFormat && f.validateRepositoryConfig ? [[f.repositoryFormat, f.validateRepositoryConfig.bind(f)] as const] : []))),
     logger: logger.child('control'), virtualAccess: security.virtualAccess,
     importKinds: formats.flatMap((f) => f.importKinds ?? []),
-    importSources: (uris, wild) => resolveGcsUris(options.gcsRoot ? resolvePath(options.gcsRoot) : join(paths.root, 'gcs'), uris, wild),
+    importSources: (uris, wild) => resolveGcsUris(gcsRoot, uris, wild),
+    rules: downloadRules, vpcsc, gcsRoot,
   });
   const shadowing = new VirtualShadowing(meta, inventories, security.virtualAccess);
   const arControl = createControlModule(controlApi, { identities, tokenUri: () => `${url}/token` });

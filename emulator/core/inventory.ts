@@ -104,4 +104,28 @@ export interface ArtifactInventory {
   readonly images?: ImageReader;
   /** Formats that store container images: attestations attached as OCI referrers (core/pull-policy.ts, docs/deploy-policy.md). */
   readonly attestations?: AttestationWriter;
+  /** Formats that store container images: OCI referrers (artifact manifests with a subject), which are attachments (control/attachments-api.ts). */
+  readonly referrers?: OciReferrers;
+}
+
+/** One OCI referrer stored in a repository: an artifact manifest whose `subject` is another manifest of the same image. */
+export interface ReferrerInfo {
+  image: string;
+  digest: string;
+  subject: string;
+  artifactType?: string;
+  annotations?: Record<string, string>;
+  /** the layers' digests (the attachment's files) */
+  layers: string[];
+  createTime: string;
+}
+
+export interface OciReferrers {
+  /** Every referrer in the repository (each image's manifests that carry a subject). */
+  list(repo: RepositoryRef): Promise<ReferrerInfo[]>;
+  /**
+   * Writes an artifact manifest of `artifactType` (empty config) whose layers are blobs already in the repository
+   * and whose subject is IMAGE@subject; answers its digest.
+   */
+  attach(repo: RepositoryRef, image: string, subject: string, artifact: { artifactType: string; layers: string[]; annotations: Record<string, string> }): Promise<string>;
 }

@@ -33,10 +33,12 @@ import type { SecretResolver, Upstream } from '../../content/upstream.js';
 import { ALLOW_ALL_VIRTUAL, type VirtualAccess } from '../../content/virtual.js';
 import { DockerVirtual } from './service/virtual.js';
 import type { AttestationWriter, PullPolicy } from '../../core/pull-policy.js';
+import type { DownloadRules } from '../../core/download-rules.js';
 import { Readable } from 'node:stream';
 import { digestOf, parseDigest } from '../../core/digests.js';
 import { OCI_EMPTY_CONFIG, OCI_MANIFEST } from './media-types.js';
 import { manifestKey } from './service/tables.js';
+import { ociReferrers } from './referrers.js';
 
 export interface DockerModuleDeps {
   meta: MetaStore;
@@ -57,6 +59,8 @@ export interface DockerModuleDeps {
   virtualAccess?: VirtualAccess;
   /** the deploy policy manifest GET/HEAD pass (docs/deploy-policy.md); absent: every pull goes on */
   pullPolicy?: PullPolicy;
+  /** the download rules (rule.proto) manifest GET/HEAD pass; absent: every download goes on */
+  downloadRules?: DownloadRules;
   /** Container Registry hosts: the projects' redirection state and create-on-push (absent: served, never created) */
   gcr?: GcrHosts;
 }
@@ -93,6 +97,7 @@ export function createDockerModule(d: DockerModuleDeps): FormatModule {
     access: d.auth,
     pinned: new WeakMap(),
     ...(d.pullPolicy ? { pullPolicy: d.pullPolicy } : {}),
+    ...(d.downloadRules ? { downloadRules: d.downloadRules } : {}),
     ...(d.gcr ? { gcr: d.gcr } : {}),
   };
   const routes: Routes = dockerRoutes({
@@ -113,7 +118,7 @@ export function createDockerModule(d: DockerModuleDeps): FormatModule {
     denialWording: 'registry',
     challenge: bearerChallenge,
     events: ['artifact.pushed', 'artifact.pulled', 'artifact.deleted', 'tag.updated', 'tag.deleted', 'push.failed', 'cache.hit', 'cache.miss', 'upstream.failed', 'virtual.shadowing'],
-    inventory: { ...createDockerInventory(targets, deps.manifests, d.blobs), images: createDockerImageReader(targets, d.blobs), attestations: attestationWriter(deps) },
+    inventory: { ...createDockerInventory(targets, deps.manifests, d.blobs), images: createDockerImageReader(targets, d.blobs), attestations: attestationWriter(deps), referrers: ociReferrers(deps, d.meta) },
     access: dockerAccess(deps),
     preloadKind: dockerPreloadKind(deps),
     renderError(err, ctx) {

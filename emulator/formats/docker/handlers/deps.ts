@@ -13,6 +13,7 @@ import type { DockerAuth } from './token.js';
 import type { DockerRemote } from '../service/remote.js';
 import type { DockerVirtual } from '../service/virtual.js';
 import type { PullPolicy } from '../../../core/pull-policy.js';
+import type { DownloadRules } from '../../../core/download-rules.js';
 
 export interface DockerDeps {
   targets: DockerTargets;
@@ -35,6 +36,8 @@ export interface DockerDeps {
   pullPolicy?: PullPolicy;
   /** Container Registry hosts (gcr.io, …): whether the project's redirection serves them, and create-on-push */
   gcr?: GcrHosts;
+  /** the download rules (rule.proto): checked on manifest GET/HEAD once the digest is known */
+  downloadRules?: DownloadRules;
 }
 
 export interface GcrHosts {

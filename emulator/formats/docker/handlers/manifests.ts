@@ -30,6 +30,8 @@ export function manifestHandlers(deps: DockerDeps): { headManifest: Handler; get
       throw err;
     });
     assertAcceptable(ctx, record);
+    // download rules (rule.proto) of the asked repository: the image is the package, the digest the version
+    deps.downloadRules?.check({ repository: asked.ref, package: asked.image, version: record.digest, ...(isDigestLike(reference) ? {} : { tag: reference }) });
     // the deploy policy (Binary Authorization, docs/deploy-policy.md): a pull is the emulator's deployment
     await deps.pullPolicy?.check({
       principal: ctx.state.principal ?? 'anonymous',

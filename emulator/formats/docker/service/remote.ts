@@ -9,7 +9,7 @@ import { EmulatorError, isEmulatorError } from '../../../core/errors.js';
 import type { Clock } from '../../../core/clock.js';
 import type { EventBus } from '../../../core/events.js';
 import type { RepositoryRecord } from '../../../core/repository.js';
-import { isUpstreamError, NegativeCache, remoteSourceOf, ttlSecondsOf, readAll, SingleFlight, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials } from '../../../content/upstream.js';
+import { isUpstreamError, NegativeCache, remoteSourceOf, ttlSecondsOf, readAll, SingleFlight, UpstreamError, type SecretResolver, type Upstream, type UpstreamCredentials, upstreamFailureCode } from '../../../content/upstream.js';
 import type { Readable } from 'node:stream';
 import { storeAndServe } from '../../../content/tee.js';
 import type { BlobIngest } from '../../../storage/ingest.js';
@@ -132,7 +132,7 @@ export class DockerRemote {
       if (hit) this.hit(t, hit.digest, hit.kind, hit.size, true);
       return { stale: true };
     }
-    throw new EmulatorError('UNAVAILABLE', `remote repository cannot fetch ${what} from its upstream and has no cached copy: ${err.message}`);
+    throw new EmulatorError(upstreamFailureCode(err), `remote repository cannot fetch ${what} from its upstream and has no cached copy: ${err.message}`);
   }
 
   private reportFailure(t: DockerTarget, err: UpstreamError, started: number, served: boolean): void {
