@@ -32,9 +32,12 @@ export function repositoryResource(r: RepositoryRecord, registryHost: string, si
 /**
  * What the real service shows (`LOCATION-FORMAT.pkg.dev/PROJECT/REPO`, spec §1.3, §2) with its host swapped for
  * this emulator's: `HOST/PROJECT/REPO` for every format, except Apt and Yum, which live under
- * `HOST/projects/PROJECT/…` (apt takes `…/projects/PROJECT` plus the suite REPO, yum the base `…/projects/PROJECT/REPO`).
+ * `HOST/projects/PROJECT/…` (apt takes `…/projects/PROJECT` plus the suite REPO, yum the base `…/projects/PROJECT/REPO`),
+ * and gcr.io-domain repositories, which are `gcr.io:PORT/PROJECT` (the real `gcr.io/PROJECT` with the emulator's port).
  */
 export function registryUri(r: RepositoryRef & { format: string }, registryHost: string): string {
+  // a gcr.io-domain repository is addressed as `gcr.io/PROJECT` (docs/gcr.md), here with the emulator's port
+  if (r.format === 'DOCKER' && /^(?:us\.|eu\.|asia\.)?gcr\.io$/.test(r.repository)) return `${r.repository}${/(:\d+)$/.exec(registryHost)?.[1] ?? ''}/${r.project}`;
   return r.format === 'APT' || r.format === 'YUM'
     ? `${registryHost}/projects/${r.project}/${r.repository}`
     : `${registryHost}/${r.project}/${r.repository}`;

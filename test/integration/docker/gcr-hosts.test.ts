@@ -72,7 +72,7 @@ describe('gcr.io hosts over HTTP (Host header)', () => {
     expect(started.headers.location).toMatch(new RegExp(`^/v2/${TEST_PROJECT}/team/app/blobs/uploads/[0-9a-f-]+$`));
     expect(await repositories(emu, 'europe')).toEqual([`projects/${TEST_PROJECT}/locations/europe/repositories/eu.gcr.io`]);
     const repo = (await (await fetch(`${emu.url}/v1/projects/${TEST_PROJECT}/locations/europe/repositories/eu.gcr.io`)).json()) as Record<string, unknown>;
-    expect(repo).toMatchObject({ format: 'DOCKER', mode: 'STANDARD_REPOSITORY' });
+    expect(repo).toMatchObject({ format: 'DOCKER', mode: 'STANDARD_REPOSITORY', registryUri: `eu.gcr.io:${port}/${TEST_PROJECT}` });
     expect(events).toContainEqual(expect.objectContaining({ type: 'repository.created', data: { repository: `projects/${TEST_PROJECT}/locations/europe/repositories/eu.gcr.io`, format: 'DOCKER', mode: 'STANDARD_REPOSITORY' } }));
   });
 
