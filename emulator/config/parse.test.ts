@@ -46,7 +46,7 @@ describe('parseConfig', () => {
   });
 
   it('an empty file declares nothing', () => {
-    expect(parseConfig('')).toEqual({ ok: true, config: { repositories: [], iamPolicies: [], serviceAccounts: [], preload: [] } });
+    expect(parseConfig('')).toEqual({ ok: true, config: { repositories: [], iamPolicies: [], rules: [], serviceAccounts: [], preload: [] } });
   });
 
   it.each([

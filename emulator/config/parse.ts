@@ -40,6 +40,8 @@ export interface DeclaredConfig {
   repositories: DeclaredRepository[];
   preload: DeclaredPreload[];
   iamPolicies: Array<{ resource: string; policy: Record<string, unknown>; line: number }>;
+  /** download rules: their full names and bodies (the Rule resource without `name`) */
+  rules: Array<{ name: string; body: Record<string, unknown>; line: number }>;
   serviceAccounts: DeclaredServiceAccount[];
 }
 
@@ -67,6 +69,7 @@ export function parseConfig(text: string): ParseResult {
   const v = value as {
     repositories?: Array<Record<string, unknown> & { name: string }>;
     iamPolicies?: Record<string, Record<string, unknown>>;
+    rules?: Array<Record<string, unknown> & { name: string }>;
     serviceAccounts?: Array<{ email: string; displayName?: string; keyFile?: string }>;
     preload?: Array<{ repository: string; file: string } & Record<string, string>>;
   };
@@ -81,6 +84,15 @@ export function parseConfig(text: string): ParseResult {
     const { name, ...body } = r;
     return { name, body, line };
   });
+  const ruleNames = new Map<string, number>();
+  const rules = (v.rules ?? []).map((r, i) => {
+    const line = lineOf(['rules', i]);
+    const first = ruleNames.get(r.name);
+    if (first !== undefined) problems.push({ ...at(nodeAt(doc, ['rules', i, 'name'])?.range?.[0]), message: `rule "${r.name}" is declared twice (first on line ${first})` });
+    else ruleNames.set(r.name, line);
+    const { name, ...body } = r;
+    return { name, body, line };
+  });
   const emails = new Map<string, number>();
   const serviceAccounts = (v.serviceAccounts ?? []).map((s, i) => {
     const line = lineOf(['serviceAccounts', i]);
@@ -92,7 +104,7 @@ export function parseConfig(text: string): ParseResult {
   if (problems.length) return { ok: false, problems };
   const iamPolicies = Object.entries(v.iamPolicies ?? {}).map(([resource, policy]) => ({ resource, policy, line: lineOf(['iamPolicies', resource]) }));
   const preload = (v.preload ?? []).map(({ repository, file, ...metadata }, i) => ({ repository, file, metadata, line: lineOf(['preload', i]) }));
-  return { ok: true, config: { repositories, iamPolicies, serviceAccounts, preload } };
+  return { ok: true, config: { repositories, iamPolicies, rules, serviceAccounts, preload } };
 }
 
 /** `file:line:column: message`, one per problem */

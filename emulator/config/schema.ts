@@ -37,6 +37,27 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    rules: {
+      description: 'Download rules (Rule resources in the REST API JSON shape, docs/rules.md), each with its full name.',
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'action'],
+        properties: {
+          name: { type: 'string', pattern: '^projects/[^/]+/locations/[^/]+/repositories/[^/]+/rules/[^/]+$', description: 'projects/PROJECT/locations/LOCATION/repositories/REPOSITORY/rules/RULE' },
+          action: { enum: ['ALLOW', 'DENY'] },
+          operation: { enum: ['DOWNLOAD', 'OPERATION_UNSPECIFIED'] },
+          packageId: { type: 'string', maxLength: 1024, description: 'the package the rule is for; absent: the whole repository' },
+          condition: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['expression'],
+            properties: { expression: { type: 'string', maxLength: 4096, description: 'CEL over pkg.id, pkg.version.id, pkg.tag.id, …' }, title: { type: 'string' }, description: { type: 'string' }, location: { type: 'string' } },
+          },
+        },
+      },
+    },
     iamPolicies: {
       description: 'IAM policies by resource name: a repository (projects/P/locations/L/repositories/R) or a project (projects/P).',
       type: 'object',
