@@ -4,9 +4,8 @@
 // version metadata (name, imageSizeBytes, mediaType, buildTime, artifactType). Issue 17 item 9; spec §1.4.
 import { createHash } from 'node:crypto';
 import { ArtifactRegistryClient } from '@google-cloud/artifact-registry';
-import { credentials } from '@grpc/grpc-js';
-import { OAuth2Client } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeClientFor } from '../../support/node-client.js';
 import { startEmulator, type TestEmulator } from '../../support/emulator.js';
 
 const PROJECT = 'test-project';
@@ -16,16 +15,7 @@ const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
-type Transport = 'rest' | 'grpc';
 
-function clientFor(emu: TestEmulator, transport: Transport): ArtifactRegistryClient {
-  if (transport === 'grpc') {
-    return new ArtifactRegistryClient({ apiEndpoint: '127.0.0.1', port: emu.emulator.grpcPort, sslCreds: credentials.createInsecure(), universeDomain: 'googleapis.com' });
-  }
-  const authClient = new OAuth2Client();
-  authClient.setCredentials({ access_token: 'static-test-token', expiry_date: Date.now() + 3600_000 });
-  return new ArtifactRegistryClient({ fallback: true, protocol: 'http', apiEndpoint: '127.0.0.1', port: emu.emulator.port, authClient, universeDomain: 'googleapis.com' } as never);
-}
 
 async function upload(base: string, name: string, blob: Buffer): Promise<void> {
   const res = await fetch(`${base}/v2/${name}/blobs/uploads/?digest=${sha256(blob)}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(blob) });
@@ -89,7 +79,7 @@ describe('DockerImage buildTime, uri and FULL version metadata through the Node 
     describe(transport, () => {
       let client: ArtifactRegistryClient;
       beforeAll(() => {
-        client = clientFor(emu, transport);
+        client = nodeClientFor(emu, transport);
       });
       afterAll(async () => {
         await client?.close();

@@ -5,23 +5,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArtifactRegistryClient } from '@google-cloud/artifact-registry';
-import { credentials } from '@grpc/grpc-js';
-import { OAuth2Client } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeClientFor } from '../../support/node-client.js';
 import { startEmulator, type TestEmulator } from '../../support/emulator.js';
 import { Registry } from '../../support/registry.js';
 
-type Transport = 'rest' | 'grpc';
 const PARENT = 'projects/test-project/locations/us-central1';
 
-function clientFor(emu: TestEmulator, transport: Transport): ArtifactRegistryClient {
-  if (transport === 'grpc') {
-    return new ArtifactRegistryClient({ apiEndpoint: '127.0.0.1', port: emu.emulator.grpcPort, sslCreds: credentials.createInsecure(), universeDomain: 'googleapis.com' });
-  }
-  const authClient = new OAuth2Client();
-  authClient.setCredentials({ access_token: 'static-test-token', expiry_date: Date.now() + 3600_000 });
-  return new ArtifactRegistryClient({ fallback: true, protocol: 'http', apiEndpoint: '127.0.0.1', port: emu.emulator.port, authClient, universeDomain: 'googleapis.com' } as never);
-}
 
 /** Enum values as the client hands them back: names over gRPC, and over REST (numeric enums on the wire) too. */
 const name = (v: unknown, names: string[]) => (typeof v === 'number' ? names[v] : v);
@@ -37,7 +27,7 @@ describe.each(['rest', 'grpc'] as const)('the Node client over %s: rules, attach
 
   beforeAll(async () => {
     emu = await startEmulator();
-    client = clientFor(emu, transport);
+    client = nodeClientFor(emu, transport);
     await emu.createRepository(repoId);
     reg = new Registry(emu.url);
     const manifest = await reg.imageManifest(`test-project/${repoId}/app`, 'node-client-layer');

@@ -4,10 +4,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArtifactRegistryClient } from '@google-cloud/artifact-registry';
-import { credentials } from '@grpc/grpc-js';
-import { OAuth2Client } from 'google-auth-library';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { nodeClientFor } from '../../support/node-client.js';
 import { startEmulator, type TestEmulator } from '../../support/emulator.js';
 import { createContainersEnv, type ContainersEnv } from '../../support/clients/containers.js';
 import { podmanClient, type ImageClient } from '../../support/clients/image-clients.js';
@@ -15,18 +13,9 @@ import { writeRootfsTar } from '../../support/clients/images.js';
 import { describeWithClients } from '../../support/clients/require-client.js';
 import { removeTree } from '../../support/clients/remove-tree.js';
 
-type Transport = 'rest' | 'grpc';
 const PROJECT = 'test-project';
 const PARENT = `projects/${PROJECT}/locations/us-central1`;
 
-function clientFor(emu: TestEmulator, transport: Transport): ArtifactRegistryClient {
-  if (transport === 'grpc') {
-    return new ArtifactRegistryClient({ apiEndpoint: '127.0.0.1', port: emu.emulator.grpcPort, sslCreds: credentials.createInsecure(), universeDomain: 'googleapis.com' });
-  }
-  const authClient = new OAuth2Client();
-  authClient.setCredentials({ access_token: 'static-test-token', expiry_date: Date.now() + 3600_000 });
-  return new ArtifactRegistryClient({ fallback: true, protocol: 'http', apiEndpoint: '127.0.0.1', port: emu.emulator.port, authClient, universeDomain: 'googleapis.com' } as never);
-}
 
 /** The status a failed call carries: the gRPC code, or (REST fallback, gax 5) the HTTP status. */
 const EXPECTED = {
@@ -64,7 +53,7 @@ describeWithClients(['podman'], 'the Node client against the emulator', () => {
 
   for (const transport of ['rest', 'grpc'] as const) {
     it(`${transport}: drives repositories, packages, versions, tags, IAM and errors end to end`, async () => {
-      const client = clientFor(emu, transport);
+      const client = nodeClientFor(emu, transport);
       const codes = EXPECTED[transport];
       const repoId = `node-${transport}`;
       const repoName = `${PARENT}/repositories/${repoId}`;
