@@ -347,6 +347,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   });
   const analysis: AnalysisAccess = new OccurrenceQueries({
     store: occurrences, vulndb, scanner, images: inventories.get('DOCKER')?.images,
+    attestations: () => inventories.get('DOCKER')?.attestations, clock,
     locate: (project, repository) => {
       const found = locateRepository(project, repository, undefined);
       return found && !('several' in found) ? found.location : undefined;

@@ -28,6 +28,8 @@ export interface AnalysisAccess {
   note(project: string, noteId: string): Record<string, unknown>;
   summary(project: string, filter: string | undefined): object;
   scan(body: Record<string, unknown>): Promise<object>;
+  /** projects.resources.exportSBOM: the image's SBOM attached to it; `{discoveryOccurrence}` */
+  exportSbom(project: string, resource: string): Promise<object>;
 }
 
 /** Grafeas' default page size and the most one page holds. */
@@ -81,6 +83,12 @@ export function analysisRoutes(d: { analysis: AnalysisAccess }): RouteDef[] {
   const noteOf: Handler = async (ctx, params) => respond(ctx, d.analysis.noteOf(project(params), decodePercent(seg(params.occurrence))));
   const note: Handler = async (ctx, params) => respond(ctx, d.analysis.note(project(params), decodePercent(seg(params.note))));
   const summary: Handler = async (ctx, params) => respond(ctx, d.analysis.summary(project(params), query(ctx, 'filter')));
+  const exportSbom: Handler = async (ctx, params) => {
+    const body = await readJson(ctx, 64 << 10);
+    const unknown = Object.keys(body).find((k) => k !== 'cloudStorageLocation');
+    if (unknown) throw new EmulatorError('INVALID_ARGUMENT', `Invalid JSON payload received. Unknown name "${unknown.slice(0, 60)}": Cannot find field.`, { field: unknown.slice(0, 60) });
+    respond(ctx, await d.analysis.exportSbom(project(params), decodePercent(String(params.resource ?? ''))));
+  };
   const r = (name: string, path: string, handler: Handler): RouteDef[] => [
     { name: `analysis.${name}`, method: 'GET', path: `${P}${path}`, handler },
     { name: `analysis.locations.${name}`, method: 'GET', path: `${PL}${path}`, handler },
@@ -91,6 +99,9 @@ export function analysisRoutes(d: { analysis: AnalysisAccess }): RouteDef[] {
     ...r('occurrences.getNotes', '/occurrences/:occurrence/notes', noteOf),
     ...r('occurrences.get', '/occurrences/:occurrence', get),
     ...r('notes.get', '/notes/:note', note),
+    // `v1/{name=projects/*/resources/**}:exportSBOM`: the resource URL (with its `https://`) is the rest of the path
+    { name: 'analysis.resources.exportSBOM', method: 'POST', path: `${P}/resources/*resource\\:exportSBOM`, handler: exportSbom },
+    { name: 'analysis.locations.resources.exportSBOM', method: 'POST', path: `${PL}/resources/*resource\\:exportSBOM`, handler: exportSbom },
   ];
 }
 

@@ -4,7 +4,7 @@
 // policy's attestations are listed here too, as attachments named `oci-<digest hex>`. Other targets (packages,
 // repositories, versions of other formats) keep the attachment as a record (docs/api.md).
 import { EmulatorError } from '../core/errors.js';
-import type { ReferrerInfo } from '../core/inventory.js';
+import { ATTACHMENT_NAMESPACE_ANNOTATION, type ReferrerInfo } from '../core/inventory.js';
 import { clip, fileName, parseResourceName, repositoryName, versionName, type RepositoryRef } from '../core/names.js';
 import type { ControlApi, Json } from './api.js';
 import type { ControlServiceDeps } from './control-service.js';
@@ -87,7 +87,8 @@ export function attachmentsApi(d: ControlServiceDeps): Pick<ControlApi, 'listAtt
       const referrers = inventoryOf(ref)?.referrers;
       if (repo.format === 'DOCKER' && target.version && referrers) {
         if (!type) throw new EmulatorError('INVALID_ARGUMENT', 'Field "attachment.type" is required for an attachment of a Docker image: it becomes the OCI artifactType.', { field: 'attachment.type' });
-        const digest = await referrers.attach(ref, target.package!, target.version, { artifactType: type, layers: files.map((f) => f.id), annotations: annotations ?? {} });
+        const ociAnnotations = { ...(annotations ?? {}), ...(namespace ? { [ATTACHMENT_NAMESPACE_ANNOTATION]: namespace } : {}) };
+        const digest = await referrers.attach(ref, target.package!, target.version, { artifactType: type, layers: files.map((f) => f.id), annotations: ociAnnotations });
         record.ociVersionName = versionName(ref, target.package!, digest);
       }
       await store().create(ref, id, record);
@@ -110,11 +111,13 @@ export function attachmentsApi(d: ControlServiceDeps): Pick<ControlApi, 'listAtt
 /** An OCI referrer in the Attachment shape. */
 function fromReferrer(ref: RepositoryRef, r: ReferrerInfo): Json {
   const hex = r.digest.slice(r.digest.indexOf(':') + 1);
+  const { [ATTACHMENT_NAMESPACE_ANNOTATION]: namespace, ...annotations } = r.annotations ?? {};
   return {
     name: `${repositoryName(ref)}/attachments/${OCI_PREFIX}${hex}`,
     target: versionName(ref, r.image, r.subject),
     ...(r.artifactType ? { type: r.artifactType } : {}),
-    ...(r.annotations && Object.keys(r.annotations).length ? { annotations: r.annotations } : {}),
+    ...(namespace ? { attachmentNamespace: namespace } : {}),
+    ...(Object.keys(annotations).length ? { annotations } : {}),
     createTime: r.createTime, updateTime: r.createTime,
     files: r.layers.map((l) => fileName(ref, l)),
     ociVersionName: versionName(ref, r.image, r.digest),

@@ -108,6 +108,13 @@ export interface ArtifactInventory {
   readonly referrers?: OciReferrers;
 }
 
+/**
+ * The OCI annotation an attachment's `attachmentNamespace` travels in on its referrer manifest (the emulator's own key
+ * [U]: the real service's is not published), so attachments written by scanning (SBOMs) and by CreateAttachment read
+ * back with their namespace from `/v2/…/referrers/` alone.
+ */
+export const ATTACHMENT_NAMESPACE_ANNOTATION = 'dev.ar-emulator.attachment.namespace';
+
 /** One OCI referrer stored in a repository: an artifact manifest whose `subject` is another manifest of the same image. */
 export interface ReferrerInfo {
   image: string;

@@ -236,6 +236,7 @@ export const PERMISSIONS_BY_OPERATION = {
   'analysis.occurrences.get': project(['containeranalysis.occurrences.get'], 'C'),
   'analysis.occurrences.getNotes': project(['containeranalysis.occurrences.get'], 'I', 'the note of an occurrence'),
   'analysis.notes.get': project(['containeranalysis.notes.get'], 'C', "the provider projects' notes (goog-vulnz, goog-analysis): any signed-in caller"),
+  'analysis.resources.exportSBOM': project(['containeranalysis.occurrences.create'], 'U', 'gcloud artifacts sbom export; the permission of ExportSBOM is not documented (docs/scanning.md)'),
   'binauthz.policy.get': project(['binaryauthorization.policy.get'], 'C', 'Binary Authorization (docs/deploy-policy.md)'),
   'binauthz.policy.update': project(['binaryauthorization.policy.update'], 'C'),
   'binauthz.attestors.list': project(['binaryauthorization.attestors.list'], 'C'),

@@ -3,6 +3,10 @@
 // the provider project goog-vulnz; the DISCOVERY note of goog-analysis), the vulnerability summary, and on-demand scans.
 import { EmulatorError } from '../core/errors.js';
 import type { ImageReader } from '../core/image-reader.js';
+import type { Clock } from '../core/clock.js';
+import { ATTACHMENT_NAMESPACE_ANNOTATION } from '../core/inventory.js';
+import type { AttestationWriter } from '../core/pull-policy.js';
+import { SPDX_MEDIA_TYPE, spdxDocument } from './sbom.js';
 import type { RepositoryRef } from '../core/names.js';
 import { parseOccurrenceFilter, pinnedResource, resourceValues } from './filter.js';
 import { DISCOVERY_NOTE, VULNZ_PROJECT, imageResourceUri, parseImageResourceUri, type Occurrence, type OccurrenceStore } from './occurrences.js';
@@ -27,6 +31,9 @@ export interface OccurrenceQueryDeps {
   images: ImageReader | undefined;
   /** the location of PROJECT/REPO when a request does not name one (the data plane's rule) */
   locate(project: string, repository: string): string | undefined;
+  /** where SBOMs are attached to images as OCI referrers (the Docker format); absent: SBOM export is unavailable */
+  attestations?: () => AttestationWriter | undefined;
+  clock?: Clock;
 }
 
 export class OccurrenceQueries {
@@ -128,6 +135,30 @@ export class OccurrenceQueries {
   }
 
   /** POST /_emulator/scans: which image, then scan it now. */
+  /**
+   * `projects.resources.exportSBOM` (`gcloud artifacts sbom export`): the image's SPDX 2.3 SBOM, built from its layers,
+   * stored as an OCI referrer of it (artifactType application/spdx+json, attachment namespace
+   * artifactanalysis.googleapis.com), so it is an attachment of the image; answers the image's DISCOVERY occurrence.
+   */
+  async exportSbom(project: string, resource: string): Promise<{ discoveryOccurrence?: string }> {
+    const uri = resource.startsWith('https://') ? resource : `https://${resource}`;
+    const parsed = parseImageResourceUri(uri);
+    if (!parsed) throw new EmulatorError('INVALID_ARGUMENT', 'The resource must look like https://LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE@sha256:HEX.', { field: 'name' });
+    if (parsed.project !== project) throw new EmulatorError('INVALID_ARGUMENT', `The resource is in project "${parsed.project}", not "${project}".`, { field: 'name' });
+    const writer = this.d.attestations?.();
+    if (!writer) throw new EmulatorError('UNSUPPORTED', 'SBOM export needs the Docker format.');
+    const ref = { project: parsed.project, location: parsed.location, repository: parsed.repository };
+    const inventory = await this.d.scanner.inventoryOf(ref, parsed.image, parsed.digest);
+    const now = this.d.clock?.now() ?? new Date();
+    const payload = Buffer.from(JSON.stringify(spdxDocument(imageResourceUri(ref, parsed.image, parsed.digest), inventory, now)));
+    await writer.attach(ref, parsed.image, parsed.digest, {
+      artifactType: SPDX_MEDIA_TYPE, payload,
+      annotations: { [ATTACHMENT_NAMESPACE_ANNOTATION]: 'artifactanalysis.googleapis.com', 'org.opencontainers.image.created': now.toISOString() },
+    });
+    const discovery = this.d.store.discoveryOf(project, imageResourceUri(ref, parsed.image, parsed.digest));
+    return discovery ? { discoveryOccurrence: discovery.name } : {};
+  }
+
   async scan(body: ScanRequest): Promise<ScanResult & { image: { repository: RepositoryRef; image: string; digest: string } }> {
     let ref: RepositoryRef;
     let image: string;

@@ -16,7 +16,7 @@ import { parseRepositoryName, repositoryName, type RepositoryRef } from '../core
 import { vulnerabilityScanningState, type RepositoryRecord } from '../core/repository.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import type { Finding, InventoryItem } from './match.js';
-import type { ExtractInventory, InventoryPackage } from './inventory/types.js';
+import type { ExtractInventory, ImageInventory, InventoryPackage } from './inventory/types.js';
 import { imageResourceUri, osCpe, vulnerabilityOccurrences, type Occurrence, type OccurrenceStore, type RpcStatus } from './occurrences.js';
 
 export interface ScannerDeps {
@@ -268,6 +268,14 @@ export class Scanner {
     const worst = SEVERITY_ORDER.find((s) => counts[s]);
     this.d.events.emit('scan.completed', { ...base, counts, total: occurrences.length, fixable, ...(worst ? { worst } : {}), status: 'FINISHED_SUCCESS' });
     return { resourceUri: uri, status: 'FINISHED_SUCCESS', counts, total: occurrences.length, fixable, ...(worst ? { worst } : {}), occurrences };
+  }
+
+  /** What an image holds (its layers read again; no occurrence changes): the inventory an SBOM lists. */
+  async inventoryOf(ref: RepositoryRef, image: string, digest: string): Promise<ImageInventory> {
+    const layers = await this.d.images?.layersOf(ref, image, digest);
+    if (!layers || layers.kind === 'missing') throw new EmulatorError('NOT_FOUND', `Image ${image}@${digest} was not found in ${repositoryName(ref)}.`);
+    if (layers.kind === 'unsupported') throw new EmulatorError('FAILED_PRECONDITION', `Image ${image}@${digest} has nothing an SBOM could list: ${layers.reason}`);
+    return this.d.extract(layers.layers.map((l) => ({ ...l, open: async () => { const s = await l.open(); return s instanceof Readable ? s : Readable.from(s); } })));
   }
 
   /** Stops taking scans, drops the queued ones and waits (a little) for the running one. */
