@@ -106,7 +106,9 @@ describe('a stalled event-feed client', () => {
     const res = await fetch(`${emu.url}/_emulator/events?replay=1&types=push.failed`, { signal: ctrl.signal });
     const reader = res.body!.getReader();
     let text = '';
-    while (!text.includes('\n\n', text.indexOf('event: push.failed'))) text += new TextDecoder().decode((await reader.read()).value);
+    // the preamble (`: ar-emulator event stream`, `retry:`) may come in a chunk of its own: read until the event itself has ended
+    const ended = () => text.includes('event: push.failed') && text.includes('\n\n', text.indexOf('event: push.failed'));
+    while (!ended()) text += new TextDecoder().decode((await reader.read()).value);
     ctrl.abort();
     expect(text).toContain('event: push.failed');
   });
