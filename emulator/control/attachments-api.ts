@@ -9,6 +9,7 @@ import { clip, fileName, parseResourceName, repositoryName, versionName, type Re
 import type { ControlApi, Json } from './api.js';
 import type { ControlServiceDeps } from './control-service.js';
 import { listPage } from './listing.js';
+import { validateAnnotations } from './service/annotations.js';
 import type { AttachmentRecord } from './service/attachments.js';
 import { rejectUnknownFields } from './unknown-fields.js';
 
@@ -169,14 +170,7 @@ function optionalString(value: unknown, field: string, max: number): string | un
 }
 
 function annotationsOf(value: unknown): Record<string, string> | undefined {
-  const field = 'attachment.annotations';
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
-    throw new EmulatorError('INVALID_ARGUMENT', `Invalid value for field "${field}": must map strings to strings.`, { field });
-  }
-  const map = value as Record<string, string>;
-  if (Object.keys(map).length > 64 || Buffer.byteLength(JSON.stringify(map)) > 256 * 1024) {
-    throw new EmulatorError('INVALID_ARGUMENT', `Invalid value for field "${field}": at most 64 annotations of at most 256 KiB in all.`, { field });
-  }
+  const map = validateAnnotations(value, 'attachment.annotations');
   return Object.keys(map).length ? map : undefined;
 }

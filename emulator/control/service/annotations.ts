@@ -18,7 +18,7 @@ export class AnnotationStore {
   }
 
   async set(ref: RepositoryRef, kind: AnnotatedKind, id: string, value: unknown, field: string): Promise<void> {
-    const annotations = validate(value ?? {}, field);
+    const annotations = validateAnnotations(value ?? {}, field);
     const shard = this.meta.get(repositoryShardKey(ref));
     if (!shard) throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.');
     await shard.transact((tx) => {
@@ -36,7 +36,8 @@ export class AnnotationStore {
   }
 }
 
-function validate(value: unknown, field: string): Record<string, string> {
+/** AIP-128 annotations as a request gives them: a string map of at most 64 keys (1 to 253 characters) and 256 KiB; INVALID_ARGUMENT on `field` otherwise. */
+export function validateAnnotations(value: unknown, field: string): Record<string, string> {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
     throw new EmulatorError('INVALID_ARGUMENT', `Invalid value for field "${field}": must map strings to strings.`, { field });
   }
