@@ -65,4 +65,14 @@ describe('streamEvents', () => {
     expect(rest[0]!.id).toBeGreaterThan(all[1]!.id);
     expect(rest[0]!.type).toBe('repository.created');
   });
+
+  it('counts ?replay=N among the events of the ?types asked for, not among all events', async () => {
+    await emu.createRepository('feed-counted');
+    // later events of other types must not push the repository's creation out of a one-event replay
+    for (let i = 0; i < 5; i++) emu.emulator.events.emit('push.failed', { format: 'DOCKER', code: 'INTERNAL', message: `noise ${i}` });
+    const events = await readEvents(`${emu.url}/_emulator/events?replay=1&types=repository.created`, 1);
+    expect(events.map((e) => [e.type, e.data.repository])).toEqual([
+      ['repository.created', 'projects/test-project/locations/us-central1/repositories/feed-counted'],
+    ]);
+  });
 });

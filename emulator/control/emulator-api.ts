@@ -113,9 +113,9 @@ export function createEmulatorApiModule(d: EmulatorApiDeps): FormatModule {
   };
 
   /**
-   * Server-Sent Events: replays the last `replay` events (default 100; or those after Last-Event-ID),
-   * then streams new ones until the client goes away or the emulator stops. A client that stops reading
-   * is dropped once SSE_CLIENT_BUFFER_LIMIT bytes wait for it (see SseClient).
+   * Server-Sent Events: replays the last `replay` events of the `types` asked for (default 100; or those
+   * after Last-Event-ID), then streams new ones until the client goes away or the emulator stops. A client
+   * that stops reading is dropped once SSE_CLIENT_BUFFER_LIMIT bytes wait for it (see SseClient).
    */
   const streamEvents: Handler = async (ctx) => {
     const lastId = Number(ctx.get('Last-Event-ID') || ctx.query.after || 0) || 0;
@@ -130,7 +130,7 @@ export function createEmulatorApiModule(d: EmulatorApiDeps): FormatModule {
     const stop = () => client.end();
     const dispose = d.events.onAny((e) => client.push(e));
     ctx.state.shutdown.addEventListener('abort', stop, { once: true });
-    client.start(d.events.replay(lastId, lastId ? undefined : replay), () => {
+    client.start(d.events.replay(lastId, lastId ? undefined : replay, types), () => {
       dispose();
       ctx.state.shutdown.removeEventListener('abort', stop);
     });

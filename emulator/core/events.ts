@@ -126,9 +126,12 @@ export class EventBus {
     return this.add('*', handler);
   }
 
-  /** Events still held in the replay buffer with an id greater than `afterId`. */
-  replay(afterId = 0, limit = this.replayCapacity): EmulatorEvent[] {
-    const events = this.ring.filter((e) => e.id > afterId);
+  /**
+   * Events still held in the replay buffer with an id greater than `afterId` (and, given `wanted`, of those
+   * types): the last `limit` of them, so a filtered feed's `replay=N` counts the events it will show.
+   */
+  replay(afterId = 0, limit = this.replayCapacity, wanted?: ReadonlySet<string>): EmulatorEvent[] {
+    const events = this.ring.filter((e) => e.id > afterId && (!wanted || wanted.has(e.type)));
     return events.slice(Math.max(0, events.length - limit));
   }
 

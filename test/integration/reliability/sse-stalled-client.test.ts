@@ -103,12 +103,14 @@ describe('a stalled event-feed client', () => {
 
   it('keeps serving other clients of the feed', async () => {
     const ctrl = new AbortController();
+    const deadline = setTimeout(() => ctrl.abort(new Error('no push.failed event within 15 s')), 15_000);
     const res = await fetch(`${emu.url}/_emulator/events?replay=1&types=push.failed`, { signal: ctrl.signal });
     const reader = res.body!.getReader();
     let text = '';
     // the preamble (`: ar-emulator event stream`, `retry:`) may come in a chunk of its own: read until the event itself has ended
     const ended = () => text.includes('event: push.failed') && text.includes('\n\n', text.indexOf('event: push.failed'));
     while (!ended()) text += new TextDecoder().decode((await reader.read()).value);
+    clearTimeout(deadline);
     ctrl.abort();
     expect(text).toContain('event: push.failed');
   });
