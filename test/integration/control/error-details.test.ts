@@ -40,10 +40,11 @@ beforeAll(async () => {
 afterAll(() => emu?.stop());
 
 /**
- * google-auth-library 10's fetch (gaxios 7) throws a bare GaxiosError on any non-2xx answer before google-gax reads
- * the body, so over REST the stock OAuth2Client hides every error detail (the status is all a caller sees; the
- * same happens against the real service). An auth client whose fetch returns non-2xx answers lets google-gax decode
- * them as it means to (GoogleError.parseHttpError); the Node client itself is unchanged. docs/api.md "Errors".
+ * google-auth-library 10's fetch (gaxios 7) throws a GaxiosError on any non-2xx answer before google-gax reads the
+ * body, so over REST the stock OAuth2Client does not decode the details into `reason`/`errorInfoMetadata`: the
+ * error's message is the whole JSON envelope, ErrorInfo included (the same happens against the real service). An
+ * auth client whose fetch returns non-2xx answers lets google-gax decode them as it means to
+ * (GoogleError.parseHttpError); the Node client itself is unchanged. docs/api.md "Errors".
  */
 function returningAuthClient(token: string): OAuth2Client {
   const client = new OAuth2Client();
@@ -146,6 +147,27 @@ describe.each(['rest', 'grpc'] as const)('the Node client over %s', (transport) 
       expect(err.code).toBe(3);
       expect(err.reason).toBeUndefined();
       expect(err.statusDetails).toEqual([expect.objectContaining({ fieldViolations: [expect.objectContaining({ field: 'repository.kms_key_name' })] })]);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('the Node client over REST with the stock OAuth2Client', () => {
+  it('throws a GaxiosError whose message is the REST envelope, with the ErrorInfo', async () => {
+    const authClient = new OAuth2Client();
+    authClient.setCredentials({ access_token: tokens.nobody, expiry_date: Date.now() + 3600_000 });
+    const client = new ArtifactRegistryClient({ fallback: true, protocol: 'http', apiEndpoint: '127.0.0.1', port: emu.emulator.port, authClient, universeDomain: 'googleapis.com' } as never);
+    try {
+      const err = await failure(client.getRepository({ name: REPO }));
+      expect(err.code).toBe(403);
+      expect(JSON.parse(err.message!)).toEqual({
+        error: {
+          code: 403, status: 'PERMISSION_DENIED',
+          message: `Permission 'artifactregistry.repositories.get' denied on resource '//artifactregistry.googleapis.com/${REPO}' (or it may not exist).`,
+          details: [errorInfo('artifactregistry.repositories.get', REPO)],
+        },
+      });
     } finally {
       await client.close();
     }
