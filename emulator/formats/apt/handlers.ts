@@ -12,7 +12,7 @@ import { debFileName } from './control.js';
 import type { AptHandlers } from './routes.js';
 import type { AptRemote } from './remote.js';
 import type { AptService } from './service.js';
-import { T, type FileRecord } from './store.js';
+import { T, type AptTarget, type FileRecord } from './store.js';
 
 export interface AptKeys {
   publicKeyArmored(location: string): Promise<string>;
@@ -40,13 +40,19 @@ export const refOf = (params: RouteParams, ctx: AppContext, defaultLocation: str
 
 export function aptHandlers(d: AptHandlerDeps): AptHandlers {
   const target = (ctx: AppContext, params: RouteParams) => {
+    let t: AptTarget;
     try {
-      return d.service.store.target(refOf(params, ctx, d.defaultLocation));
+      t = d.service.store.target(refOf(params, ctx, d.defaultLocation));
     } catch (err) {
       // another format's repository is no Apt repository: apt sees a plain 404
       if (err instanceof EmulatorError && err.code === 'FAILED_PRECONDITION') throw notFound('Repository');
       throw err;
     }
+    // virtual Apt repositories are not served yet: say so, instead of an empty index that hides every member
+    if (t.record.mode === 'VIRTUAL_REPOSITORY') {
+      throw new EmulatorError('UNSUPPORTED', `Repository "${t.repository}" is a virtual APT repository; the emulator does not serve virtual Apt repositories yet: point apt at its member repositories (docs/virtual.md).`);
+    }
+    return t;
   };
 
   /** The remote cache of a REMOTE repository; undefined for the others. */

@@ -34,13 +34,19 @@ export const refOf = (params: RouteParams, ctx: AppContext, defaultLocation: str
 
 export function yumHandlers(d: YumHandlerDeps): YumHandlers {
   const target = (ctx: AppContext, params: RouteParams) => {
+    let t: YumTarget;
     try {
-      return d.service.store.target(refOf(params, ctx, d.defaultLocation));
+      t = d.service.store.target(refOf(params, ctx, d.defaultLocation));
     } catch (err) {
       // another format's repository is no Yum repository: the client sees a plain 404
       if (err instanceof EmulatorError && err.code === 'FAILED_PRECONDITION') throw notFound('Repository');
       throw err;
     }
+    // virtual Yum repositories are not served yet: say so, instead of an empty index that hides every member
+    if (t.record.mode === 'VIRTUAL_REPOSITORY') {
+      throw new EmulatorError('UNSUPPORTED', `Repository "${t.repository}" is a virtual YUM repository; the emulator does not serve virtual Yum repositories yet: point dnf at its member repositories (docs/virtual.md).`);
+    }
+    return t;
   };
 
   const getRepodata: Handler = async (ctx, params) => {
