@@ -39,7 +39,10 @@ export class SseClient {
     for (const [k, v] of Object.entries(ctx.response.headers)) if (v !== undefined) this.res.setHeader(k, v as string | string[]);
   }
 
-  /** Sends the greeting and `replay`, then live events as they are pushed; `onFinish` runs once at the end. */
+  /**
+   * Sends the greeting and `replay` (already of the wanted types: EventBus.replay filters), then live events as
+   * they are pushed; `onFinish` runs once at the end.
+   */
   start(replay: readonly EmulatorEvent[], onFinish: () => void): void {
     this.onFinish = onFinish;
     // Writes to a connection that is going away report errors here; the 'close' below is what counts.
@@ -51,7 +54,7 @@ export class SseClient {
     });
     if (this.res.destroyed) return this.finish();
     this.write(': ar-emulator event stream\nretry: 2000\n\n');
-    this.backlog = replay.filter((e) => this.wants(e));
+    this.backlog = replay;
     this.pump();
   }
 
